@@ -1,0 +1,69 @@
+-- +goose Up
+-- Times are Unix milliseconds (UTC). Hashes are SHA-256 digests; clear-text secrets,
+-- codes and session credentials are never stored (security.md T7).
+CREATE TABLE clients (
+    id                TEXT    PRIMARY KEY,
+    name              TEXT    NOT NULL,
+    origins           TEXT    NOT NULL DEFAULT '[]',
+    enabled           INTEGER NOT NULL DEFAULT 1,
+    jurisdiction      TEXT    NOT NULL DEFAULT '',
+    rate_limit        REAL    NOT NULL DEFAULT 0,
+    rate_burst        INTEGER NOT NULL DEFAULT 0,
+    allow_pii_user_id INTEGER NOT NULL DEFAULT 0,
+    created_at        INTEGER NOT NULL
+);
+
+CREATE TABLE client_secrets (
+    client_id  TEXT    NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    hash       BLOB    NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    revoked_at INTEGER,
+    PRIMARY KEY (client_id, hash)
+);
+
+CREATE TABLE sub_clients (
+    id         TEXT    PRIMARY KEY,
+    client_id  TEXT    NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    name       TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX sub_clients_client ON sub_clients (client_id);
+
+CREATE TABLE link_codes (
+    hash          BLOB    PRIMARY KEY,
+    kind          TEXT    NOT NULL,
+    client_id     TEXT    NOT NULL,
+    sub_client_id TEXT    NOT NULL DEFAULT '',
+    user_id       TEXT    NOT NULL,
+    options       BLOB    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    redeemed_at   INTEGER,
+    revoked_at    INTEGER,
+    reuse_count   INTEGER NOT NULL DEFAULT 0,
+    session_hash  BLOB
+) WITHOUT ROWID;
+CREATE INDEX link_codes_expires ON link_codes (expires_at);
+
+CREATE TABLE sessions (
+    hash          BLOB    PRIMARY KEY,
+    code_hash     BLOB    NOT NULL,
+    kind          TEXT    NOT NULL,
+    client_id     TEXT    NOT NULL,
+    sub_client_id TEXT    NOT NULL DEFAULT '',
+    user_id       TEXT    NOT NULL,
+    options       BLOB    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    revoked_at    INTEGER
+) WITHOUT ROWID;
+CREATE INDEX sessions_expires ON sessions (expires_at);
+CREATE INDEX sessions_client ON sessions (client_id);
+
+-- +goose Down
+DROP TABLE sessions;
+DROP TABLE link_codes;
+DROP TABLE sub_clients;
+DROP TABLE client_secrets;
+DROP TABLE clients;

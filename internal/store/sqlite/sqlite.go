@@ -1,0 +1,209 @@
+// Package sqlite is linkd's embedded store: one SQLite database file in WAL mode, through
+// the pure-Go driver modernc.org/sqlite, so that `linkd serve` needs nothing installed.
+//
+// All writes of a process go through one connection and are group-committed (see
+// writer); reads use a separate pool of read-only connections, which WAL lets run
+// alongside the writer. Other processes (the `linkd client` commands) may write to the
+// same file at the same time; SQLite's file locks and busy timeout serialise them.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the database file inside the data directory.
+const FileName = "linkd.db"
+
+// Options tune the store. The zero value is the production default.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: "normal" (default) keeps every commit
+	// across a crash of the process (kill -9), since committed WAL frames are in the OS
+	// page cache; "full" also keeps it across power loss, at several times the cost per
+	// commit.
+	Synchronous string
+	// MaxBatch caps the writes committed in one transaction (default 512).
+	MaxBatch int
+	// Readers is the size of the read-only connection pool (default 4).
+	Readers int
+	// SkipMigrations opens the database as it is (the schema must be current).
+	SkipMigrations bool
+}
+
+// Store is the SQLite implementation of store.Store.
+type Store struct {
+	path   string
+	w      *writer
+	rdb    *sql.DB
+	stmts  readStmts
+	closed chan struct{}
+}
+
+// Open opens (creating if needed) the database in directory dir and applies pending
+// migrations.
+func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+	}
+	return OpenFile(ctx, filepath.Join(dir, FileName), opts)
+}
+
+// OpenFile opens the database file at path; see Open.
+func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
+	sync := opts.Synchronous
+	switch sync {
+	case "":
+		sync = "normal"
+	case "normal", "full":
+	default:
+		return nil, fmt.Errorf("sqlite: synchronous must be normal or full, not %q", sync)
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 512
+	}
+	if opts.Readers <= 0 {
+		opts.Readers = 4
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
+
+	wdb, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	if err := wdb.PingContext(ctx); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	// The file is created by the ping above; keep it private to its owner.
+	_ = os.Chmod(path, 0o600)
+	if !opts.SkipMigrations {
+		if err := migrate(ctx, wdb); err != nil {
+			wdb.Close()
+			return nil, err
+		}
+	}
+	rdb, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("sqlite: open readers: %w", err)
+	}
+	rdb.SetMaxOpenConns(opts.Readers)
+	rdb.SetMaxIdleConns(opts.Readers)
+	s := &Store{path: path, rdb: rdb, closed: make(chan struct{})}
+	if err := s.stmts.prepare(ctx, rdb); err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, err
+	}
+	s.w = newWriter(wdb, opts.MaxBatch, 10*time.Second)
+	return s, nil
+}
+
+// Migrate applies the embedded migrations to the database in dir without keeping it open
+// (`linkd migrate`). It returns the schema version afterwards.
+func Migrate(ctx context.Context, dir string) (int64, error) {
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	var v int64
+	err = s.rdb.QueryRowContext(ctx, `SELECT max(version_id) FROM goose_db_version WHERE is_applied`).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: read schema version: %w", err)
+	}
+	return v, nil
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	// Two processes starting on a new file can race to create the schema; the loser's
+	// attempt fails on the existing table, and a second pass sees the winner's version.
+	if _, err := p.Up(ctx); err != nil {
+		if _, err2 := p.Up(ctx); err2 != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Ping implements store.Store.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// Close implements store.Store.
+func (s *Store) Close() error {
+	select {
+	case <-s.closed:
+		return nil
+	default:
+	}
+	close(s.closed)
+	s.w.close()
+	s.stmts.close()
+	err := errors.Join(s.w.db.Close(), s.rdb.Close())
+	if err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	return nil
+}
+
+// BatchStats reports how many transactions the writer committed and how many writes they
+// carried (ops/batches is the mean group-commit size).
+func (s *Store) BatchStats() (batches, ops int64) {
+	s.w.stats.mu.Lock()
+	defer s.w.stats.mu.Unlock()
+	return s.w.stats.batches, s.w.stats.ops
+}
+
+// isOutcome reports whether an op's error is a domain outcome whose writes must be kept
+// (see op), as opposed to a failure.
+func isOutcome(err error) bool {
+	var rb rollback
+	if errors.As(err, &rb) {
+		return false
+	}
+	for _, e := range []error{store.ErrNotFound, store.ErrConflict, store.ErrExpired, store.ErrAlreadyUsed, store.ErrRevoked} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+var _ store.Store = (*Store)(nil)

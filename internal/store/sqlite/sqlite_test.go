@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/store/storetest"
+)
+
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), t.TempDir(), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
+}
+
+// TestRedeemAcrossStores: two Store values on one file behave like two linkd processes
+// (separate connections, SQLite file locks): still exactly one redemption wins.
+func TestRedeemAcrossStores(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(t.Context(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(t.Context(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	now := time.Now()
+	c := store.Client{ID: "2b1e7c52-6f1e-4a57-9a43-2f7e7f1d1c01", Name: "x", Enabled: true, CreatedAt: now}
+	if err := a.CreateClient(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		code := store.LinkCode{Hash: sum(fmt.Sprint("code", round)), Kind: store.KindLink, ClientID: c.ID, UserID: "u",
+			Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+		if err := a.CreateCodes(t.Context(), code); err != nil {
+			t.Fatal(err)
+		}
+		var wins, used, faults atomic.Int64
+		var wg sync.WaitGroup
+		for i := range 200 {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.Redeem(context.Background(), store.Redemption{CodeHash: code.Hash, SessionHash: sum(fmt.Sprint(round, "s", i)),
+					SessionExpiresAt: now.Add(time.Hour), Now: now})
+				switch {
+				case err == nil:
+					wins.Add(1)
+				case errors.Is(err, store.ErrAlreadyUsed):
+					used.Add(1)
+				default:
+					faults.Add(1)
+					t.Log(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 1 || used.Load() != 199 || faults.Load() != 0 {
+			t.Fatalf("round %d: wins=%d used=%d faults=%d; want 1, 199, 0", round, wins.Load(), used.Load(), faults.Load())
+		}
+	}
+}
+
+// TestGroupCommit checks that concurrent writes share transactions: the reason the
+// embedded store keeps up with the API under load.
+func TestGroupCommit(t *testing.T) {
+	s := openTemp(t)
+	defer s.Close()
+	now := time.Now()
+	c := store.Client{ID: "5f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f", Name: "x", Enabled: true, CreatedAt: now}
+	if err := s.CreateClient(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	b0, o0 := s.BatchStats()
+	var wg sync.WaitGroup
+	for i := range 2000 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code := store.LinkCode{Hash: sum(fmt.Sprint("gc", i)), Kind: store.KindLink, ClientID: c.ID, UserID: "u",
+				Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+			if err := s.CreateCodes(context.Background(), code); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	b1, o1 := s.BatchStats()
+	batches, ops := b1-b0, o1-o0
+	if ops != 2000 {
+		t.Fatalf("ops = %d, want 2000", ops)
+	}
+	if batches >= ops/2 {
+		t.Errorf("%d ops in %d transactions: writes are not grouped", ops, batches)
+	}
+	t.Logf("%d ops in %d transactions", ops, batches)
+}
+
+func sum(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }

@@ -1,0 +1,178 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// writer serialises every write of the process through one SQLite connection and commits
+// the writes that arrive together in one transaction (group commit). SQLite allows one
+// writer at a time anyway; a commit costs a WAL append (and an fsync with
+// synchronous=FULL), so sharing it between N concurrent requests divides that cost by N
+// while each caller still returns only after its own write is committed.
+type writer struct {
+	db       *sql.DB // exactly one connection
+	ops      chan *op
+	maxBatch int
+	timeout  time.Duration
+
+	mu     sync.RWMutex // guards closed against sends on a closed channel
+	closed bool
+	done   chan struct{}
+	// batches counts committed transactions and batched ops, for tests and metrics.
+	stats writerStats
+}
+
+type writerStats struct {
+	mu      sync.Mutex
+	batches int64
+	ops     int64
+}
+
+// op is one unit of work. fn runs inside the shared transaction and must be safe to run a
+// second time (in a transaction of its own) if the batch it was part of fails. It returns:
+//   - nil: its writes are committed with the batch;
+//   - a store sentinel error (ErrAlreadyUsed, …), an outcome: its writes are committed
+//     with the batch and the error is handed to the caller;
+//   - any other error, a failure: the batch is rolled back and every op of it is
+//     retried alone, so one bad op cannot fail its neighbours.
+type op struct {
+	fn   func(ctx context.Context, tx *sql.Tx) error
+	done chan error
+}
+
+var opPool = sync.Pool{New: func() any { return &op{done: make(chan error, 1)} }}
+
+// errClosed is returned for writes submitted after Close.
+var errClosed = errors.New("sqlite: store is closed")
+
+func newWriter(db *sql.DB, maxBatch int, timeout time.Duration) *writer {
+	w := &writer{db: db, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, timeout: timeout, done: make(chan struct{})}
+	go w.loop()
+	return w
+}
+
+// do submits fn and waits for its batch to commit. Once submitted, the op runs even if ctx
+// is cancelled: its result is awaited so that the caller never reports failure for a write
+// that committed (bounded by the batch timeout).
+func (w *writer) do(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	o := opPool.Get().(*op)
+	o.fn = fn
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		opPool.Put(o)
+		return errClosed
+	}
+	select {
+	case w.ops <- o:
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		opPool.Put(o)
+		return ctx.Err()
+	}
+	w.mu.RUnlock()
+	err := <-o.done
+	o.fn = nil
+	opPool.Put(o)
+	return err
+}
+
+func (w *writer) loop() {
+	defer close(w.done)
+	batch := make([]*op, 0, w.maxBatch)
+	for o := range w.ops {
+		batch = append(batch[:0], o)
+	drain:
+		for len(batch) < w.maxBatch {
+			select {
+			case more, ok := <-w.ops:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		w.run(batch)
+	}
+}
+
+func (w *writer) run(batch []*op) {
+	results := make([]error, len(batch))
+	err := w.tx(batch, results)
+	if err == nil || len(batch) == 1 {
+		for i, o := range batch {
+			if err != nil {
+				o.done <- err
+			} else {
+				o.done <- results[i]
+			}
+		}
+		return
+	}
+	// Isolate the failure: each op alone, in its own transaction.
+	for _, o := range batch {
+		one := []*op{o}
+		var res [1]error
+		if err := w.tx(one, res[:]); err != nil {
+			o.done <- err
+		} else {
+			o.done <- res[0]
+		}
+	}
+}
+
+// tx runs ops in one transaction, storing each op's outcome in results. It returns the
+// first failure (after rolling back) or the commit error.
+func (w *writer) tx(ops []*op, results []error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
+	defer cancel()
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	for i, o := range ops {
+		err := o.fn(ctx, tx)
+		if err != nil && !isOutcome(err) {
+			_ = tx.Rollback()
+			var rb rollback
+			if errors.As(err, &rb) && len(ops) == 1 {
+				return rb.err
+			}
+			return err
+		}
+		results[i] = err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	w.stats.mu.Lock()
+	w.stats.batches++
+	w.stats.ops += int64(len(ops))
+	w.stats.mu.Unlock()
+	return nil
+}
+
+// rollback wraps an outcome that must not keep the op's writes (for example a constraint
+// violation half way through a multi-row insert): the transaction is rolled back and, once
+// the op runs alone, its caller receives err.
+type rollback struct{ err error }
+
+func (r rollback) Error() string { return r.err.Error() }
+func (r rollback) Unwrap() error { return r.err }
+
+func (w *writer) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.ops)
+	}
+	w.mu.Unlock()
+	<-w.done
+}

@@ -1,0 +1,190 @@
+// Package store defines linkd's persistence contract: API clients and their secrets,
+// sub-clients, one-time link codes and the Link sessions they open.
+//
+// Every backend (the embedded SQLite store, PostgreSQL) implements Store and passes the
+// same conformance suite, storetest.Run. The doc comments below are that contract; when a
+// comment and a backend disagree, the backend is wrong.
+//
+// Secrets, codes and session credentials never reach a Store in clear text: callers pass
+// SHA-256 hashes (RFC 6819 §5.1.4.1.3, security.md T7).
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Backends wrap them (fmt.Errorf("sqlite: …: %w", ErrNotFound)) so that
+// callers compare with errors.Is. Any other error is a fault of the backend (disk, network,
+// pool exhausted): callers must treat it as "unavailable" and fail closed (security.md S1),
+// never as "not found" or "already used".
+var (
+	// ErrNotFound: no such client, sub-client, code or session (or it belongs to another
+	// client, which is reported the same way so that ids cannot be probed: OWASP API1).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: an object with the same id or hash already exists.
+	ErrConflict = errors.New("already exists")
+	// ErrExpired: the code or session exists but its lifetime is over.
+	ErrExpired = errors.New("expired")
+	// ErrAlreadyUsed: the code was redeemed before. Returned to every redemption but the first.
+	ErrAlreadyUsed = errors.New("already used")
+	// ErrRevoked: the code or session was revoked (by an operator, or because its code was
+	// presented a second time: RFC 6749 §4.1.2).
+	ErrRevoked = errors.New("revoked")
+)
+
+// Client is an API client: the holder of an X-Client-Id / X-Client-Secret pair.
+type Client struct {
+	ID   string // uuid
+	Name string
+	// Origins are the web origins ("https://app.example") allowed to embed the Link UI and to
+	// receive its messages.
+	Origins []string
+	Enabled bool
+	// Jurisdiction is an ISO 3166-1 alpha-2 country code ("US"); integrations unavailable
+	// there are refused with 451. Empty means no restriction.
+	Jurisdiction string
+	// RateLimit is the sustained request rate allowed on the API, per second; 0 = unlimited.
+	RateLimit float64
+	// RateBurst is the burst size for RateLimit; 0 means max(1, ceil(RateLimit)).
+	RateBurst int
+	// AllowPIIUserID relaxes the check that refuses userId values that look like an e-mail
+	// address or phone number.
+	AllowPIIUserID bool
+	CreatedAt      time.Time
+	// Secrets are the client's secrets, newest first, including revoked and expired ones
+	// (callers decide which are live with Secret.Live).
+	Secrets []Secret
+}
+
+// Secret is the stored form of a client secret: its SHA-256 hash and its lifetime.
+type Secret struct {
+	Hash      []byte // sha256 of the secret as presented in X-Client-Secret
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero: does not expire (the current secret)
+	RevokedAt time.Time // zero: not revoked
+}
+
+// Live reports whether the secret may authenticate a request at now.
+func (s Secret) Live(now time.Time) bool {
+	return s.RevokedAt.IsZero() && (s.ExpiresAt.IsZero() || now.Before(s.ExpiresAt))
+}
+
+// SubClient is a B2B2B client of a client: Link shows its name instead of the client's.
+type SubClient struct {
+	ID        string // uuid
+	ClientID  string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Code kinds: a link token's code is opened by the SDK's iframe, a payment link's code by a
+// full page. Both open a Session.
+const (
+	KindLink = "link"
+	KindPay  = "pay"
+)
+
+// LinkCode is a one-time code minted by POST /api/v1/linktoken, stored by hash only.
+type LinkCode struct {
+	Hash        []byte // sha256 of the code
+	Kind        string // KindLink or KindPay
+	ClientID    string
+	SubClientID string // "" if none
+	UserID      string
+	// Options is the validated request, as JSON, that the Link session will follow.
+	Options   []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Session is a Link session, opened by redeeming a LinkCode. It inherits the code's binding
+// to client, sub-client and user (RFC 6819 §5.1.5.8).
+type Session struct {
+	Hash        []byte // sha256 of the session credential
+	CodeHash    []byte
+	Kind        string
+	ClientID    string
+	SubClientID string
+	UserID      string
+	Options     []byte
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	RevokedAt   time.Time // zero: not revoked
+}
+
+// Redemption asks Store.Redeem to consume a code and open a session with the given
+// credential hash and lifetime.
+type Redemption struct {
+	CodeHash []byte
+	// ClientID and Kind, when not empty, bind the redemption to the page that asks for it:
+	// a code of another client or of the other kind is ErrNotFound and is left untouched
+	// (RFC 6819 §5.1.5.8).
+	ClientID         string
+	Kind             string
+	SessionHash      []byte
+	SessionExpiresAt time.Time
+	Now              time.Time
+}
+
+// Store is the persistence contract. All methods are safe for concurrent use, by
+// goroutines and by other processes sharing the same database. A method returns only after
+// its write is durable: an answer sent after a nil error survives kill -9 of the process.
+type Store interface {
+	// CreateClient stores a new client with its secrets. ErrConflict if the id exists.
+	CreateClient(ctx context.Context, c Client) error
+	// Client returns the client with all its secrets, or ErrNotFound.
+	Client(ctx context.Context, id string) (Client, error)
+	// Clients returns every client, oldest first, secrets included.
+	Clients(ctx context.Context) ([]Client, error)
+	// SetClientEnabled enables or disables a client. ErrNotFound if there is no such client.
+	SetClientEnabled(ctx context.Context, id string, enabled bool) error
+	// AddSecret adds a secret to the client and, in the same transaction, makes every other
+	// live secret without an expiry expire at retireOthersAt (the rotation grace period).
+	// ErrNotFound if there is no such client.
+	AddSecret(ctx context.Context, clientID string, s Secret, retireOthersAt time.Time) error
+	// RevokeSecrets marks revoked at now every unrevoked secret of the client whose hash is
+	// not keep (keep == nil revokes all) and returns how many it revoked.
+	// ErrNotFound if there is no such client.
+	RevokeSecrets(ctx context.Context, clientID string, keep []byte, now time.Time) (int, error)
+
+	// CreateSubClient stores a sub-client. ErrNotFound if the parent client does not exist;
+	// ErrConflict if the id exists.
+	CreateSubClient(ctx context.Context, s SubClient) error
+	// SubClient returns the sub-client id of client clientID. ErrNotFound if it does not
+	// exist or belongs to another client.
+	SubClient(ctx context.Context, clientID, id string) (SubClient, error)
+	// SubClients returns the sub-clients of a client, oldest first.
+	SubClients(ctx context.Context, clientID string) ([]SubClient, error)
+
+	// CreateCodes stores the codes of one link-token request atomically: all or none.
+	// ErrConflict if a hash exists (which only a broken random source can cause).
+	CreateCodes(ctx context.Context, codes ...LinkCode) error
+	// Redeem consumes a code and opens a session, atomically: exactly one of any number of
+	// concurrent calls for the same code succeeds, on every instance sharing the store
+	// (RFC 6749 §10.5, security.md T3), and a code is never consumed without its session
+	// being stored (T4). It returns the new session, or:
+	//   - ErrNotFound if no code has that hash (or it was purged), or if the code does not
+	//     match r.ClientID or r.Kind (nothing changes then);
+	//   - ErrExpired if the code's lifetime is over (checked before use, so an expired
+	//     code that was never redeemed stays unredeemed);
+	//   - ErrRevoked if the code was revoked before it was redeemed;
+	//   - ErrAlreadyUsed if the code was redeemed before; the session that redemption
+	//     opened is revoked in the same transaction (RFC 6749 §4.1.2, security.md T5).
+	Redeem(ctx context.Context, r Redemption) (Session, error)
+	// Session returns the session whose credential hashes to hash: ErrNotFound, ErrExpired
+	// (now is at or past ExpiresAt) or ErrRevoked otherwise.
+	Session(ctx context.Context, hash []byte, now time.Time) (Session, error)
+	// RevokeClientCodes revokes every unredeemed, unexpired code and every open session of
+	// a client and returns how many codes and sessions it revoked.
+	RevokeClientCodes(ctx context.Context, clientID string, now time.Time) (codes, sessions int, err error)
+	// Purge deletes at most limit codes and at most limit sessions that expired before
+	// `before`, and returns how many rows it deleted. Callers pass now minus a retention, so
+	// that a late reuse is still told apart from an unknown code for a while.
+	Purge(ctx context.Context, before time.Time, limit int) (int, error)
+	// Ping checks that the store answers (used by /readyz).
+	Ping(ctx context.Context) error
+	// Close releases the store. Pending writes complete first.
+	Close() error
+}

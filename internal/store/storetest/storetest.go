@@ -1,0 +1,712 @@
+// Package storetest is the conformance suite every store.Store backend must pass: the
+// contract written in store's doc comments, as tests, including the concurrency
+// properties (exactly-once redemption under contention, security.md T3) that make a
+// backend fit for linkd.
+//
+// A backend's test calls Run with a function that opens a fresh, empty store:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
+//	}
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+// Open returns a new, empty store; Run closes it at the end of each test.
+type Open func(t *testing.T) store.Store
+
+// Run runs the conformance suite against the backend that open creates.
+func Run(t *testing.T, open Open) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"ClientRoundTrip", testClientRoundTrip},
+		{"ClientConflict", testClientConflict},
+		{"ClientNotFound", testClientNotFound},
+		{"ClientsOrdered", testClientsOrdered},
+		{"SetClientEnabled", testSetClientEnabled},
+		{"SecretRotation", testSecretRotation},
+		{"RevokeSecrets", testRevokeSecrets},
+		{"SubClients", testSubClients},
+		{"SubClientOfAnotherClient", testSubClientOfAnotherClient},
+		{"RedeemOnce", testRedeemOnce},
+		{"RedeemUnknown", testRedeemUnknown},
+		{"RedeemExpiryBoundary", testRedeemExpiryBoundary},
+		{"RedeemBinding", testRedeemBinding},
+		{"ReuseRevokesSession", testReuseRevokesSession},
+		{"RevokeClientCodes", testRevokeClientCodes},
+		{"SessionExpiry", testSessionExpiry},
+		{"CreateCodesAtomic", testCreateCodesAtomic},
+		{"Purge", testPurge},
+		{"ConcurrentRedeem", testConcurrentRedeem},
+		{"ConcurrentCreateAndRedeem", testConcurrentCreateAndRedeem},
+		{"ConcurrentMixedWrites", testConcurrentMixedWrites},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() {
+				if err := s.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
+			})
+			tc.fn(t, s)
+		})
+	}
+}
+
+// t0 is the suite's clock: a fixed instant, so expiry is tested at exact boundaries.
+var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func hash(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
+
+func randomHash(t testing.TB) []byte {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hash(string(b))
+}
+
+func newID(t testing.TB) string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+func ctx(t *testing.T) context.Context { return t.Context() }
+
+func mustClient(t *testing.T, s store.Store, mods ...func(*store.Client)) store.Client {
+	t.Helper()
+	c := store.Client{
+		ID: newID(t), Name: "Acme Pay", Origins: []string{"https://app.acme.example"}, Enabled: true,
+		CreatedAt: t0, Secrets: []store.Secret{{Hash: randomHash(t), CreatedAt: t0}},
+	}
+	for _, m := range mods {
+		m(&c)
+	}
+	if err := s.CreateClient(ctx(t), c); err != nil {
+		t.Fatalf("CreateClient: %v", err)
+	}
+	return c
+}
+
+func mustCode(t *testing.T, s store.Store, c store.Client, ttl time.Duration) store.LinkCode {
+	t.Helper()
+	code := store.LinkCode{
+		Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "user-1",
+		Options: []byte(`{"userId":"user-1"}`), CreatedAt: t0, ExpiresAt: t0.Add(ttl),
+	}
+	if err := s.CreateCodes(ctx(t), code); err != nil {
+		t.Fatalf("CreateCodes: %v", err)
+	}
+	return code
+}
+
+func redemption(t testing.TB, code store.LinkCode, now time.Time) store.Redemption {
+	return store.Redemption{CodeHash: code.Hash, SessionHash: randomHash(t), SessionExpiresAt: now.Add(30 * time.Minute), Now: now}
+}
+
+func wantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("%s: error = %v, want %v", what, err, want)
+	}
+}
+
+var timeCmp = cmpopts.EquateApproxTime(time.Millisecond)
+
+func testClientRoundTrip(t *testing.T, s store.Store) {
+	want := mustClient(t, s, func(c *store.Client) {
+		c.Origins = []string{"https://a.example", "http://localhost:3000"}
+		c.Jurisdiction = "US"
+		c.RateLimit = 12.5
+		c.RateBurst = 20
+		c.AllowPIIUserID = true
+	})
+	got, err := s.Client(ctx(t), want.ID)
+	if err != nil {
+		t.Fatalf("Client: %v", err)
+	}
+	if diff := cmp.Diff(want, got, timeCmp); diff != "" {
+		t.Errorf("Client round trip (-want +got):\n%s", diff)
+	}
+	disabled := mustClient(t, s, func(c *store.Client) { c.Enabled = false; c.Origins = nil })
+	got, err = s.Client(ctx(t), disabled.ID)
+	if err != nil {
+		t.Fatalf("Client: %v", err)
+	}
+	if got.Enabled || len(got.Origins) != 0 {
+		t.Errorf("disabled client: Enabled=%v Origins=%v", got.Enabled, got.Origins)
+	}
+}
+
+func testClientConflict(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	c.Secrets = nil
+	wantErr(t, "CreateClient(same id)", s.CreateClient(ctx(t), c), store.ErrConflict)
+}
+
+func testClientNotFound(t *testing.T, s store.Store) {
+	id := newID(t)
+	_, err := s.Client(ctx(t), id)
+	wantErr(t, "Client", err, store.ErrNotFound)
+	wantErr(t, "SetClientEnabled", s.SetClientEnabled(ctx(t), id, false), store.ErrNotFound)
+	wantErr(t, "AddSecret", s.AddSecret(ctx(t), id, store.Secret{Hash: randomHash(t), CreatedAt: t0}, t0), store.ErrNotFound)
+	_, err = s.RevokeSecrets(ctx(t), id, nil, t0)
+	wantErr(t, "RevokeSecrets", err, store.ErrNotFound)
+	wantErr(t, "CreateSubClient", s.CreateSubClient(ctx(t), store.SubClient{ID: newID(t), ClientID: id, Name: "x", CreatedAt: t0}), store.ErrNotFound)
+	_, _, err = s.RevokeClientCodes(ctx(t), id, t0)
+	wantErr(t, "RevokeClientCodes", err, store.ErrNotFound)
+}
+
+func testClientsOrdered(t *testing.T, s store.Store) {
+	var want []string
+	for i := range 3 {
+		c := mustClient(t, s, func(c *store.Client) { c.CreatedAt = t0.Add(time.Duration(i) * time.Second) })
+		want = append(want, c.ID)
+	}
+	cs, err := s.Clients(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cs {
+		got = append(got, c.ID)
+		if len(c.Secrets) != 1 {
+			t.Errorf("client %s: %d secrets, want 1", c.ID, len(c.Secrets))
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Clients order (-want +got):\n%s", diff)
+	}
+}
+
+func testSetClientEnabled(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	for _, enabled := range []bool{false, true, false} {
+		if err := s.SetClientEnabled(ctx(t), c.ID, enabled); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Client(ctx(t), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Enabled != enabled {
+			t.Errorf("Enabled = %v, want %v", got.Enabled, enabled)
+		}
+	}
+}
+
+func liveHashes(c store.Client, now time.Time) [][]byte {
+	var out [][]byte
+	for _, s := range c.Secrets {
+		if s.Live(now) {
+			out = append(out, s.Hash)
+		}
+	}
+	return out
+}
+
+func testSecretRotation(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	old := c.Secrets[0].Hash
+	grace := t0.Add(24 * time.Hour)
+	fresh := store.Secret{Hash: randomHash(t), CreatedAt: t0.Add(time.Minute)}
+	if err := s.AddSecret(ctx(t), c.ID, fresh, grace); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Client(ctx(t), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Secrets) != 2 {
+		t.Fatalf("%d secrets after rotation, want 2", len(got.Secrets))
+	}
+	if diff := cmp.Diff(fresh.Hash, got.Secrets[0].Hash); diff != "" {
+		t.Errorf("newest secret not first (-want +got):\n%s", diff)
+	}
+	cases := []struct {
+		name string
+		at   time.Time
+		want [][]byte
+	}{
+		{"during grace", grace.Add(-time.Millisecond), [][]byte{fresh.Hash, old}},
+		{"grace over", grace, [][]byte{fresh.Hash}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, liveHashes(got, tc.at)); diff != "" {
+				t.Errorf("live secrets (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// A second rotation does not extend the first secret's grace.
+	if err := s.AddSecret(ctx(t), c.ID, store.Secret{Hash: randomHash(t), CreatedAt: t0.Add(2 * time.Minute)}, t0.Add(48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Client(ctx(t), c.ID)
+	if live := liveHashes(got, grace.Add(time.Hour)); len(live) != 2 {
+		t.Errorf("after second rotation: %d live secrets past the first grace, want 2", len(live))
+	}
+}
+
+func testRevokeSecrets(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	fresh := store.Secret{Hash: randomHash(t), CreatedAt: t0.Add(time.Minute)}
+	if err := s.AddSecret(ctx(t), c.ID, fresh, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.RevokeSecrets(ctx(t), c.ID, fresh.Hash, t0.Add(2*time.Minute))
+	if err != nil || n != 1 {
+		t.Fatalf("RevokeSecrets(keep newest) = %d, %v; want 1, nil", n, err)
+	}
+	got, _ := s.Client(ctx(t), c.ID)
+	if diff := cmp.Diff([][]byte{fresh.Hash}, liveHashes(got, t0.Add(3*time.Minute))); diff != "" {
+		t.Errorf("live after revoke (-want +got):\n%s", diff)
+	}
+	n, err = s.RevokeSecrets(ctx(t), c.ID, nil, t0.Add(4*time.Minute))
+	if err != nil || n != 1 {
+		t.Fatalf("RevokeSecrets(all) = %d, %v; want 1, nil", n, err)
+	}
+	got, _ = s.Client(ctx(t), c.ID)
+	if live := liveHashes(got, t0.Add(5*time.Minute)); len(live) != 0 {
+		t.Errorf("live after revoking all: %d", len(live))
+	}
+}
+
+func testSubClients(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	var want []store.SubClient
+	for i, name := range []string{"Merchant One", "Merchant Two"} {
+		sc := store.SubClient{ID: newID(t), ClientID: c.ID, Name: name, CreatedAt: t0.Add(time.Duration(i) * time.Second)}
+		if err := s.CreateSubClient(ctx(t), sc); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, sc)
+	}
+	wantErr(t, "CreateSubClient(dup)", s.CreateSubClient(ctx(t), want[0]), store.ErrConflict)
+	got, err := s.SubClients(ctx(t), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got, timeCmp); diff != "" {
+		t.Errorf("SubClients (-want +got):\n%s", diff)
+	}
+	one, err := s.SubClient(ctx(t), c.ID, want[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want[1], one, timeCmp); diff != "" {
+		t.Errorf("SubClient (-want +got):\n%s", diff)
+	}
+	none, err := s.SubClients(ctx(t), newID(t))
+	if err != nil || len(none) != 0 {
+		t.Errorf("SubClients(unknown client) = %v, %v; want empty, nil", none, err)
+	}
+}
+
+func testSubClientOfAnotherClient(t *testing.T, s store.Store) {
+	a, b := mustClient(t, s), mustClient(t, s)
+	sc := store.SubClient{ID: newID(t), ClientID: a.ID, Name: "A's merchant", CreatedAt: t0}
+	if err := s.CreateSubClient(ctx(t), sc); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.SubClient(ctx(t), b.ID, sc.ID)
+	wantErr(t, "SubClient(other client's)", err, store.ErrNotFound)
+	_, err = s.SubClient(ctx(t), a.ID, newID(t))
+	wantErr(t, "SubClient(unknown)", err, store.ErrNotFound)
+}
+
+func testRedeemOnce(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	sub := store.SubClient{ID: newID(t), ClientID: c.ID, Name: "M", CreatedAt: t0}
+	if err := s.CreateSubClient(ctx(t), sub); err != nil {
+		t.Fatal(err)
+	}
+	code := store.LinkCode{Hash: randomHash(t), Kind: store.KindPay, ClientID: c.ID, SubClientID: sub.ID, UserID: "u-42",
+		Options: []byte(`{"userId":"u-42","transferOptions":{"amountInFiat":10}}`), CreatedAt: t0, ExpiresAt: t0.Add(10 * time.Minute)}
+	if err := s.CreateCodes(ctx(t), code); err != nil {
+		t.Fatal(err)
+	}
+	r := redemption(t, code, t0.Add(time.Minute))
+	sess, err := s.Redeem(ctx(t), r)
+	if err != nil {
+		t.Fatalf("Redeem: %v", err)
+	}
+	want := store.Session{Hash: r.SessionHash, CodeHash: code.Hash, Kind: store.KindPay, ClientID: c.ID, SubClientID: sub.ID,
+		UserID: "u-42", Options: code.Options, CreatedAt: r.Now, ExpiresAt: r.SessionExpiresAt}
+	if diff := cmp.Diff(want, sess, timeCmp); diff != "" {
+		t.Errorf("Redeem session (-want +got):\n%s", diff)
+	}
+	got, err := s.Session(ctx(t), r.SessionHash, r.Now)
+	if err != nil {
+		t.Fatalf("Session: %v", err)
+	}
+	if diff := cmp.Diff(want, got, timeCmp); diff != "" {
+		t.Errorf("Session (-want +got):\n%s", diff)
+	}
+	_, err = s.Session(ctx(t), randomHash(t), r.Now)
+	wantErr(t, "Session(unknown)", err, store.ErrNotFound)
+	// The code hash is not a session credential (security.md S3: no type confusion).
+	_, err = s.Session(ctx(t), code.Hash, r.Now)
+	wantErr(t, "Session(code hash)", err, store.ErrNotFound)
+}
+
+func testRedeemUnknown(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	code := mustCode(t, s, c, 10*time.Minute)
+	sess, err := s.Redeem(ctx(t), redemption(t, code, t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		hash []byte
+	}{
+		{"random", randomHash(t)},
+		{"session hash as code", sess.Hash},
+		{"empty", []byte{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.Redeem(ctx(t), store.Redemption{CodeHash: tc.hash, SessionHash: randomHash(t), SessionExpiresAt: t0.Add(time.Hour), Now: t0})
+			wantErr(t, "Redeem", err, store.ErrNotFound)
+		})
+	}
+}
+
+func testRedeemExpiryBoundary(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	ttl := 10 * time.Minute
+	cases := []struct {
+		name string
+		at   time.Duration
+		want error
+	}{
+		{"one second before expiry", ttl - time.Second, nil},
+		{"one millisecond before expiry", ttl - time.Millisecond, nil},
+		{"at expiry", ttl, store.ErrExpired},
+		{"one second after expiry", ttl + time.Second, store.ErrExpired},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code := mustCode(t, s, c, ttl)
+			_, err := s.Redeem(ctx(t), redemption(t, code, t0.Add(tc.at)))
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("Redeem: %v", err)
+				}
+				return
+			}
+			wantErr(t, "Redeem", err, tc.want)
+			// An expired code stays expired: it is not consumed by the failed attempt.
+			_, err = s.Redeem(ctx(t), redemption(t, code, t0.Add(tc.at)))
+			wantErr(t, "Redeem again", err, tc.want)
+		})
+	}
+}
+
+func testReuseRevokesSession(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	code := mustCode(t, s, c, 10*time.Minute)
+	first := redemption(t, code, t0.Add(time.Second))
+	if _, err := s.Redeem(ctx(t), first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx(t), first.SessionHash, first.Now); err != nil {
+		t.Fatalf("first session before reuse: %v", err)
+	}
+	second := redemption(t, code, t0.Add(2*time.Second))
+	_, err := s.Redeem(ctx(t), second)
+	wantErr(t, "second Redeem", err, store.ErrAlreadyUsed)
+	_, err = s.Session(ctx(t), first.SessionHash, second.Now)
+	wantErr(t, "first session after reuse", err, store.ErrRevoked)
+	_, err = s.Session(ctx(t), second.SessionHash, second.Now)
+	wantErr(t, "second session", err, store.ErrNotFound)
+	// Reuse after the code's expiry is still reuse, not expiry.
+	late := redemption(t, code, t0.Add(time.Hour))
+	_, err = s.Redeem(ctx(t), late)
+	wantErr(t, "Redeem after expiry", err, store.ErrAlreadyUsed)
+}
+
+func testRevokeClientCodes(t *testing.T, s store.Store) {
+	a, b := mustClient(t, s), mustClient(t, s)
+	open := mustCode(t, s, a, 10*time.Minute)
+	used := mustCode(t, s, a, 10*time.Minute)
+	other := mustCode(t, s, b, 10*time.Minute)
+	r := redemption(t, used, t0)
+	if _, err := s.Redeem(ctx(t), r); err != nil {
+		t.Fatal(err)
+	}
+	codes, sessions, err := s.RevokeClientCodes(ctx(t), a.ID, t0.Add(time.Second))
+	if err != nil || codes != 1 || sessions != 1 {
+		t.Fatalf("RevokeClientCodes = %d, %d, %v; want 1, 1, nil", codes, sessions, err)
+	}
+	_, err = s.Redeem(ctx(t), redemption(t, open, t0.Add(2*time.Second)))
+	wantErr(t, "Redeem(revoked)", err, store.ErrRevoked)
+	_, err = s.Session(ctx(t), r.SessionHash, t0.Add(2*time.Second))
+	wantErr(t, "Session(revoked)", err, store.ErrRevoked)
+	if _, err := s.Redeem(ctx(t), redemption(t, other, t0.Add(2*time.Second))); err != nil {
+		t.Errorf("other client's code: %v", err)
+	}
+}
+
+func testSessionExpiry(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	code := mustCode(t, s, c, 10*time.Minute)
+	r := redemption(t, code, t0)
+	r.SessionExpiresAt = t0.Add(30 * time.Minute)
+	if _, err := s.Redeem(ctx(t), r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx(t), r.SessionHash, t0.Add(30*time.Minute-time.Millisecond)); err != nil {
+		t.Errorf("Session just before expiry: %v", err)
+	}
+	_, err := s.Session(ctx(t), r.SessionHash, t0.Add(30*time.Minute))
+	wantErr(t, "Session at expiry", err, store.ErrExpired)
+}
+
+func testCreateCodesAtomic(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	existing := mustCode(t, s, c, 10*time.Minute)
+	fresh := store.LinkCode{Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "u", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	dup := existing
+	dup.Kind = store.KindPay
+	wantErr(t, "CreateCodes(fresh, dup)", s.CreateCodes(ctx(t), fresh, dup), store.ErrConflict)
+	_, err := s.Redeem(ctx(t), redemption(t, fresh, t0))
+	wantErr(t, "Redeem(code of failed batch)", err, store.ErrNotFound)
+	// Both codes of one request are stored and independently redeemable.
+	link := store.LinkCode{Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "u", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	pay := link
+	pay.Hash, pay.Kind = randomHash(t), store.KindPay
+	if err := s.CreateCodes(ctx(t), link, pay); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []store.LinkCode{link, pay} {
+		sess, err := s.Redeem(ctx(t), redemption(t, code, t0))
+		if err != nil {
+			t.Fatalf("Redeem %s: %v", code.Kind, err)
+		}
+		if sess.Kind != code.Kind {
+			t.Errorf("session kind = %q, want %q", sess.Kind, code.Kind)
+		}
+	}
+}
+
+func testPurge(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	var expired []store.LinkCode
+	for range 5 {
+		expired = append(expired, mustCode(t, s, c, time.Minute))
+	}
+	live := mustCode(t, s, c, time.Hour)
+	// One expired code was redeemed, with a session that expired too.
+	r := redemption(t, expired[0], t0)
+	r.SessionExpiresAt = t0.Add(2 * time.Minute)
+	if _, err := s.Redeem(ctx(t), r); err != nil {
+		t.Fatal(err)
+	}
+	before := t0.Add(10 * time.Minute)
+	total := 0
+	for {
+		n, err := s.Purge(ctx(t), before, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 4 {
+			t.Fatalf("Purge(limit 2) deleted %d rows, want at most 2 codes + 2 sessions", n)
+		}
+		if n == 0 {
+			break
+		}
+		total += n
+	}
+	if total != 6 {
+		t.Errorf("purged %d rows, want 6 (5 codes, 1 session)", total)
+	}
+	for _, code := range expired {
+		_, err := s.Redeem(ctx(t), redemption(t, code, before))
+		wantErr(t, "Redeem(purged)", err, store.ErrNotFound)
+	}
+	_, err := s.Session(ctx(t), r.SessionHash, t0)
+	wantErr(t, "Session(purged)", err, store.ErrNotFound)
+	if _, err := s.Redeem(ctx(t), redemption(t, live, before)); err != nil {
+		t.Errorf("live code after purge: %v", err)
+	}
+}
+
+// testConcurrentRedeem is security.md T3: many redemptions of one code at once, exactly
+// one succeeds, every other one is told "already used", and nothing fails.
+func testConcurrentRedeem(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	const racers = 200
+	for round := range 3 {
+		code := mustCode(t, s, c, 10*time.Minute)
+		var (
+			wg                 sync.WaitGroup
+			wins, used, faults atomic.Int64
+			winner             atomic.Value
+			start              = make(chan struct{})
+			now                = t0.Add(time.Duration(round) * time.Second)
+			firstFault         atomic.Value
+			sessionHashes      [racers][]byte
+			winnerIndex        atomic.Int64
+		)
+		winnerIndex.Store(-1)
+		for i := range racers {
+			r := redemption(t, code, now)
+			sessionHashes[i] = r.SessionHash
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				sess, err := s.Redeem(context.Background(), r)
+				switch {
+				case err == nil:
+					wins.Add(1)
+					winner.Store(sess)
+					winnerIndex.Store(int64(i))
+				case errors.Is(err, store.ErrAlreadyUsed):
+					used.Add(1)
+				default:
+					faults.Add(1)
+					firstFault.CompareAndSwap(nil, err.Error())
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if wins.Load() != 1 || used.Load() != racers-1 || faults.Load() != 0 {
+			t.Fatalf("round %d: %d wins, %d already used, %d faults (first: %v); want 1, %d, 0",
+				round, wins.Load(), used.Load(), faults.Load(), firstFault.Load(), racers-1)
+		}
+		// The losers' reuse revoked the winner's session (T5).
+		_, err := s.Session(ctx(t), sessionHashes[winnerIndex.Load()], now)
+		wantErr(t, "winner's session after reuse", err, store.ErrRevoked)
+	}
+}
+
+func testConcurrentCreateAndRedeem(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	const n = 300
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code := store.LinkCode{Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: fmt.Sprintf("u%d", i),
+				Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+			if err := s.CreateCodes(context.Background(), code); err != nil {
+				errs <- fmt.Errorf("create %d: %w", i, err)
+				return
+			}
+			sess, err := s.Redeem(context.Background(), redemption(t, code, t0))
+			if err != nil {
+				errs <- fmt.Errorf("redeem %d: %w", i, err)
+				return
+			}
+			if sess.UserID != fmt.Sprintf("u%d", i) {
+				errs <- fmt.Errorf("redeem %d: session of user %q", i, sess.UserID)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// testConcurrentMixedWrites runs outcome-returning and failing writes in the same batches:
+// one write's failure or outcome must never leak into another's result.
+func testConcurrentMixedWrites(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	dup := mustCode(t, s, c, time.Minute)
+	const n = 100
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*n)
+	for i := range n {
+		wg.Add(3)
+		go func() { // conflicting insert: ErrConflict, no partial write
+			defer wg.Done()
+			fresh := store.LinkCode{Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "x", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+			if err := s.CreateCodes(context.Background(), fresh, dup); !errors.Is(err, store.ErrConflict) {
+				errs <- fmt.Errorf("dup create %d: %v, want ErrConflict", i, err)
+			}
+			if _, err := s.Redeem(context.Background(), redemption(t, fresh, t0)); !errors.Is(err, store.ErrNotFound) {
+				errs <- fmt.Errorf("code of failed create %d: %v, want ErrNotFound", i, err)
+			}
+		}()
+		go func() { // unknown code: ErrNotFound
+			defer wg.Done()
+			if _, err := s.Redeem(context.Background(), redemption(t, store.LinkCode{Hash: randomHash(t)}, t0)); !errors.Is(err, store.ErrNotFound) {
+				errs <- fmt.Errorf("unknown redeem %d: %v", i, err)
+			}
+		}()
+		go func() { // ordinary create
+			defer wg.Done()
+			code := store.LinkCode{Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "y", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+			if err := s.CreateCodes(context.Background(), code); err != nil {
+				errs <- fmt.Errorf("create %d: %v", i, err)
+				return
+			}
+			if _, err := s.Redeem(context.Background(), redemption(t, code, t0)); err != nil {
+				errs <- fmt.Errorf("redeem %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// testRedeemBinding: a code presented on another client's page, or on the page of the
+// other kind, is unknown there and stays redeemable where it belongs (T9).
+func testRedeemBinding(t *testing.T, s store.Store) {
+	a, b := mustClient(t, s), mustClient(t, s)
+	code := mustCode(t, s, a, 10*time.Minute)
+	cases := []struct {
+		name, client, kind string
+	}{
+		{"other client", b.ID, store.KindLink},
+		{"other kind", a.ID, store.KindPay},
+		{"unknown client", newID(t), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := redemption(t, code, t0)
+			r.ClientID, r.Kind = tc.client, tc.kind
+			_, err := s.Redeem(ctx(t), r)
+			wantErr(t, "Redeem", err, store.ErrNotFound)
+		})
+	}
+	r := redemption(t, code, t0)
+	r.ClientID, r.Kind = a.ID, store.KindLink
+	if _, err := s.Redeem(ctx(t), r); err != nil {
+		t.Fatalf("Redeem by its own client: %v", err)
+	}
+}
