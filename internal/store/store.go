@@ -138,6 +138,10 @@ type Store interface {
 	Client(ctx context.Context, id string) (Client, error)
 	// Clients returns every client, oldest first, secrets included.
 	Clients(ctx context.Context) ([]Client, error)
+	// UpdateClient replaces the settings of an existing client (name, origins,
+	// jurisdiction, rate limit, PII policy); Enabled, CreatedAt and Secrets are left as
+	// they are. ErrNotFound if there is no such client.
+	UpdateClient(ctx context.Context, c Client) error
 	// SetClientEnabled enables or disables a client. ErrNotFound if there is no such client.
 	SetClientEnabled(ctx context.Context, id string, enabled bool) error
 	// AddSecret adds a secret to the client and, in the same transaction, makes every other

@@ -201,6 +201,22 @@ func (s *Store) Clients(ctx context.Context) ([]store.Client, error) {
 	return out, nil
 }
 
+// UpdateClient implements store.Store.
+func (s *Store) UpdateClient(ctx context.Context, c store.Client) error {
+	origins, err := json.Marshal(nonNil(c.Origins))
+	if err != nil {
+		return err
+	}
+	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE clients SET name = ?, origins = ?, jurisdiction = ?, rate_limit = ?, rate_burst = ?, allow_pii_user_id = ?
+			WHERE id = ?`, c.Name, string(origins), c.Jurisdiction, c.RateLimit, c.RateBurst, boolInt(c.AllowPIIUserID), c.ID)
+		if err != nil {
+			return fmt.Errorf("sqlite: update client: %w", err)
+		}
+		return affected(res, c.ID, "client")
+	})
+}
+
 // SetClientEnabled implements store.Store.
 func (s *Store) SetClientEnabled(ctx context.Context, id string, enabled bool) error {
 	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {

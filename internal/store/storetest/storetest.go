@@ -41,6 +41,7 @@ func Run(t *testing.T, open Open) {
 		{"ClientNotFound", testClientNotFound},
 		{"ClientsOrdered", testClientsOrdered},
 		{"SetClientEnabled", testSetClientEnabled},
+		{"UpdateClient", testUpdateClient},
 		{"SecretRotation", testSecretRotation},
 		{"RevokeSecrets", testRevokeSecrets},
 		{"SubClients", testSubClients},
@@ -200,6 +201,30 @@ func testClientsOrdered(t *testing.T, s store.Store) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Clients order (-want +got):\n%s", diff)
 	}
+}
+
+func testUpdateClient(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	upd := c
+	upd.Name, upd.Origins, upd.Jurisdiction, upd.RateLimit, upd.RateBurst, upd.AllowPIIUserID =
+		"Renamed", []string{"https://new.example"}, "DE", 5, 7, true
+	// Fields UpdateClient must not touch.
+	upd.Enabled, upd.Secrets, upd.CreatedAt = false, nil, t0.Add(time.Hour)
+	if err := s.UpdateClient(ctx(t), upd); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Client(ctx(t), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := c
+	want.Name, want.Origins, want.Jurisdiction, want.RateLimit, want.RateBurst, want.AllowPIIUserID =
+		"Renamed", []string{"https://new.example"}, "DE", 5, 7, true
+	if diff := cmp.Diff(want, got, timeCmp); diff != "" {
+		t.Errorf("after UpdateClient (-want +got):\n%s", diff)
+	}
+	upd.ID = newID(t)
+	wantErr(t, "UpdateClient(unknown)", s.UpdateClient(ctx(t), upd), store.ErrNotFound)
 }
 
 func testSetClientEnabled(t *testing.T, s store.Store) {

@@ -1,0 +1,449 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+	"time"
+
+	"flag"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/google/uuid"
+
+	"github.com/linkd-dev/linkd/internal/auth"
+	"github.com/linkd-dev/linkd/internal/config"
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+const clientUsage = `Usage: linkd client <command> [arguments] [flags]
+
+Commands:
+  create --name NAME [--origin URL ...] [--jurisdiction CC] [--rate-limit N] [--burst N] [--allow-pii-user-id]
+                                 create a client; prints {"clientId","clientSecret"} (the secret is shown only here)
+  list                           list clients (JSON)
+  show ID                        show one client (JSON)
+  update ID [--name …] [--origin …] [--jurisdiction …] [--rate-limit …] [--burst …] [--allow-pii-user-id=true|false]
+                                 change a client's settings (flags given replace the old values)
+  disable ID | enable ID         refuse (423) or accept the client's requests again
+  rotate-secret ID [--grace 24h] new secret; the previous ones keep working for the grace period
+  revoke-secret ID [--all]       revoke every secret but the newest (--all: every secret)
+  revoke-tokens ID               revoke the client's unused link tokens and open Link sessions
+  subclient add --client ID --name NAME
+  subclient list --client ID
+
+Every command takes --data DIR / --database-url URL (same as serve). Changes reach a running
+server within one second.
+`
+
+// client dispatches `linkd client …`.
+func client(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		fmt.Fprint(e.stderr, clientUsage)
+		if len(args) == 0 {
+			return usagef("client: missing command")
+		}
+		return nil
+	}
+	cmds := map[string]func(context.Context, env, []string) error{
+		"create": clientCreate, "list": clientList, "show": clientShow, "update": clientUpdate,
+		"disable": clientEnable(false), "enable": clientEnable(true),
+		"rotate-secret": clientRotate, "revoke-secret": clientRevokeSecret, "revoke-tokens": clientRevokeTokens,
+		"subclient": subclient,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		return usagef("client: unknown command %q (linkd client help)", args[0])
+	}
+	return cmd(ctx, e, args[1:])
+}
+
+// clientSettings are the flags shared by create and update.
+type clientSettings struct {
+	name         string
+	origins      multiFlag
+	jurisdiction string
+	rateLimit    float64
+	burst        int
+	allowPII     bool
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func bindSettings(f *flags, s *clientSettings) {
+	f.fs.StringVar(&s.name, "name", "", "display name (shown in the Link UI)")
+	f.fs.Var(&s.origins, "origin", "web origin allowed to embed the Link UI, e.g. https://app.example (repeat for several)")
+	f.fs.StringVar(&s.jurisdiction, "jurisdiction", "", "ISO 3166-1 alpha-2 country code; integrations unavailable there are refused with 451")
+	f.fs.Float64Var(&s.rateLimit, "rate-limit", 0, "API requests per second allowed (0: unlimited)")
+	f.fs.IntVar(&s.burst, "burst", 0, "burst size of the rate limit (0: one second's worth)")
+	f.fs.BoolVar(&s.allowPII, "allow-pii-user-id", false, "accept userId values that look like an e-mail address or phone number")
+}
+
+// apply validates the flags that were set and copies them into c.
+func (s *clientSettings) apply(f *flags, c *store.Client) error {
+	set := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if set["name"] {
+		name := strings.TrimSpace(s.name)
+		if name == "" || len(name) > 100 || strings.ContainsFunc(name, isControl) {
+			return usagef("--name: must be 1–100 printable characters")
+		}
+		c.Name = name
+	}
+	if set["origin"] {
+		c.Origins = c.Origins[:0:0]
+		for _, o := range s.origins {
+			norm, err := normalizeOrigin(o)
+			if err != nil {
+				return err
+			}
+			if !contains(c.Origins, norm) {
+				c.Origins = append(c.Origins, norm)
+			}
+		}
+	}
+	if set["jurisdiction"] {
+		j := strings.ToUpper(strings.TrimSpace(s.jurisdiction))
+		if j != "" && (len(j) != 2 || j[0] < 'A' || j[0] > 'Z' || j[1] < 'A' || j[1] > 'Z') {
+			return usagef("--jurisdiction: must be a two-letter country code like US, got %q", s.jurisdiction)
+		}
+		c.Jurisdiction = j
+	}
+	if set["rate-limit"] {
+		if s.rateLimit < 0 || math.IsNaN(s.rateLimit) || math.IsInf(s.rateLimit, 0) {
+			return usagef("--rate-limit: must be 0 (unlimited) or a positive number of requests per second")
+		}
+		c.RateLimit = s.rateLimit
+	}
+	if set["burst"] {
+		if s.burst < 0 {
+			return usagef("--burst: must not be negative")
+		}
+		c.RateBurst = s.burst
+	}
+	if set["allow-pii-user-id"] {
+		c.AllowPIIUserID = s.allowPII
+	}
+	return nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeOrigin turns "https://App.Example:443/" into "https://app.example": the exact
+// form browsers report in event.origin and location.ancestorOrigins.
+func normalizeOrigin(s string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return "", usagef("--origin: %q is not an origin like https://app.example (scheme, host and optional port only)", s)
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host, nil
+}
+
+// withStore parses the flags (with the database flags added), opens the store and runs fn.
+func withStore(ctx context.Context, e env, f *flags, args []string, nargs int, fn func(store.Store, []string) error) error {
+	var sc config.Store
+	config.BindStore(f.b, &sc)
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != nargs {
+		if nargs == 0 {
+			return usagef("%s takes no arguments, got %q", f.fs.Name(), pos[0])
+		}
+		return usagef("%s needs a client id", f.fs.Name())
+	}
+	for _, p := range pos {
+		if err := checkID(p); err != nil {
+			return err
+		}
+	}
+	st, err := openStore(ctx, sc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st, pos)
+}
+
+func checkID(id string) error {
+	u, err := uuid.Parse(id)
+	if err != nil || len(id) != 36 || u.String() != strings.ToLower(id) {
+		return usagef("%q is not a client id (a uuid)", id)
+	}
+	return nil
+}
+
+// printJSON writes v as indented JSON and a newline.
+func printJSON(e env, v any) error {
+	b, err := json.Marshal(v, jsontext.Multiline(true), jsontext.WithIndent("  "))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+	return err
+}
+
+// notFound turns a store miss into a one-line message naming the id.
+func notFound(err error, what, id string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no %s with id %s", what, id)
+	}
+	return err
+}
+
+func clientCreate(ctx context.Context, e env, args []string) error {
+	f := newFlags(e, "create", "client create --name NAME [flags]")
+	var s clientSettings
+	bindSettings(f, &s)
+	return withStore(ctx, e, f, args, 0, func(st store.Store, _ []string) error {
+		if s.name == "" {
+			return usagef("create: --name is required")
+		}
+		now := time.Now().UTC()
+		c := store.Client{ID: uuid.NewString(), Enabled: true, CreatedAt: now}
+		if err := s.apply(f, &c); err != nil {
+			return err
+		}
+		secret, hash := auth.NewSecret()
+		c.Secrets = []store.Secret{{Hash: hash, CreatedAt: now}}
+		if err := st.CreateClient(ctx, c); err != nil {
+			return err
+		}
+		return printJSON(e, map[string]string{"clientId": c.ID, "clientSecret": secret})
+	})
+}
+
+// clientView is how list and show print a client: never a secret or its hash.
+type clientView struct {
+	ClientID       string       `json:"clientId"`
+	Name           string       `json:"name"`
+	Enabled        bool         `json:"enabled"`
+	Origins        []string     `json:"origins"`
+	Jurisdiction   string       `json:"jurisdiction,omitempty"`
+	RateLimit      float64      `json:"rateLimit,omitempty"`
+	RateBurst      int          `json:"rateBurst,omitempty"`
+	AllowPIIUserID bool         `json:"allowPiiUserId,omitempty"`
+	CreatedAt      time.Time    `json:"createdAt"`
+	Secrets        []secretView `json:"secrets"`
+}
+
+type secretView struct {
+	CreatedAt time.Time  `json:"createdAt"`
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+	Live      bool       `json:"live"`
+}
+
+func view(c store.Client, now time.Time) clientView {
+	v := clientView{ClientID: c.ID, Name: c.Name, Enabled: c.Enabled, Origins: c.Origins, Jurisdiction: c.Jurisdiction,
+		RateLimit: c.RateLimit, RateBurst: c.RateBurst, AllowPIIUserID: c.AllowPIIUserID, CreatedAt: c.CreatedAt, Secrets: []secretView{}}
+	if v.Origins == nil {
+		v.Origins = []string{}
+	}
+	for _, s := range c.Secrets {
+		sv := secretView{CreatedAt: s.CreatedAt, Live: s.Live(now)}
+		if !s.ExpiresAt.IsZero() {
+			sv.ExpiresAt = &s.ExpiresAt
+		}
+		if !s.RevokedAt.IsZero() {
+			sv.RevokedAt = &s.RevokedAt
+		}
+		v.Secrets = append(v.Secrets, sv)
+	}
+	return v
+}
+
+func clientList(ctx context.Context, e env, args []string) error {
+	f := newFlags(e, "list", "client list [flags]")
+	return withStore(ctx, e, f, args, 0, func(st store.Store, _ []string) error {
+		cs, err := st.Clients(ctx)
+		if err != nil {
+			return err
+		}
+		out := []clientView{}
+		now := time.Now()
+		for _, c := range cs {
+			out = append(out, view(c, now))
+		}
+		return printJSON(e, out)
+	})
+}
+
+func clientShow(ctx context.Context, e env, args []string) error {
+	f := newFlags(e, "show", "client show ID [flags]")
+	return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+		c, err := st.Client(ctx, pos[0])
+		if err != nil {
+			return notFound(err, "client", pos[0])
+		}
+		return printJSON(e, view(c, time.Now()))
+	})
+}
+
+func clientUpdate(ctx context.Context, e env, args []string) error {
+	f := newFlags(e, "update", "client update ID [flags]")
+	var s clientSettings
+	bindSettings(f, &s)
+	return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+		c, err := st.Client(ctx, pos[0])
+		if err != nil {
+			return notFound(err, "client", pos[0])
+		}
+		if err := s.apply(f, &c); err != nil {
+			return err
+		}
+		if err := st.UpdateClient(ctx, c); err != nil {
+			return notFound(err, "client", pos[0])
+		}
+		return printJSON(e, view(c, time.Now()))
+	})
+}
+
+func clientEnable(enabled bool) func(context.Context, env, []string) error {
+	name := map[bool]string{true: "enable", false: "disable"}[enabled]
+	return func(ctx context.Context, e env, args []string) error {
+		f := newFlags(e, name, "client "+name+" ID [flags]")
+		return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+			if err := st.SetClientEnabled(ctx, pos[0], enabled); err != nil {
+				return notFound(err, "client", pos[0])
+			}
+			return printJSON(e, map[string]any{"clientId": pos[0], "enabled": enabled})
+		})
+	}
+}
+
+func clientRotate(ctx context.Context, e env, args []string) error {
+	f := newFlags(e, "rotate-secret", "client rotate-secret ID [--grace 24h] [flags]")
+	var grace time.Duration
+	f.b.Duration(&grace, "grace", 24*time.Hour, "how long the previous secret keeps working")
+	return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+		if grace < 0 || grace > 30*24*time.Hour {
+			return usagef("--grace: must be between 0 and 720h")
+		}
+		now := time.Now().UTC()
+		secret, hash := auth.NewSecret()
+		until := now.Add(grace)
+		if err := st.AddSecret(ctx, pos[0], store.Secret{Hash: hash, CreatedAt: now}, until); err != nil {
+			return notFound(err, "client", pos[0])
+		}
+		return printJSON(e, map[string]any{"clientId": pos[0], "clientSecret": secret, "previousSecretsExpireAt": until})
+	})
+}
+
+func clientRevokeSecret(ctx context.Context, e env, args []string) error {
+	f := newFlags(e, "revoke-secret", "client revoke-secret ID [--all] [flags]")
+	var all bool
+	f.fs.BoolVar(&all, "all", false, "revoke every secret, the newest too (the client cannot authenticate until rotate-secret)")
+	return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+		c, err := st.Client(ctx, pos[0])
+		if err != nil {
+			return notFound(err, "client", pos[0])
+		}
+		var keep []byte
+		if !all {
+			if len(c.Secrets) == 0 || !c.Secrets[0].RevokedAt.IsZero() {
+				return errors.New("revoke-secret: the client has no current secret; use rotate-secret")
+			}
+			keep = c.Secrets[0].Hash
+		}
+		n, err := st.RevokeSecrets(ctx, pos[0], keep, time.Now().UTC())
+		if err != nil {
+			return notFound(err, "client", pos[0])
+		}
+		return printJSON(e, map[string]any{"clientId": pos[0], "revokedSecrets": n})
+	})
+}
+
+func clientRevokeTokens(ctx context.Context, e env, args []string) error {
+	f := newFlags(e, "revoke-tokens", "client revoke-tokens ID [flags]")
+	return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+		codes, sessions, err := st.RevokeClientCodes(ctx, pos[0], time.Now().UTC())
+		if err != nil {
+			return notFound(err, "client", pos[0])
+		}
+		return printJSON(e, map[string]any{"clientId": pos[0], "revokedLinkTokens": codes, "revokedSessions": sessions})
+	})
+}
+
+func subclient(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 {
+		return usagef("client subclient: missing command (add or list)")
+	}
+	var name string
+	var clientID string
+	switch args[0] {
+	case "add":
+		f := newFlags(e, "subclient add", "client subclient add --client ID --name NAME [flags]")
+		f.fs.StringVar(&clientID, "client", "", "id of the parent client")
+		f.fs.StringVar(&name, "name", "", "display name shown in the Link UI")
+		return withStore(ctx, e, f, args[1:], 0, func(st store.Store, _ []string) error {
+			if err := checkID(clientID); err != nil {
+				return usagef("--client: %v", err)
+			}
+			name = strings.TrimSpace(name)
+			if name == "" || len(name) > 100 || strings.ContainsFunc(name, isControl) {
+				return usagef("--name: must be 1–100 printable characters")
+			}
+			sc := store.SubClient{ID: uuid.NewString(), ClientID: clientID, Name: name, CreatedAt: time.Now().UTC()}
+			if err := st.CreateSubClient(ctx, sc); err != nil {
+				return notFound(err, "client", clientID)
+			}
+			return printJSON(e, map[string]string{"subClientId": sc.ID})
+		})
+	case "list":
+		f := newFlags(e, "subclient list", "client subclient list --client ID [flags]")
+		f.fs.StringVar(&clientID, "client", "", "id of the parent client")
+		return withStore(ctx, e, f, args[1:], 0, func(st store.Store, _ []string) error {
+			if err := checkID(clientID); err != nil {
+				return usagef("--client: %v", err)
+			}
+			if _, err := st.Client(ctx, clientID); err != nil {
+				return notFound(err, "client", clientID)
+			}
+			scs, err := st.SubClients(ctx, clientID)
+			if err != nil {
+				return err
+			}
+			type subView struct {
+				SubClientID string    `json:"subClientId"`
+				Name        string    `json:"name"`
+				CreatedAt   time.Time `json:"createdAt"`
+			}
+			out := []subView{}
+			for _, sc := range scs {
+				out = append(out, subView{sc.ID, sc.Name, sc.CreatedAt})
+			}
+			return printJSON(e, out)
+		})
+	}
+	return usagef("client subclient: unknown command %q (add or list)", args[0])
+}

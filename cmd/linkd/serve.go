@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/linkd-dev/linkd/internal/address"
+	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/auth"
+	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/config"
+	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/linkui"
+	"github.com/linkd-dev/linkd/internal/ratelimit"
+	"github.com/linkd-dev/linkd/internal/server"
+	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/store/sqlite"
+)
+
+// openStore opens the database the settings select: the embedded SQLite file in
+// --data, or the server named by --database-url.
+func openStore(ctx context.Context, c config.Store) (store.Store, error) {
+	if err := c.Check(); err != nil {
+		return nil, usageError{err.Error()}
+	}
+	if c.DatabaseURL == "" {
+		return sqlite.Open(ctx, c.DataDir, sqlite.Options{Synchronous: c.SQLiteSync})
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return nil, usageError{"--database-url: not a URL"}
+	}
+	switch u.Scheme {
+	case "sqlite", "file":
+		path := u.Opaque
+		if path == "" {
+			path = u.Path
+		}
+		return sqlite.OpenFile(ctx, path, sqlite.Options{Synchronous: c.SQLiteSync})
+	case "postgres", "postgresql":
+		return nil, fmt.Errorf("--database-url: the PostgreSQL backend is not part of this build yet; use the embedded database (--data)")
+	}
+	return nil, usageError{fmt.Sprintf("--database-url: unsupported scheme %q (sqlite:PATH or postgres://…)", u.Scheme)}
+}
+
+func newLogger(c *config.Serve, e env) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(e.stderr, opts))
+}
+
+func serve(ctx context.Context, e env, args []string) error {
+	var c config.Serve
+	f := newFlags(e, "serve", "serve [flags]")
+	config.BindServe(f.b, &c)
+	if pos, err := f.parse(args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usagef("serve takes no arguments, got %q", pos[0])
+	}
+	if err := c.Check(); err != nil {
+		return usageError{strings.ReplaceAll(err.Error(), "\n", "; ")}
+	}
+	log := newLogger(&c, e)
+	slog.SetDefault(log)
+	publicURL, _ := config.ParsePublicURL(c.PublicURL)
+
+	st, err := openStore(ctx, c.Store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cat, err := catalog.Load()
+	if err != nil {
+		return err
+	}
+	authn := auth.NewAuthenticator(st, time.Now)
+	tokens := &linktoken.Service{Store: st, Catalog: cat, PublicURL: publicURL, TTL: c.TokenTTL, SessionTTL: c.SessionTTL, Now: time.Now}
+	apiH, err := api.NewHandler(api.Handler{Auth: authn, Tokens: tokens, Limits: ratelimit.New(), MaxBody: c.MaxBody,
+		AuthFailures: c.AuthFailures}, cat, publicURL.String(), address.Pattern)
+	if err != nil {
+		return err
+	}
+	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, MaxBody: c.MaxBody}
+	srv := server.New(server.Options{
+		Store: st, API: apiH, LinkUI: ui, Logger: log, AccessLog: c.AccessLog, Metrics: c.Metrics,
+		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout,
+	})
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("linkd listening", "addr", ln.Addr().String(), "publicUrl", publicURL.String(), "version", versionString(),
+		"store", describeStore(c.Store), "tokenTtl", c.TokenTTL.String())
+	return srv.Serve(ctx, ln)
+}
+
+func describeStore(c config.Store) string {
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err == nil {
+			u.User = nil // never log a password
+			return u.Redacted()
+		}
+		return "external"
+	}
+	return "sqlite:" + c.DataDir + "/" + sqlite.FileName
+}
+
+func migrate(ctx context.Context, e env, args []string) error {
+	var c config.Store
+	f := newFlags(e, "migrate", "migrate [flags]")
+	config.BindStore(f.b, &c)
+	if pos, err := f.parse(args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usagef("migrate takes no arguments, got %q", pos[0])
+	}
+	st, err := openStore(ctx, c) // opening applies pending migrations
+	if err != nil {
+		return err
+	}
+	if err := st.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, `{"migrated":true}`)
+	return nil
+}

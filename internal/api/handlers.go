@@ -1,0 +1,182 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/linkd-dev/linkd/internal/auth"
+	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/ratelimit"
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+// Handler serves the /api/v1 endpoints.
+type Handler struct {
+	Auth    *auth.Authenticator
+	Tokens  *linktoken.Service
+	Limits  *ratelimit.Keyed
+	Now     func() time.Time
+	MaxBody int64
+	// AuthFailures is the number of failed authentications allowed per remote IP address
+	// per minute before that address gets 429 (OWASP API2:2023); 0 disables the limit.
+	AuthFailures int
+	// Metrics, if set, counts issued tokens.
+	OnIssued func()
+
+	integrations, networks []byte
+}
+
+// NewHandler returns a Handler; the catalog answers are encoded once, for publicURL.
+func NewHandler(h Handler, cat *catalog.Catalog, publicURL string, addressPattern func(string) string) (*Handler, error) {
+	var err error
+	if h.integrations, err = Encode(cat.IntegrationsJSON(publicURL)); err != nil {
+		return nil, err
+	}
+	if h.networks, err = Encode(cat.NetworksJSON(publicURL, addressPattern)); err != nil {
+		return nil, err
+	}
+	if h.Now == nil {
+		h.Now = time.Now
+	}
+	return &h, nil
+}
+
+// authenticate checks the client credentials and the client's rate limit. A remote
+// address that keeps failing is refused before any lookup.
+func (h *Handler) authenticate(r *http.Request) (*store.Client, error) {
+	now := h.Now()
+	ip := remoteIP(r)
+	perSecond := float64(h.AuthFailures) / 60
+	if h.AuthFailures > 0 {
+		if empty, wait := h.Limits.Exhausted("authfail:"+ip, perSecond, h.AuthFailures, now); empty {
+			return nil, &Problem{Code: http.StatusTooManyRequests, Type: ErrRateLimited, RetryAfter: wait,
+				Message: "too many failed authentications from this address; retry later"}
+		}
+	}
+	c, err := h.Auth.Authenticate(r.Context(), r.Header.Get("X-Client-Id"), r.Header.Get("X-Client-Secret"))
+	if err != nil {
+		if errors.Is(err, auth.ErrInvalidCredentials) && h.AuthFailures > 0 {
+			h.Limits.Allow("authfail:"+ip, perSecond, h.AuthFailures, now)
+		}
+		return nil, err
+	}
+	if c.RateLimit > 0 {
+		if ok, wait := h.Limits.Allow("client:"+c.ID, c.RateLimit, ratelimit.Burst(c.RateLimit, c.RateBurst), now); !ok {
+			return nil, &Problem{Code: http.StatusTooManyRequests, Type: ErrRateLimited, RetryAfter: wait,
+				Message: "rate limit of this client exceeded; retry later"}
+		}
+	}
+	if info := Info(r.Context()); info != nil {
+		info.ClientID = c.ID
+	}
+	return c, nil
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// CreateLinkToken serves POST /api/v1/linktoken.
+func (h *Handler) CreateLinkToken(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.authenticate(r)
+	if err != nil {
+		return err
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := ReadJSONBody(w, r, h.MaxBody, buf); err != nil {
+		return err
+	}
+	issued, err := h.Tokens.Issue(r.Context(), c, buf.Bytes())
+	if err != nil {
+		return err
+	}
+	if h.OnIssued != nil {
+		h.OnIssued()
+	}
+	var payLink *string
+	if issued.PaymentLink != "" {
+		payLink = &issued.PaymentLink
+	}
+	OK(w, &linkTokenModel{LinkToken: issued.LinkToken, PaymentLink: payLink})
+	return nil
+}
+
+// linkTokenModel is node-api's LinkTokenModel.
+type linkTokenModel struct {
+	LinkToken   string  `json:"linkToken"`
+	PaymentLink *string `json:"paymentLink"`
+}
+
+// ReadJSONBody checks that the request declares a JSON body of at most max bytes and
+// reads it into buf.
+func ReadJSONBody(w http.ResponseWriter, r *http.Request, max int64, buf *bytes.Buffer) error {
+	ct := r.Header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		got := "none"
+		if ct != "" {
+			got = ct
+		}
+		return NewProblem(http.StatusUnsupportedMediaType, ErrUnsupportedMediaType, "Content-Type: must be application/json, got %s", quoteShort(got))
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return NewProblem(http.StatusUnsupportedMediaType, ErrUnsupportedMediaType, "Content-Type: charset must be utf-8, got %s", quoteShort(cs))
+	}
+	if r.ContentLength > max {
+		return &http.MaxBytesError{Limit: max}
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, max)); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || r.Context().Err() != nil {
+			return NewProblem(http.StatusBadRequest, linktoken.ErrInvalidJSON, "request body: connection closed before the body was complete")
+		}
+		return NewProblem(http.StatusBadRequest, linktoken.ErrInvalidJSON, "request body: could not be read")
+	}
+	return nil
+}
+
+func quoteShort(s string) string {
+	if len(s) > 60 {
+		s = s[:60] + "…"
+	}
+	return `"` + strings.Map(func(r rune) rune {
+		if r < 0x20 || r == '"' {
+			return '?'
+		}
+		return r
+	}, s) + `"`
+}
+
+// Integrations serves GET /api/v1/integrations.
+func (h *Handler) Integrations(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.authenticate(r); err != nil {
+		return err
+	}
+	WriteRaw(w, h.integrations)
+	return nil
+}
+
+// Networks serves GET /api/v1/transfers/managed/networks.
+func (h *Handler) Networks(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.authenticate(r); err != nil {
+		return err
+	}
+	WriteRaw(w, h.networks)
+	return nil
+}

@@ -1,0 +1,146 @@
+// Package linktoken is the domain of POST /api/v1/linktoken: decoding and validating the
+// request (SPEC §2), minting one-time codes and the link token that carries one (SPEC §3),
+// and redeeming a code into a Link session.
+package linktoken
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+// Service issues and redeems link tokens.
+type Service struct {
+	Store   store.Store
+	Catalog *catalog.Catalog
+	// PublicURL is linkd's base URL as browsers reach it (it usually sits behind a proxy).
+	PublicURL *url.URL
+	// TTL is the lifetime of a link token; SessionTTL the lifetime of the Link session a
+	// token opens.
+	TTL, SessionTTL time.Duration
+	// Now is the clock; tests inject one.
+	Now func() time.Time
+}
+
+// Issued is the answer to a link-token request.
+type Issued struct {
+	LinkToken   string
+	PaymentLink string // "" unless transferOptions.generatePayLink
+	ExpiresAt   time.Time
+}
+
+// Issue validates a request body for client c, stores its code(s) durably and returns the
+// link token. Errors are *Error (the caller's fault) or store faults.
+func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issued, error) {
+	req, err := Decode(body)
+	if err != nil {
+		return Issued{}, err
+	}
+	opts, err := Validate(req, s.Catalog, Policy{AllowPIIUserID: c.AllowPIIUserID, Jurisdiction: c.Jurisdiction})
+	if err != nil {
+		return Issued{}, err
+	}
+	if opts.SubClientID != "" {
+		if _, err := s.Store.SubClient(ctx, c.ID, opts.SubClientID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return Issued{}, newError("subClientId", ErrSubClientNotFound,
+					fmt.Sprintf("subClientId: no sub-client %s of this client (linkd client subclient list --client %s)", opts.SubClientID, c.ID))
+			}
+			return Issued{}, err
+		}
+	}
+	raw, err := json.Marshal(opts)
+	if err != nil {
+		return Issued{}, fmt.Errorf("linktoken: encode options: %w", err)
+	}
+	now := s.Now()
+	exp := now.Add(s.TTL)
+	linkCode, linkHash := NewSecret()
+	codes := []store.LinkCode{{Hash: linkHash, Kind: store.KindLink, ClientID: c.ID, SubClientID: opts.SubClientID,
+		UserID: opts.UserID, Options: raw, CreatedAt: now, ExpiresAt: exp}}
+	out := Issued{LinkToken: Token(PageURL(s.PublicURL, store.KindLink, c.ID, linkCode)), ExpiresAt: exp}
+	if opts.Transfer != nil && opts.Transfer.GeneratePayLink {
+		payCode, payHash := NewSecret()
+		pay := codes[0]
+		pay.Hash, pay.Kind = payHash, store.KindPay
+		codes = append(codes, pay)
+		out.PaymentLink = PageURL(s.PublicURL, store.KindPay, c.ID, payCode)
+	}
+	if err := s.Store.CreateCodes(ctx, codes...); err != nil {
+		return Issued{}, err
+	}
+	return out, nil
+}
+
+// Opened is a Link session opened by redeeming a code.
+type Opened struct {
+	// Credential authenticates the Link UI's later calls (Authorization: Bearer); only its
+	// hash is stored.
+	Credential string
+	Session    store.Session
+	Options    Options
+}
+
+// Redeem consumes code, presented on the page of kind ("link" or "pay") of client
+// clientID, and opens its Link session. Errors are *Error with the redemption error
+// types, or store faults.
+func (s *Service) Redeem(ctx context.Context, clientID, kind, code string) (Opened, error) {
+	if !WellFormedCode(code) {
+		return Opened{}, newError("code", ErrCodeNotFound, "code: this link is not valid")
+	}
+	cred, credHash := NewSecret()
+	now := s.Now()
+	sess, err := s.Store.Redeem(ctx, store.Redemption{
+		CodeHash: Hash(code), ClientID: clientID, Kind: kind,
+		SessionHash: credHash, SessionExpiresAt: now.Add(s.SessionTTL), Now: now,
+	})
+	switch {
+	case err == nil:
+	case errors.Is(err, store.ErrNotFound):
+		return Opened{}, newError("code", ErrCodeNotFound, "code: this link is not valid")
+	case errors.Is(err, store.ErrExpired):
+		return Opened{}, newError("code", ErrCodeExpired, "code: this link has expired; ask for a new one")
+	case errors.Is(err, store.ErrAlreadyUsed):
+		return Opened{}, newError("code", ErrCodeAlreadyUsed, "code: this link was already used; for your security the session it opened has been ended")
+	case errors.Is(err, store.ErrRevoked):
+		return Opened{}, newError("code", ErrCodeRevoked, "code: this link was revoked")
+	default:
+		return Opened{}, err
+	}
+	var opts Options
+	if err := json.Unmarshal(sess.Options, &opts); err != nil {
+		return Opened{}, fmt.Errorf("linktoken: stored options: %w", err)
+	}
+	return Opened{Credential: cred, Session: sess, Options: opts}, nil
+}
+
+// Session returns the open Link session a credential authenticates.
+func (s *Service) Session(ctx context.Context, credential string) (store.Session, Options, error) {
+	if !WellFormedCode(credential) {
+		return store.Session{}, Options{}, newError("session", ErrSessionInvalid, "session: missing or invalid session credential")
+	}
+	sess, err := s.Store.Session(ctx, Hash(credential), s.Now())
+	switch {
+	case err == nil:
+	case errors.Is(err, store.ErrNotFound):
+		return store.Session{}, Options{}, newError("session", ErrSessionInvalid, "session: missing or invalid session credential")
+	case errors.Is(err, store.ErrExpired):
+		return store.Session{}, Options{}, newError("session", ErrSessionExpired, "session: this Link session is over")
+	case errors.Is(err, store.ErrRevoked):
+		return store.Session{}, Options{}, newError("session", ErrSessionRevoked, "session: this Link session was ended")
+	default:
+		return store.Session{}, Options{}, err
+	}
+	var opts Options
+	if err := json.Unmarshal(sess.Options, &opts); err != nil {
+		return store.Session{}, Options{}, fmt.Errorf("linktoken: stored options: %w", err)
+	}
+	return sess, opts, nil
+}

@@ -1,0 +1,158 @@
+// Package linkui serves the Link UI: the page a link token opens inside the SDK's iframe
+// (or, for a payment link, as a full page), and the small JSON API its script calls.
+//
+// The code inside the link token is redeemed by the page's script with a POST, never by
+// loading the page, because link previewers and prefetchers fetch URLs (SPEC §3). The
+// redemption returns a session credential that the script keeps in memory and sends as
+// "Authorization: Bearer …" (no cookies: browsers block third-party cookies in iframes,
+// security.md U3).
+package linkui
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/auth"
+	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+// Handler serves the Link UI.
+type Handler struct {
+	Tokens  *linktoken.Service
+	Auth    *auth.Authenticator
+	Store   store.Store
+	MaxBody int64
+	// OnRedeem, if set, is told the outcome of every redemption ("ok" or an errorType),
+	// for metrics.
+	OnRedeem func(outcome string)
+}
+
+// redeemRequest is the body of POST /link/api/sessions.
+type redeemRequest struct {
+	ClientID string `json:"clientId"`
+	Kind     string `json:"kind"`
+	Code     string `json:"code"`
+}
+
+// SessionInfo is what the Link UI learns when it opens a session.
+type SessionInfo struct {
+	SessionToken string            `json:"sessionToken"`
+	ExpiresAt    time.Time         `json:"expiresAt"`
+	Kind         string            `json:"kind"`
+	Client       ClientInfo        `json:"client"`
+	Options      linktoken.Options `json:"options"`
+}
+
+// ClientInfo is the public face of the client (or sub-client) the session belongs to.
+type ClientInfo struct {
+	Name string `json:"name"`
+	// Origins are the origins the page may post messages to and accept messages from.
+	Origins []string `json:"origins"`
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Redeem serves POST /link/api/sessions: it consumes a link token's code and opens the
+// Link session. Exactly one redemption of a code succeeds; the others are told why not.
+func (h *Handler) Redeem(w http.ResponseWriter, r *http.Request) error {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := api.ReadJSONBody(w, r, h.MaxBody, buf); err != nil {
+		return err
+	}
+	var req redeemRequest
+	if err := decodeStrict(buf.Bytes(), &req); err != nil {
+		return err
+	}
+	if req.Kind != store.KindLink && req.Kind != store.KindPay {
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidEnumValue, "kind: must be link or pay")
+	}
+	// A disabled client's links do not open, and are not consumed by trying.
+	if c, err := h.Auth.Client(r.Context(), strings.ToLower(req.ClientID)); err == nil && !c.Enabled {
+		h.outcome(api.ErrClientDisabled)
+		return auth.ErrClientDisabled
+	}
+	opened, err := h.Tokens.Redeem(r.Context(), strings.ToLower(req.ClientID), req.Kind, req.Code)
+	if err != nil {
+		if le, ok := linktoken.AsError(err); ok {
+			h.outcome(le.Type())
+		}
+		return err
+	}
+	h.outcome("ok")
+	info, err := h.sessionInfo(r.Context(), opened.Session, opened.Options)
+	if err != nil {
+		return err
+	}
+	info.SessionToken = opened.Credential
+	api.OK(w, info)
+	return nil
+}
+
+func (h *Handler) outcome(o string) {
+	if h.OnRedeem != nil {
+		h.OnRedeem(o)
+	}
+}
+
+func (h *Handler) sessionInfo(ctx context.Context, s store.Session, o linktoken.Options) (*SessionInfo, error) {
+	c, err := h.Auth.Client(ctx, s.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	info := &SessionInfo{ExpiresAt: s.ExpiresAt, Kind: s.Kind, Options: o,
+		Client: ClientInfo{Name: c.Name, Origins: c.Origins}}
+	if info.Client.Origins == nil {
+		info.Client.Origins = []string{}
+	}
+	if s.SubClientID != "" {
+		sc, err := h.Store.SubClient(ctx, s.ClientID, s.SubClientID)
+		if err != nil {
+			return nil, err
+		}
+		info.Client.Name = sc.Name
+	}
+	return info, nil
+}
+
+// session authenticates a Link UI call by its bearer credential.
+func (h *Handler) session(r *http.Request) (store.Session, linktoken.Options, error) {
+	cred, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		cred = ""
+	}
+	sess, opts, err := h.Tokens.Session(r.Context(), strings.TrimSpace(cred))
+	if err != nil {
+		return sess, opts, err
+	}
+	c, err := h.Auth.Client(r.Context(), sess.ClientID)
+	if err != nil {
+		return sess, opts, err
+	}
+	if !c.Enabled {
+		return sess, opts, auth.ErrClientDisabled
+	}
+	return sess, opts, nil
+}
+
+// Session serves GET /link/api/session: the session's state, for a page that reloads
+// its data (and for tests: a revoked session answers 401).
+func (h *Handler) Session(w http.ResponseWriter, r *http.Request) error {
+	sess, opts, err := h.session(r)
+	if err != nil {
+		return err
+	}
+	info, err := h.sessionInfo(r.Context(), sess, opts)
+	if err != nil {
+		return err
+	}
+	api.OK(w, info)
+	return nil
+}

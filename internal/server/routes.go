@@ -1,0 +1,87 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/linkd-dev/linkd/internal/api"
+)
+
+// route is one line of the route table.
+type route struct {
+	name    string // metrics label
+	method  string
+	pattern string
+	handler http.Handler
+}
+
+// routes is linkd's one route table: every endpoint it serves is listed here.
+func (s *Server) routes() []route {
+	a, ui := s.api, s.linkUI
+	table := []route{
+		// Mesh-compatible API (server to server; X-Client-Id / X-Client-Secret).
+		{"linktoken", "POST", "/api/v1/linktoken", api.HandlerFunc(a.CreateLinkToken)},
+		{"integrations", "GET", "/api/v1/integrations", api.HandlerFunc(a.Integrations)},
+		{"networks", "GET", "/api/v1/transfers/managed/networks", api.HandlerFunc(a.Networks)},
+
+		// Link UI API (called by the Link UI's own script; session bearer credential).
+		{"link_redeem", "POST", "/link/api/sessions", s.sameOrigin(api.HandlerFunc(ui.Redeem))},
+		{"link_session", "GET", "/link/api/session", api.HandlerFunc(ui.Session)},
+
+		// Operations.
+		{"healthz", "GET", "/healthz", http.HandlerFunc(s.healthz)},
+		{"readyz", "GET", "/readyz", http.HandlerFunc(s.readyz)},
+		{"metrics", "GET", "/metrics", s.metricsHandler()},
+	}
+	for _, e := range s.opts.Extra {
+		table = append(table, route{e.Name, e.Method, e.Pattern, e.Handler})
+	}
+	return table
+}
+
+// mux builds the ServeMux of the route table. Every path also answers other methods with
+// 405 and an Allow header, and unknown paths with 404, both in the envelope.
+func (s *Server) mux() (*http.ServeMux, map[string]string) {
+	m := http.NewServeMux()
+	names := map[string]string{}
+	methods := map[string][]string{}
+	var order []string
+	for _, rt := range s.routes() {
+		if rt.handler == nil {
+			continue
+		}
+		m.Handle(rt.method+" "+rt.pattern, rt.handler)
+		names[rt.method+" "+rt.pattern] = rt.name
+		if _, seen := methods[rt.pattern]; !seen {
+			order = append(order, rt.pattern)
+		}
+		methods[rt.pattern] = append(methods[rt.pattern], rt.method)
+		if rt.method == "GET" {
+			methods[rt.pattern] = append(methods[rt.pattern], "HEAD")
+		}
+	}
+	for _, p := range order {
+		allowed := methods[p]
+		slices.Sort(allowed)
+		allow := strings.Join(allowed, ", ")
+		m.Handle(p, api.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+			return &api.Problem{Code: http.StatusMethodNotAllowed, Type: api.ErrMethodNotAllowed, Allow: allow,
+				Message: r.Method + " " + r.URL.Path + ": method not allowed; allowed: " + allow}
+		}))
+	}
+	m.Handle("/", api.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		return api.NewProblem(http.StatusNotFound, api.ErrRouteNotFound, "%s: no such endpoint", r.URL.Path)
+	}))
+	return m, names
+}
+
+// sameOrigin refuses state-changing browser requests from other origins (CSRF), using
+// the browser's Sec-Fetch-Site / Origin headers (Go's http.CrossOriginProtection).
+func (s *Server) sameOrigin(h http.Handler) http.Handler {
+	p := http.NewCrossOriginProtection()
+	p.SetDenyHandler(api.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		return api.NewProblem(http.StatusForbidden, api.ErrCrossOrigin, "cross-origin request refused")
+	}))
+	return p.Handler(h)
+}

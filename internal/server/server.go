@@ -1,0 +1,265 @@
+// Package server assembles linkd's HTTP server: the route table, the middleware every
+// request passes (request id, panic recovery, access log, metrics), the http.Server with
+// its timeouts, the background purge of expired tokens and sessions, and graceful
+// shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/linkui"
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+// Options configure a Server.
+type Options struct {
+	Store           store.Store
+	API             *api.Handler
+	LinkUI          *linkui.Handler
+	Logger          *slog.Logger
+	AccessLog       bool
+	Metrics         bool
+	PurgeInterval   time.Duration
+	Retention       time.Duration
+	ShutdownTimeout time.Duration
+	Now             func() time.Time
+	// Extra routes (the demo page), added to the route table.
+	Extra []Route
+}
+
+// Route is a route added to the table by the caller.
+type Route struct {
+	Name, Method, Pattern string
+	Handler               http.Handler
+}
+
+// Server is a configured linkd HTTP server.
+type Server struct {
+	opts    Options
+	api     *api.Handler
+	linkUI  *linkui.Handler
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	metrics *metrics
+	handler http.Handler
+	ready   atomic.Bool
+}
+
+// New builds a Server.
+func New(o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Server{opts: o, api: o.API, linkUI: o.LinkUI, log: o.Logger, reg: prometheus.NewRegistry()}
+	s.metrics = newMetrics(s.reg)
+	if o.API != nil {
+		o.API.OnIssued = s.metrics.issued.Inc
+	}
+	if o.LinkUI != nil {
+		o.LinkUI.OnRedeem = func(outcome string) { s.metrics.redeemed.WithLabelValues(outcome).Inc() }
+	}
+	m, names := s.mux()
+	s.handler = s.middleware(m, names)
+	s.ready.Store(true)
+	return s
+}
+
+// Handler is the server's root handler (for tests and embedding).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve answers on ln until ctx is cancelled, then shuts down gracefully: the listener
+// closes, requests in flight get ShutdownTimeout to finish, and the store is left to the
+// caller to close.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler: s.handler,
+		// Bounded resources (OWASP API4:2023, gosec G112 Slowloris).
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	purgeDone := make(chan struct{})
+	purgeCtx, stopPurge := context.WithCancel(ctx)
+	go func() {
+		defer close(purgeDone)
+		s.purgeLoop(purgeCtx)
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		stopPurge()
+		<-purgeDone
+		return err
+	case <-ctx.Done():
+	}
+	s.ready.Store(false)
+	s.log.Info("shutting down", "timeout", s.opts.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	stopPurge()
+	<-purgeDone
+	if errors.Is(err, context.DeadlineExceeded) {
+		hs.Close()
+		return fmt.Errorf("server: shutdown: requests still in flight after %v", s.opts.ShutdownTimeout)
+	}
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) {
+		return e
+	}
+	return err
+}
+
+// purgeLoop deletes expired codes and sessions every PurgeInterval, in batches, so that
+// storage stays bounded by traffic × (lifetime + retention) (SPEC §7).
+func (s *Server) purgeLoop(ctx context.Context) {
+	if s.opts.PurgeInterval <= 0 || s.opts.Store == nil {
+		return
+	}
+	t := time.NewTicker(s.opts.PurgeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := s.PurgeOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("purge failed", "err", err)
+		} else if n > 0 {
+			s.log.Debug("purged expired rows", "rows", n)
+		}
+	}
+}
+
+// PurgeOnce deletes everything that expired more than Retention ago and returns how
+// many rows it deleted.
+func (s *Server) PurgeOnce(ctx context.Context) (int, error) {
+	const batch = 1000
+	before := s.opts.Now().Add(-s.opts.Retention)
+	total := 0
+	for ctx.Err() == nil {
+		n, err := s.opts.Store.Purge(ctx, before, batch)
+		total += n
+		s.metrics.purged.Add(float64(n))
+		if err != nil || n < batch {
+			return total, err
+		}
+	}
+	return total, ctx.Err()
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	api.OK(w, map[string]string{"status": "up"})
+}
+
+// readyz answers 503 while the store does not answer or the server is shutting down, so
+// that a load balancer stops sending traffic (security.md S1).
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		api.WriteError(w, r, errors.New("shutting down"))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	if err := s.opts.Store.Ping(ctx); err != nil {
+		api.WriteError(w, r, err)
+		return
+	}
+	api.OK(w, map[string]string{"status": "ready"})
+}
+
+// statusWriter records the status and size of an answer for the access log and metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	bytes int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// requestIDs makes request ids: a random per-process prefix and a counter, unique
+// without a syscall per request.
+type requestIDs struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func (g *requestIDs) next() string {
+	return g.prefix + strconv.FormatUint(g.n.Add(1), 36)
+}
+
+// middleware wraps the mux: request id, panic recovery, access log, metrics, and the
+// headers every answer carries.
+func (s *Server) middleware(next http.Handler, names map[string]string) http.Handler {
+	ids := &requestIDs{prefix: randomPrefix()}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &api.RequestInfo{ID: ids.next()}
+		r = r.WithContext(api.WithInfo(r.Context(), info))
+		w.Header()["X-Request-Id"] = []string{info.ID}
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()), "requestId", info.ID)
+				if sw.code == 0 {
+					api.WriteError(sw, r, &api.Bug{Err: fmt.Errorf("panic: %v", p)})
+				}
+			}
+			elapsed := time.Since(start)
+			name := names[r.Pattern]
+			if name == "" {
+				name = "other"
+			}
+			s.metrics.observe(name, sw.code, elapsed)
+			if s.opts.AccessLog {
+				// The path only: no query string, no fragment (never sent), no headers —
+				// codes, secrets and session credentials never reach the log (T10).
+				s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+					slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.code),
+					slog.Int("bytes", sw.bytes), slog.Float64("ms", float64(elapsed.Microseconds())/1000),
+					slog.String("requestId", info.ID), slog.String("clientId", info.ClientID), slog.String("route", name))
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
