@@ -9,14 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/linkd-dev/linkd/internal/address"
-	"github.com/linkd-dev/linkd/internal/api"
-	"github.com/linkd-dev/linkd/internal/auth"
-	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/config"
-	"github.com/linkd-dev/linkd/internal/linktoken"
-	"github.com/linkd-dev/linkd/internal/linkui"
-	"github.com/linkd-dev/linkd/internal/ratelimit"
 	"github.com/linkd-dev/linkd/internal/server"
 	"github.com/linkd-dev/linkd/internal/store"
 	"github.com/linkd-dev/linkd/internal/store/sqlite"
@@ -72,35 +65,22 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	log := newLogger(&c, e)
 	slog.SetDefault(log)
-	publicURL, _ := config.ParsePublicURL(c.PublicURL)
 
 	st, err := openStore(ctx, c.Store)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	cat, err := catalog.Load()
+	srv, err := server.FromConfig(&c, st, log, time.Now)
 	if err != nil {
 		return err
 	}
-	authn := auth.NewAuthenticator(st, time.Now)
-	tokens := &linktoken.Service{Store: st, Catalog: cat, PublicURL: publicURL, TTL: c.TokenTTL, SessionTTL: c.SessionTTL, Now: time.Now}
-	apiH, err := api.NewHandler(api.Handler{Auth: authn, Tokens: tokens, Limits: ratelimit.New(), MaxBody: c.MaxBody,
-		AuthFailures: c.AuthFailures}, cat, publicURL.String(), address.Pattern)
-	if err != nil {
-		return err
-	}
-	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, MaxBody: c.MaxBody}
-	srv := server.New(server.Options{
-		Store: st, API: apiH, LinkUI: ui, Logger: log, AccessLog: c.AccessLog, Metrics: c.Metrics,
-		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout,
-	})
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return err
 	}
-	log.Info("linkd listening", "addr", ln.Addr().String(), "publicUrl", publicURL.String(), "version", versionString(),
+	log.Info("linkd listening", "addr", ln.Addr().String(), "publicUrl", c.PublicURL, "version", versionString(),
 		"store", describeStore(c.Store), "tokenTtl", c.TokenTTL.String())
 	return srv.Serve(ctx, ln)
 }

@@ -29,6 +29,9 @@ func (s *Server) routes() []route {
 		{"link_redeem", "POST", "/link/api/sessions", s.sameOrigin(api.HandlerFunc(ui.Redeem))},
 		{"link_session", "GET", "/link/api/session", api.HandlerFunc(ui.Session)},
 
+		// Static assets.
+		{"logo", "GET", "/static/logos/{name}", api.HandlerFunc(s.logo)},
+
 		// Operations.
 		{"healthz", "GET", "/healthz", http.HandlerFunc(s.healthz)},
 		{"readyz", "GET", "/readyz", http.HandlerFunc(s.readyz)},

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/linkui"
 	"github.com/linkd-dev/linkd/internal/store"
 )
@@ -28,6 +29,7 @@ type Options struct {
 	Store           store.Store
 	API             *api.Handler
 	LinkUI          *linkui.Handler
+	Catalog         *catalog.Catalog
 	Logger          *slog.Logger
 	AccessLog       bool
 	Metrics         bool
@@ -262,4 +264,20 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// logo serves the catalog's generated logos (GET /static/logos/{name}).
+func (s *Server) logo(w http.ResponseWriter, r *http.Request) error {
+	svg, ok := s.opts.Catalog.LogoSVG(r.PathValue("name"))
+	if !ok {
+		return api.NewProblem(http.StatusNotFound, api.ErrRouteNotFound, "%s: no such logo", r.URL.Path)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/svg+xml")
+	h.Set("Cache-Control", "public, max-age=86400")
+	h.Set("X-Content-Type-Options", "nosniff")
+	// An SVG opened directly must not run anything (they contain no script; belt and braces).
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	w.Write(svg)
+	return nil
 }

@@ -1,0 +1,200 @@
+// Package linkdtest starts a complete linkd in-process for tests: the real server, route
+// table and middleware, on a real embedded database in a temporary directory, listening
+// on a loopback port, with a clock the test can move forward.
+package linkdtest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/google/uuid"
+
+	"github.com/linkd-dev/linkd/internal/auth"
+	"github.com/linkd-dev/linkd/internal/config"
+	"github.com/linkd-dev/linkd/internal/server"
+	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/store/sqlite"
+)
+
+// Clock follows real time plus an offset that tests move forward with Advance, so that
+// expiry can be tested without sleeping and everything else behaves naturally.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the clock's current time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// Env is a running linkd.
+type Env struct {
+	URL    string // base URL (also the public URL inside link tokens)
+	Store  *sqlite.Store
+	Server *server.Server
+	Clock  *Clock
+	Config config.Serve
+	// Client is a client created at start: id, secret, origin https://app.example.
+	Client Credentials
+	// Logs holds everything the server logged (the access log included).
+	Logs *SyncBuffer
+}
+
+// Credentials are a client's id and secret.
+type Credentials struct {
+	ID, Secret string
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent writes (the server logs from many
+// goroutines).
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns everything written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Start starts linkd with the default configuration, changed by mods, and stops it at the
+// end of the test.
+func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Env{URL: "http://" + ln.Addr().String(), Clock: &Clock{}, Logs: &SyncBuffer{}}
+	c := config.Serve{
+		Store: config.Store{DataDir: t.TempDir(), SQLiteSync: "normal"}, Addr: ln.Addr().String(), PublicURL: e.URL,
+		TokenTTL: 10 * time.Minute, SessionTTL: 30 * time.Minute, MaxBody: 64 << 10, AuthFailures: 0,
+		PurgeInterval: time.Hour, Retention: time.Hour, ShutdownTimeout: 5 * time.Second,
+		LogLevel: "debug", LogFormat: "json", AccessLog: true, Metrics: true,
+	}
+	for _, m := range mods {
+		m(&c)
+	}
+	if err := c.Check(); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	e.Config = c
+	st, err := sqlite.Open(context.Background(), c.DataDir, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Store = st
+	log := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := server.FromConfig(&c, st, log, e.Clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Server = srv
+	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: srv.Handler()}}
+	hs.Start()
+	t.Cleanup(func() {
+		hs.Close()
+		st.Close()
+	})
+	e.Client = e.NewClient(t, func(c *store.Client) { c.Origins = []string{"https://app.example"} })
+	return e
+}
+
+// NewClient creates an enabled client, changed by mods, and returns its credentials.
+func (e *Env) NewClient(t testing.TB, mods ...func(*store.Client)) Credentials {
+	t.Helper()
+	secret, hash := auth.NewSecret()
+	now := e.Clock.Now()
+	c := store.Client{ID: uuid.NewString(), Name: "Test Client", Enabled: true, CreatedAt: now,
+		Secrets: []store.Secret{{Hash: hash, CreatedAt: now}}}
+	for _, m := range mods {
+		m(&c)
+	}
+	if err := e.Store.CreateClient(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	return Credentials{ID: c.ID, Secret: secret}
+}
+
+// Response is an answer, with its body read.
+type Response struct {
+	*http.Response
+	Body []byte
+}
+
+// Envelope decodes the body as the Mesh envelope.
+func (r *Response) Envelope(t testing.TB) Envelope {
+	t.Helper()
+	var env Envelope
+	if err := json.Unmarshal(r.Body, &env); err != nil {
+		t.Fatalf("body is not an envelope: %v\n%s", err, r.Body)
+	}
+	return env
+}
+
+// Envelope is the decoded Mesh envelope.
+type Envelope struct {
+	Content        jsontext.Value `json:"content"`
+	Status         string        `json:"status"`
+	Message        string        `json:"message"`
+	DisplayMessage *string       `json:"displayMessage"`
+	ErrorType      *string       `json:"errorType"`
+	ErrorData      jsontext.Value `json:"errorData"`
+}
+
+// Do sends a request to path with the headers (pairs of name, value) and body.
+func (e *Env) Do(t testing.TB, method, path string, body []byte, headers ...string) *Response {
+	t.Helper()
+	req, err := http.NewRequest(method, e.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Response{Response: resp, Body: b}
+}
+
+// LinkToken posts body to /api/v1/linktoken as client c.
+func (e *Env) LinkToken(t testing.TB, c Credentials, body string) *Response {
+	t.Helper()
+	return e.Do(t, "POST", "/api/v1/linktoken", []byte(body),
+		"X-Client-Id", c.ID, "X-Client-Secret", c.Secret, "Content-Type", "application/json")
+}

@@ -1,0 +1,46 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/linkd-dev/linkd/internal/address"
+	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/auth"
+	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/config"
+	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/linkui"
+	"github.com/linkd-dev/linkd/internal/ratelimit"
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+// FromConfig wires a Server from a checked serve configuration and an open store: the
+// one place where linkd's parts are put together (cmd/linkd and the tests both use it).
+// now is the clock (nil: time.Now).
+func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, now func() time.Time) (*Server, error) {
+	if now == nil {
+		now = time.Now
+	}
+	publicURL, err := config.ParsePublicURL(c.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	authn := auth.NewAuthenticator(st, now)
+	tokens := &linktoken.Service{Store: st, Catalog: cat, PublicURL: publicURL, TTL: c.TokenTTL, SessionTTL: c.SessionTTL, Now: now}
+	apiH, err := api.NewHandler(api.Handler{Auth: authn, Tokens: tokens, Limits: ratelimit.New(), Now: now,
+		MaxBody: c.MaxBody, AuthFailures: c.AuthFailures}, cat, publicURL.String(), address.Pattern)
+	if err != nil {
+		return nil, err
+	}
+	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, MaxBody: c.MaxBody}
+	return New(Options{
+		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: c.AccessLog, Metrics: c.Metrics,
+		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout, Now: now,
+	}), nil
+}
