@@ -118,7 +118,7 @@ func Decode(body []byte) (*Request, error) {
 		if field == "" {
 			return nil, badRequest("", ErrInvalidJSON, fmt.Sprintf("request body must be a JSON object, not %s", got))
 		}
-		if got == "number" && want == "number" {
+		if got == "a number" && want == "a number" {
 			return nil, badRequest(field, ErrOutOfRange, fmt.Sprintf("%s: number out of range", field))
 		}
 		return nil, badRequest(field, ErrInvalidType, fmt.Sprintf("%s: must be %s, not %s", field, want, got))

@@ -42,7 +42,7 @@ type redeemRequest struct {
 
 // SessionInfo is what the Link UI learns when it opens a session.
 type SessionInfo struct {
-	SessionToken string            `json:"sessionToken"`
+	SessionToken string            `json:"sessionToken,omitzero"`
 	ExpiresAt    time.Time         `json:"expiresAt"`
 	Kind         string            `json:"kind"`
 	Client       ClientInfo        `json:"client"`
