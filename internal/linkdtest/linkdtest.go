@@ -163,10 +163,10 @@ func (r *Response) Envelope(t testing.TB) Envelope {
 // Envelope is the decoded Mesh envelope.
 type Envelope struct {
 	Content        jsontext.Value `json:"content"`
-	Status         string        `json:"status"`
-	Message        string        `json:"message"`
-	DisplayMessage *string       `json:"displayMessage"`
-	ErrorType      *string       `json:"errorType"`
+	Status         string         `json:"status"`
+	Message        string         `json:"message"`
+	DisplayMessage *string        `json:"displayMessage"`
+	ErrorType      *string        `json:"errorType"`
 	ErrorData      jsontext.Value `json:"errorData"`
 }
 
