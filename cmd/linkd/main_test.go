@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/go-json-experiment/json"
+)
+
+// cli runs linkd in-process with --data dir and returns stdout, stderr and the exit code.
+func cli(t *testing.T, dir string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := map[string]string{"LINKD_DATA": dir}
+	code := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func create(t *testing.T, dir string, args ...string) (id, secret string) {
+	t.Helper()
+	out, errs, code := cli(t, dir, append([]string{"client", "create", "--name", "Acme"}, args...)...)
+	if code != 0 {
+		t.Fatalf("create: %d %s", code, errs)
+	}
+	var v map[string]string
+	if err := json.Unmarshal([]byte(out), &v, json.RejectUnknownMembers(true)); err != nil || len(v) != 2 {
+		t.Fatalf("create printed %q: %v", out, err)
+	}
+	return v["clientId"], v["clientSecret"]
+}
+
+func TestClientCommands(t *testing.T) {
+	dir := t.TempDir()
+	id, secret := create(t, dir, "--origin", "HTTPS://App.Example:443/", "--origin", "http://localhost:3000", "--jurisdiction", "us")
+	if !strings.HasPrefix(secret, "sk_") || len(id) != 36 {
+		t.Fatalf("id %q secret %q", id, secret)
+	}
+	out, _, code := cli(t, dir, "client", "show", id)
+	if code != 0 || !strings.Contains(out, `"https://app.example"`) || !strings.Contains(out, `"http://localhost:3000"`) ||
+		!strings.Contains(out, `"jurisdiction": "US"`) || strings.Contains(out, secret) {
+		t.Fatalf("show: %d %s", code, out)
+	}
+	steps := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"disable, flag after argument", []string{"client", "disable", id, "--data", dir}, `"enabled": false`},
+		{"enable", []string{"client", "enable", id}, `"enabled": true`},
+		{"rotate", []string{"client", "rotate-secret", id, "--grace", "1h"}, `"clientSecret": "sk_`},
+		{"revoke old", []string{"client", "revoke-secret", id}, `"revokedSecrets": 1`},
+		{"revoke again: nothing left but the newest", []string{"client", "revoke-secret", id}, `"revokedSecrets": 0`},
+		{"update", []string{"client", "update", id, "--name", "Acme 2", "--rate-limit", "5"}, `"rateLimit": 5`},
+		{"subclient add", []string{"client", "subclient", "add", "--client", id, "--name", "Shop"}, `"subClientId"`},
+		{"subclient list", []string{"client", "subclient", "list", "--client", id}, `"name": "Shop"`},
+		{"revoke tokens", []string{"client", "revoke-tokens", id}, `"revokedLinkTokens": 0`},
+		{"list", []string{"client", "list"}, `"name": "Acme 2"`},
+		{"migrate", []string{"migrate"}, `{"migrated":true}`},
+		{"version", []string{"version"}, "linkd "},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			out, errs, code := cli(t, dir, s.args...)
+			if code != 0 || !strings.Contains(out, s.want) || errs != "" {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want %q", code, out, errs, s.want)
+			}
+		})
+	}
+	out, _, _ = cli(t, dir, "client", "show", id)
+	if strings.Count(out, `"live": true`) != 1 {
+		t.Errorf("after rotate + revoke, want one live secret:\n%s", out)
+	}
+}
+
+// TestBadArguments: one line on stderr, nothing on stdout, non-zero exit, and the
+// database unchanged.
+func TestBadArguments(t *testing.T) {
+	dir := t.TempDir()
+	id, _ := create(t, dir)
+	before, _, _ := cli(t, dir, "client", "list")
+	cases := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"no command", []string{}, 2},
+		{"unknown command", []string{"frobnicate"}, 2},
+		{"unknown client command", []string{"client", "delete", id}, 2},
+		{"create without name", []string{"client", "create"}, 2},
+		{"create with blank name", []string{"client", "create", "--name", "  "}, 2},
+		{"create with bad origin", []string{"client", "create", "--name", "x", "--origin", "app.example"}, 2},
+		{"create with origin path", []string{"client", "create", "--name", "x", "--origin", "https://app.example/cb"}, 2},
+		{"create with bad jurisdiction", []string{"client", "create", "--name", "x", "--jurisdiction", "USA"}, 2},
+		{"create with negative rate", []string{"client", "create", "--name", "x", "--rate-limit", "-1"}, 2},
+		{"create with extra argument", []string{"client", "create", "--name", "x", "extra"}, 2},
+		{"unknown flag", []string{"client", "list", "--verbose"}, 2},
+		{"disable without id", []string{"client", "disable"}, 2},
+		{"disable malformed id", []string{"client", "disable", "acme"}, 2},
+		{"disable unknown id", []string{"client", "disable", "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, 1},
+		{"rotate unknown id", []string{"client", "rotate-secret", "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, 1},
+		{"rotate with bad grace", []string{"client", "rotate-secret", id, "--grace", "forever"}, 2},
+		{"update bad origin", []string{"client", "update", id, "--origin", "ftp://x"}, 2},
+		{"subclient without client", []string{"client", "subclient", "add", "--name", "x"}, 2},
+		{"subclient of unknown client", []string{"client", "subclient", "add", "--client", "3fa85f64-5717-4562-b3fc-2c963f66afa6", "--name", "x"}, 1},
+		{"subclient unknown command", []string{"client", "subclient", "remove"}, 2},
+		{"serve with bad ttl", []string{"serve", "--token-ttl", "1s"}, 2},
+		{"serve with argument", []string{"serve", "now"}, 2},
+		{"postgres not built", []string{"client", "list", "--database-url", "postgres://localhost/linkd"}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs, code := cli(t, dir, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, errs)
+			}
+			if out != "" {
+				t.Errorf("stdout %q, want nothing", out)
+			}
+			if tc.name != "no command" && strings.Count(strings.TrimRight(errs, "\n"), "\n") != 0 {
+				t.Errorf("stderr is not one line: %q", errs)
+			}
+			if !strings.HasPrefix(errs, "linkd: ") && tc.name != "no command" {
+				t.Errorf("stderr %q", errs)
+			}
+		})
+	}
+	after, _, _ := cli(t, dir, "client", "list")
+	if before != after {
+		t.Errorf("database changed by failed commands:\n%s\n---\n%s", before, after)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	_, errs, code := cli(t, t.TempDir(), "serve", "--help")
+	if code != 0 || !strings.Contains(errs, "LINKD_TOKEN_TTL") || !strings.Contains(errs, "-public-url") {
+		t.Fatalf("serve --help: %d %s", code, errs)
+	}
+}
