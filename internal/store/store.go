@@ -128,6 +128,51 @@ type Redemption struct {
 	Now              time.Time
 }
 
+// Object kinds kept for a Link session.
+const (
+	ObjectConnection   = "connection"
+	ObjectTransfer     = "transfer"
+	ObjectVerification = "verification"
+)
+
+// SessionObject is a piece of state of a Link session: a connection waiting for its
+// second factor, a transfer preview and its execution, a wallet verification. It belongs
+// to its session (a credential of one session cannot reach another's objects) and moves
+// from state to state with SwapObject, so that a double click cannot execute a transfer
+// twice.
+type SessionObject struct {
+	SessionHash []byte
+	Kind        string
+	ID          string
+	State       string
+	Data        []byte // JSON, owned by the Link UI
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// Token kinds of AccessToken.
+const (
+	TokenAccess  = "access"
+	TokenRefresh = "refresh"
+)
+
+// AccessToken is the stored form of a token handed to the client for a connected account:
+// its hash, bound to the client and user that linked it (RFC 6819 §5.1.5.8).
+type AccessToken struct {
+	Hash          []byte
+	Kind          string // TokenAccess or TokenRefresh
+	ClientID      string
+	UserID        string
+	IntegrationID string
+	BrokerType    string
+	AccountID     string
+	AccountName   string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	RevokedAt     time.Time // zero: not revoked
+}
+
 // Store is the persistence contract. All methods are safe for concurrent use, by
 // goroutines and by other processes sharing the same database. A method returns only after
 // its write is durable: an answer sent after a nil error survives kill -9 of the process.
@@ -183,9 +228,29 @@ type Store interface {
 	// RevokeClientCodes revokes every unredeemed, unexpired code and every open session of
 	// a client and returns how many codes and sessions it revoked.
 	RevokeClientCodes(ctx context.Context, clientID string, now time.Time) (codes, sessions int, err error)
-	// Purge deletes at most limit codes and at most limit sessions that expired before
-	// `before`, and returns how many rows it deleted. Callers pass now minus a retention, so
-	// that a late reuse is still told apart from an unknown code for a while.
+	// PutObject stores a new session object. ErrConflict if the session already has an
+	// object of that kind and id.
+	PutObject(ctx context.Context, o SessionObject) error
+	// Object returns a session object: ErrNotFound if the session has none of that kind
+	// and id.
+	Object(ctx context.Context, sessionHash []byte, kind, id string) (SessionObject, error)
+	// SwapObject replaces the state, data, UpdatedAt and ExpiresAt of an existing object
+	// if, and only if, its current state is fromState; ErrConflict otherwise (someone else
+	// moved it first), ErrNotFound if it does not exist. Exactly one of concurrent swaps
+	// from the same state succeeds.
+	SwapObject(ctx context.Context, o SessionObject, fromState string) error
+
+	// CreateAccessTokens stores tokens atomically: all or none. ErrConflict if a hash
+	// exists.
+	CreateAccessTokens(ctx context.Context, tokens ...AccessToken) error
+	// AccessToken returns the token whose value hashes to hash: ErrNotFound, ErrExpired
+	// (now is at or past ExpiresAt) or ErrRevoked otherwise.
+	AccessToken(ctx context.Context, hash []byte, now time.Time) (AccessToken, error)
+
+	// Purge deletes at most limit rows of each kind (codes, sessions, session objects,
+	// access tokens) that expired before `before`, and returns how many rows it deleted.
+	// Callers pass now minus a retention, so that a late reuse is still told apart from an
+	// unknown code for a while.
 	Purge(ctx context.Context, before time.Time, limit int) (int, error)
 	// Ping checks that the store answers (used by /readyz).
 	Ping(ctx context.Context) error

@@ -501,6 +501,9 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 		for _, q := range []string{
 			`DELETE FROM link_codes WHERE hash IN (SELECT hash FROM link_codes WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
 			`DELETE FROM sessions WHERE hash IN (SELECT hash FROM sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+			`DELETE FROM session_objects WHERE (session_hash, kind, id) IN
+				(SELECT session_hash, kind, id FROM session_objects WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+			`DELETE FROM access_tokens WHERE hash IN (SELECT hash FROM access_tokens WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
 		} {
 			res, err := tx.ExecContext(ctx, q, ms(before), limit)
 			if err != nil {
@@ -515,4 +518,106 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 		return nil
 	})
 	return int(total), err
+}
+
+// PutObject implements store.Store.
+func (s *Store) PutObject(ctx context.Context, o store.SessionObject) error {
+	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO session_objects (session_hash, kind, id, state, data, created_at, updated_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, o.SessionHash, o.Kind, o.ID, o.State, o.Data, ms(o.CreatedAt), ms(o.UpdatedAt), ms(o.ExpiresAt))
+		if isConstraint(err) {
+			return rollback{fmt.Errorf("sqlite: put object %s/%s: %w", o.Kind, o.ID, store.ErrConflict)}
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: put object: %w", err)
+		}
+		return nil
+	})
+}
+
+// Object implements store.Store.
+func (s *Store) Object(ctx context.Context, sessionHash []byte, kind, id string) (store.SessionObject, error) {
+	o := store.SessionObject{SessionHash: sessionHash, Kind: kind, ID: id}
+	var created, updated, expires int64
+	err := s.rdb.QueryRowContext(ctx, `SELECT state, data, created_at, updated_at, expires_at FROM session_objects
+		WHERE session_hash = ? AND kind = ? AND id = ?`, sessionHash, kind, id).Scan(&o.State, &o.Data, &created, &updated, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.SessionObject{}, fmt.Errorf("sqlite: object %s/%s: %w", kind, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.SessionObject{}, fmt.Errorf("sqlite: object: %w", err)
+	}
+	o.CreatedAt, o.UpdatedAt, o.ExpiresAt = fromMS(created), fromMS(updated), fromMS(expires)
+	return o, nil
+}
+
+// SwapObject implements store.Store.
+func (s *Store) SwapObject(ctx context.Context, o store.SessionObject, fromState string) error {
+	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE session_objects SET state = ?, data = ?, updated_at = ?, expires_at = ?
+			WHERE session_hash = ? AND kind = ? AND id = ? AND state = ?`,
+			o.State, o.Data, ms(o.UpdatedAt), ms(o.ExpiresAt), o.SessionHash, o.Kind, o.ID, fromState)
+		if err != nil {
+			return fmt.Errorf("sqlite: swap object: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 1 {
+			return nil
+		}
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM session_objects WHERE session_hash = ? AND kind = ? AND id = ?`,
+			o.SessionHash, o.Kind, o.ID).Scan(&exists); err != nil {
+			return fmt.Errorf("sqlite: swap object: %w", err)
+		}
+		if exists == 0 {
+			return fmt.Errorf("sqlite: object %s/%s: %w", o.Kind, o.ID, store.ErrNotFound)
+		}
+		return fmt.Errorf("sqlite: object %s/%s not in state %s: %w", o.Kind, o.ID, fromState, store.ErrConflict)
+	})
+}
+
+// CreateAccessTokens implements store.Store.
+func (s *Store) CreateAccessTokens(ctx context.Context, tokens ...store.AccessToken) error {
+	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for _, t := range tokens {
+			_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (hash, kind, client_id, user_id, integration_id, broker_type,
+				account_id, account_name, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				t.Hash, t.Kind, t.ClientID, t.UserID, t.IntegrationID, t.BrokerType, t.AccountID, t.AccountName,
+				ms(t.CreatedAt), ms(t.ExpiresAt), nullMS(t.RevokedAt))
+			if isConstraint(err) {
+				return rollback{fmt.Errorf("sqlite: create access token: %w", store.ErrConflict)}
+			}
+			if err != nil {
+				return fmt.Errorf("sqlite: create access token: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// AccessToken implements store.Store.
+func (s *Store) AccessToken(ctx context.Context, hash []byte, now time.Time) (store.AccessToken, error) {
+	var (
+		t                store.AccessToken
+		created, expires int64
+		revoked          sql.NullInt64
+	)
+	err := s.rdb.QueryRowContext(ctx, `SELECT hash, kind, client_id, user_id, integration_id, broker_type, account_id, account_name,
+		created_at, expires_at, revoked_at FROM access_tokens WHERE hash = ?`, hash).
+		Scan(&t.Hash, &t.Kind, &t.ClientID, &t.UserID, &t.IntegrationID, &t.BrokerType, &t.AccountID, &t.AccountName, &created, &expires, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.AccessToken{}, fmt.Errorf("sqlite: access token: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return store.AccessToken{}, fmt.Errorf("sqlite: access token: %w", err)
+	}
+	t.CreatedAt, t.ExpiresAt, t.RevokedAt = fromMS(created), fromMS(expires), fromNullMS(revoked)
+	switch {
+	case !t.RevokedAt.IsZero():
+		return store.AccessToken{}, fmt.Errorf("sqlite: access token: %w", store.ErrRevoked)
+	case !now.Before(t.ExpiresAt):
+		return store.AccessToken{}, fmt.Errorf("sqlite: access token: %w", store.ErrExpired)
+	}
+	return t, nil
 }

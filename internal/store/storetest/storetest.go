@@ -55,6 +55,9 @@ func Run(t *testing.T, open Open) {
 		{"SessionExpiry", testSessionExpiry},
 		{"CreateCodesAtomic", testCreateCodesAtomic},
 		{"Purge", testPurge},
+		{"SessionObjects", testSessionObjects},
+		{"ConcurrentSwap", testConcurrentSwap},
+		{"AccessTokens", testAccessTokens},
 		{"ConcurrentRedeem", testConcurrentRedeem},
 		{"ConcurrentCreateAndRedeem", testConcurrentCreateAndRedeem},
 		{"ConcurrentMixedWrites", testConcurrentMixedWrites},
@@ -552,6 +555,16 @@ func testPurge(t *testing.T, s store.Store) {
 	if _, err := s.Redeem(ctx(t), r); err != nil {
 		t.Fatal(err)
 	}
+	obj := store.SessionObject{SessionHash: r.SessionHash, Kind: store.ObjectConnection, ID: "c1", State: "s", Data: []byte(`{}`),
+		CreatedAt: t0, UpdatedAt: t0, ExpiresAt: t0.Add(2 * time.Minute)}
+	if err := s.PutObject(ctx(t), obj); err != nil {
+		t.Fatal(err)
+	}
+	tok := store.AccessToken{Hash: randomHash(t), Kind: store.TokenAccess, ClientID: c.ID, UserID: "u", IntegrationID: "i",
+		BrokerType: "sandbox", AccountID: "a", AccountName: "A", CreatedAt: t0, ExpiresAt: t0.Add(3 * time.Minute)}
+	if err := s.CreateAccessTokens(ctx(t), tok); err != nil {
+		t.Fatal(err)
+	}
 	before := t0.Add(10 * time.Minute)
 	total := 0
 	for {
@@ -559,16 +572,22 @@ func testPurge(t *testing.T, s store.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n > 4 {
-			t.Fatalf("Purge(limit 2) deleted %d rows, want at most 2 codes + 2 sessions", n)
+		if n > 8 {
+			t.Fatalf("Purge(limit 2) deleted %d rows, want at most 2 of each of 4 kinds", n)
 		}
 		if n == 0 {
 			break
 		}
 		total += n
 	}
-	if total != 6 {
-		t.Errorf("purged %d rows, want 6 (5 codes, 1 session)", total)
+	if total != 8 {
+		t.Errorf("purged %d rows, want 8 (5 codes, 1 session, 1 object, 1 access token)", total)
+	}
+	if _, err := s.Object(ctx(t), obj.SessionHash, obj.Kind, obj.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("object after purge: %v", err)
+	}
+	if _, err := s.AccessToken(ctx(t), tok.Hash, t0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("access token after purge: %v", err)
 	}
 	for _, code := range expired {
 		_, err := s.Redeem(ctx(t), redemption(t, code, before))
@@ -734,4 +753,112 @@ func testRedeemBinding(t *testing.T, s store.Store) {
 	if _, err := s.Redeem(ctx(t), r); err != nil {
 		t.Fatalf("Redeem by its own client: %v", err)
 	}
+}
+
+func testSessionObjects(t *testing.T, s store.Store) {
+	a, b := randomHash(t), randomHash(t)
+	o := store.SessionObject{SessionHash: a, Kind: store.ObjectTransfer, ID: "p1", State: "previewed", Data: []byte(`{"amount":1}`),
+		CreatedAt: t0, UpdatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	if err := s.PutObject(ctx(t), o); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "PutObject(dup)", s.PutObject(ctx(t), o), store.ErrConflict)
+	got, err := s.Object(ctx(t), a, store.ObjectTransfer, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(o, got, timeCmp); diff != "" {
+		t.Errorf("Object (-want +got):\n%s", diff)
+	}
+	cases := []struct {
+		name     string
+		session  []byte
+		kind, id string
+	}{
+		{"other session", b, store.ObjectTransfer, "p1"},
+		{"other kind", a, store.ObjectConnection, "p1"},
+		{"other id", a, store.ObjectTransfer, "p2"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.Object(ctx(t), tc.session, tc.kind, tc.id)
+			wantErr(t, "Object", err, store.ErrNotFound)
+			swap := o
+			swap.SessionHash, swap.Kind, swap.ID, swap.State = tc.session, tc.kind, tc.id, "executed"
+			wantErr(t, "SwapObject", s.SwapObject(ctx(t), swap, "previewed"), store.ErrNotFound)
+		})
+	}
+	next := o
+	next.State, next.Data, next.UpdatedAt = "executed", []byte(`{"txId":"x"}`), t0.Add(time.Minute)
+	if err := s.SwapObject(ctx(t), next, "previewed"); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "SwapObject from a past state", s.SwapObject(ctx(t), next, "previewed"), store.ErrConflict)
+	got, _ = s.Object(ctx(t), a, store.ObjectTransfer, "p1")
+	if got.State != "executed" || string(got.Data) != `{"txId":"x"}` || !got.CreatedAt.Equal(t0) {
+		t.Errorf("after swap: %+v", got)
+	}
+}
+
+// testConcurrentSwap: of many concurrent swaps from one state exactly one wins (a transfer
+// executes once however often it is confirmed).
+func testConcurrentSwap(t *testing.T, s store.Store) {
+	sess := randomHash(t)
+	o := store.SessionObject{SessionHash: sess, Kind: store.ObjectTransfer, ID: "x", State: "previewed", Data: []byte(`{}`),
+		CreatedAt: t0, UpdatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	if err := s.PutObject(ctx(t), o); err != nil {
+		t.Fatal(err)
+	}
+	var wins, conflicts, faults atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := o
+			n.State, n.Data = "executed", []byte(fmt.Sprintf(`{"by":%d}`, i))
+			switch err := s.SwapObject(context.Background(), n, "previewed"); {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, store.ErrConflict):
+				conflicts.Add(1)
+			default:
+				faults.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 || conflicts.Load() != 99 || faults.Load() != 0 {
+		t.Fatalf("%d wins, %d conflicts, %d faults; want 1, 99, 0", wins.Load(), conflicts.Load(), faults.Load())
+	}
+}
+
+func testAccessTokens(t *testing.T, s store.Store) {
+	access := store.AccessToken{Hash: randomHash(t), Kind: store.TokenAccess, ClientID: newID(t), UserID: "u1",
+		IntegrationID: newID(t), BrokerType: "sandbox", AccountID: "acc-1", AccountName: "Sandbox Brokerage",
+		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	refresh := access
+	refresh.Hash, refresh.Kind, refresh.ExpiresAt = randomHash(t), store.TokenRefresh, t0.Add(24*time.Hour)
+	if err := s.CreateAccessTokens(ctx(t), access, refresh); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.AccessToken(ctx(t), access.Hash, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(access, got, timeCmp); diff != "" {
+		t.Errorf("AccessToken (-want +got):\n%s", diff)
+	}
+	_, err = s.AccessToken(ctx(t), access.Hash, t0.Add(time.Hour))
+	wantErr(t, "AccessToken at expiry", err, store.ErrExpired)
+	if _, err := s.AccessToken(ctx(t), refresh.Hash, t0.Add(time.Hour)); err != nil {
+		t.Errorf("refresh token: %v", err)
+	}
+	_, err = s.AccessToken(ctx(t), randomHash(t), t0)
+	wantErr(t, "AccessToken(unknown)", err, store.ErrNotFound)
+	fresh := access
+	fresh.Hash = randomHash(t)
+	wantErr(t, "CreateAccessTokens(fresh, dup)", s.CreateAccessTokens(ctx(t), fresh, refresh), store.ErrConflict)
+	_, err = s.AccessToken(ctx(t), fresh.Hash, t0)
+	wantErr(t, "token of the failed batch", err, store.ErrNotFound)
 }
