@@ -163,6 +163,18 @@ func quoteShort(s string) string {
 	}, s) + `"`
 }
 
+// Authenticated wraps a handler of another package that needs the calling client: the
+// same credential check, rate limit and errors as the endpoints here.
+func (h *Handler) Authenticated(fn func(w http.ResponseWriter, r *http.Request, c *store.Client) error) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		c, err := h.authenticate(r)
+		if err != nil {
+			return err
+		}
+		return fn(w, r, c)
+	}
+}
+
 // Integrations serves GET /api/v1/integrations.
 func (h *Handler) Integrations(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.authenticate(r); err != nil {

@@ -200,8 +200,8 @@ func hasControl(s string) bool {
 	return strings.IndexFunc(s, unicode.IsControl) >= 0
 }
 
-// isUUID reports whether s is a uuid in canonical 8-4-4-4-12 hex form (any case).
-func isUUID(s string) bool {
+// IsUUID reports whether s is a uuid in canonical 8-4-4-4-12 hex form (any case).
+func IsUUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}
@@ -222,7 +222,7 @@ func isUUID(s string) bool {
 }
 
 func (v *validator) uuid(field, s string) string {
-	if !isUUID(s) {
+	if !IsUUID(s) {
 		v.add(field, ErrInvalidUUID, "must be a uuid like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got %s", quote(s))
 		return ""
 	}

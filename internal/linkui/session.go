@@ -18,16 +18,27 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/auth"
+	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/linktoken"
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
-// Handler serves the Link UI.
+// Handler serves the Link UI: the page, the redemption of a link token's code, and the
+// steps of the Link session after it (the catalog, connecting an integration, account
+// selection, transfers and wallet verification).
 type Handler struct {
-	Tokens  *linktoken.Service
-	Auth    *auth.Authenticator
-	Store   store.Store
-	MaxBody int64
+	Tokens     *linktoken.Service
+	Auth       *auth.Authenticator
+	Store      store.Store
+	Catalog    *catalog.Catalog
+	Connectors *connector.Registry
+	// PublicURL is linkd's base URL as browsers reach it (logos, asset paths).
+	PublicURL string
+	MaxBody   int64
+	Now       func() time.Time
+	// AccessTTL and RefreshTTL are the lifetimes of the tokens of connected accounts.
+	AccessTTL, RefreshTTL time.Duration
 	// OnRedeem, if set, is told the outcome of every redemption ("ok" or an errorType),
 	// for metrics.
 	OnRedeem func(outcome string)

@@ -10,6 +10,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/linkui"
 )
 
 // TestREADMEDocumentsEveryErrorType keeps the README's errorType table equal to the code:
@@ -19,7 +20,7 @@ func TestREADMEDocumentsEveryErrorType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, list := range [][]linktoken.ErrorType{linktoken.ErrorTypes, api.ErrorTypes} {
+	for _, list := range [][]linktoken.ErrorType{linktoken.ErrorTypes, api.ErrorTypes, linkui.FlowErrorTypes} {
 		for _, e := range list {
 			row := fmt.Sprintf("| `%s` | %d `%s` | %s |", e.Type, e.Status, api.StatusText(e.Status), e.Description)
 			if !strings.Contains(string(readme), row) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/store"
 )
 
 // route is one line of the route table.
@@ -24,10 +25,25 @@ func (s *Server) routes() []route {
 		{"linktoken", "POST", "/api/v1/linktoken", api.HandlerFunc(a.CreateLinkToken)},
 		{"integrations", "GET", "/api/v1/integrations", api.HandlerFunc(a.Integrations)},
 		{"networks", "GET", "/api/v1/transfers/managed/networks", api.HandlerFunc(a.Networks)},
+		{"balance", "POST", "/api/v1/balance/get", a.Authenticated(ui.Balance)},
 
-		// Link UI API (called by the Link UI's own script; session bearer credential).
+		// Link UI pages (what a link token's URL opens) and their assets.
+		{"link_page", "GET", "/link/{clientId}", ui.Page(store.KindLink)},
+		{"pay_page", "GET", "/pay/{clientId}", ui.Page(store.KindPay)},
+		{"link_asset", "GET", "/link/assets/{path...}", api.HandlerFunc(ui.Asset)},
+
+		// Link UI API (called by the Link UI's own script; session bearer credential;
+		// state-changing calls refuse other origins).
 		{"link_redeem", "POST", "/link/api/sessions", s.sameOrigin(api.HandlerFunc(ui.Redeem))},
 		{"link_session", "GET", "/link/api/session", api.HandlerFunc(ui.Session)},
+		{"link_integrations", "GET", "/link/api/integrations", api.HandlerFunc(ui.Integrations)},
+		{"link_connect", "POST", "/link/api/connections", s.sameOrigin(api.HandlerFunc(ui.Connect))},
+		{"link_mfa", "POST", "/link/api/connections/{id}/mfa", s.sameOrigin(api.HandlerFunc(ui.MFA))},
+		{"link_accounts", "POST", "/link/api/connections/{id}/accounts", s.sameOrigin(api.HandlerFunc(ui.SelectAccounts))},
+		{"link_transfer_options", "GET", "/link/api/transfers/options", api.HandlerFunc(ui.TransferOptions)},
+		{"link_transfer_preview", "POST", "/link/api/transfers", s.sameOrigin(api.HandlerFunc(ui.PreviewTransfer))},
+		{"link_transfer_execute", "POST", "/link/api/transfers/{id}/execute", s.sameOrigin(api.HandlerFunc(ui.ExecuteTransfer))},
+		{"link_wallet_verify", "POST", "/link/api/wallet/verify", s.sameOrigin(api.HandlerFunc(ui.VerifyWallet))},
 
 		// Static assets.
 		{"logo", "GET", "/static/logos/{name}", api.HandlerFunc(s.logo)},

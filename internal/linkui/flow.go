@@ -1,0 +1,612 @@
+package linkui
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/google/uuid"
+
+	"github.com/linkd-dev/linkd/internal/address"
+	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/connector"
+	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+// Error types of the Link UI's flow (documented in the README with the others).
+const (
+	ErrIntegrationUnavailable = "integrationUnavailable"
+	ErrIntegrationCredentials = "invalidIntegrationCredentials"
+	ErrInvalidMFACode         = "invalidMfaCode"
+	ErrTooManyAttempts        = "tooManyAttempts"
+	ErrInstitution            = "institutionError"
+	ErrConnectionNotFound     = "connectionNotFound"
+	ErrWrongStep              = "wrongStep"
+	ErrTransferNotFound       = "transferNotFound"
+	ErrTransferNotAllowed     = "transferNotAllowed"
+	ErrInsufficientFunds      = "insufficientFunds"
+	ErrWalletRejected         = "walletVerificationRejected"
+)
+
+// FlowErrorTypes documents the flow's error types.
+var FlowErrorTypes = []linktoken.ErrorType{
+	{Type: ErrIntegrationUnavailable, Status: http.StatusServiceUnavailable, Description: "Link UI: linkd has no connector for this integration (every real institution in a self-hosted build); the page posts connectionUnavailable."},
+	{Type: ErrIntegrationCredentials, Status: http.StatusBadRequest, Description: "Link UI: the institution refused the username/password or API key (sandbox: anything but the documented test credentials)."},
+	{Type: ErrInvalidMFACode, Status: http.StatusBadRequest, Description: "Link UI: wrong second-factor code (sandbox: anything but 123456)."},
+	{Type: ErrTooManyAttempts, Status: http.StatusTooManyRequests, Description: "Link UI: five wrong codes; the connection attempt is over, start again."},
+	{Type: ErrInstitution, Status: http.StatusBadGateway, Description: "Link UI: the institution failed (sandbox: user_error)."},
+	{Type: ErrConnectionNotFound, Status: http.StatusNotFound, Description: "Link UI: no such connection in this session."},
+	{Type: ErrWrongStep, Status: http.StatusConflict, Description: "Link UI: the step was already taken (an account selection or transfer confirmed twice)."},
+	{Type: ErrTransferNotFound, Status: http.StatusNotFound, Description: "Link UI: no such transfer preview in this session."},
+	{Type: ErrTransferNotAllowed, Status: http.StatusBadRequest, Description: "Link UI: the transfer does not match the link token's transferOptions (destination, symbol, network or amount)."},
+	{Type: ErrInsufficientFunds, Status: http.StatusBadRequest, Description: "Link UI: the account cannot cover amount and fees (and fundingOptions is not enabled or cash is short)."},
+	{Type: ErrWalletRejected, Status: http.StatusForbidden, Description: "Link UI: the wallet's address or network is not one the link token's verifyWalletOptions allow; the page posts verifyWalletRejected."},
+	{Type: ErrAuthTokenInvalid, Status: http.StatusUnauthorized, Description: "POST /api/v1/balance/get: authToken is not an access token this client received from the Link UI (or it was revoked)."},
+	{Type: ErrAuthTokenExpired, Status: http.StatusUnauthorized, Description: "POST /api/v1/balance/get: the access token expired (expiresInSeconds of the brokerageAccountAccessToken message)."},
+}
+
+func flowErr(typ, format string, args ...any) *api.Problem {
+	code := http.StatusBadRequest
+	for _, t := range FlowErrorTypes {
+		if t.Type == typ {
+			code = t.Status
+		}
+	}
+	return api.NewProblem(code, typ, format, args...)
+}
+
+// decodeBody reads and strictly decodes a JSON body.
+func (f *Handler) decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := api.ReadJSONBody(w, r, f.MaxBody, buf); err != nil {
+		return err
+	}
+	return decodeStrict(buf.Bytes(), v)
+}
+
+// IntegrationView is an integration as the Link UI's catalog shows it.
+type IntegrationView struct {
+	ID                       string   `json:"id"`
+	Name                     string   `json:"name"`
+	Type                     string   `json:"type"`
+	Categories               []string `json:"categories"`
+	DeFiWalletProviderID     string   `json:"deFiWalletProviderId,omitempty"`
+	LogoLightURL             string   `json:"logoLightUrl"`
+	LogoDarkURL              string   `json:"logoDarkUrl"`
+	Auth                     string   `json:"auth"`
+	APIKey                   bool     `json:"apiKey"`
+	CryptoTransfersSupported bool     `json:"cryptoTransfersSupported"`
+	// Available is false for institutions linkd cannot reach.
+	Available bool `json:"available"`
+	// Signer: the integration can sign messages (wallet verification).
+	Signer bool `json:"signer"`
+}
+
+func (f *Handler) view(in catalog.Integration, o linktoken.Options) IntegrationView {
+	_, signer := f.Connectors.Signer(in.Type)
+	return IntegrationView{
+		ID: in.ID, Name: in.Name, Type: in.Type, Categories: in.Categories, DeFiWalletProviderID: in.DeFiWalletProviderID,
+		LogoLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), LogoDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
+		Auth: in.Auth, APIKey: in.APIKeySupported && !o.DisableAPIKeyGeneration, CryptoTransfersSupported: in.CryptoTransfersSupported,
+		Available: f.Connectors.Available(in.Type), Signer: signer,
+	}
+}
+
+// Integrations serves GET /link/api/integrations: the catalog screen's list, filtered by
+// the client's jurisdiction, the reachable ones first.
+func (f *Handler) Integrations(w http.ResponseWriter, r *http.Request) error {
+	_, opts, c, err := f.sessionClient(r)
+	if err != nil {
+		return err
+	}
+	items := []IntegrationView{}
+	for _, in := range f.Catalog.Integrations() {
+		if in.Hidden || !in.AvailableIn(c.Jurisdiction) {
+			continue
+		}
+		items = append(items, f.view(in, opts))
+	}
+	slices.SortStableFunc(items, func(a, b IntegrationView) int {
+		switch {
+		case a.Available == b.Available:
+			return 0
+		case a.Available:
+			return -1
+		}
+		return 1
+	})
+	api.OK(w, map[string]any{"items": items})
+	return nil
+}
+
+func (f *Handler) sessionClient(r *http.Request) (store.Session, linktoken.Options, *store.Client, error) {
+	sess, opts, err := f.session(r)
+	if err != nil {
+		return sess, opts, nil, err
+	}
+	c, err := f.Auth.Client(r.Context(), sess.ClientID)
+	if err != nil {
+		return sess, opts, nil, err
+	}
+	return sess, opts, c, nil
+}
+
+// connection is the stored state of one connection attempt (a session object).
+type connection struct {
+	IntegrationID string               `json:"integrationId"`
+	Type          string               `json:"type"`
+	Name          string               `json:"name"`
+	Challenge     *connector.Challenge `json:"challenge,omitempty"`
+	Attempts      int                  `json:"attempts"`
+	Accounts      []connector.Account  `json:"accounts,omitempty"`
+	Selected      []string             `json:"selected,omitempty"`
+}
+
+// Connection states.
+const (
+	connMFA       = "mfa"
+	connAccounts  = "accounts"
+	connConnected = "connected"
+	connFailed    = "failed"
+)
+
+// ConnectionView is what the UI learns about a connection attempt.
+type ConnectionView struct {
+	ConnectionID string              `json:"connectionId"`
+	Status       string              `json:"status"` // mfa, accounts, connected
+	Challenge    *ChallengeView      `json:"challenge,omitempty"`
+	Accounts     []connector.Account `json:"accounts,omitempty"`
+}
+
+// ChallengeView is a second-factor prompt (the connector's state stays server-side).
+type ChallengeView struct {
+	Kind   string `json:"kind"`
+	Prompt string `json:"prompt"`
+}
+
+type connectRequest struct {
+	IntegrationID string `json:"integrationId"`
+	Username      string `json:"username"`
+	Password      string `json:"password"`
+	APIKey        string `json:"apiKey"`
+	APISecret     string `json:"apiSecret"`
+}
+
+// integrationFor resolves an integration the session may use: visible, in the client's
+// jurisdiction, and the one the link token named if it named one.
+func (f *Handler) integrationFor(id string, opts linktoken.Options, c *store.Client) (catalog.Integration, error) {
+	in, ok := f.Catalog.IntegrationByID(id)
+	if !ok || (opts.IntegrationID != "" && in.ID != opts.IntegrationID) {
+		return in, api.NewProblem(http.StatusNotFound, linktoken.ErrIntegrationNotFound, "integrationId: not an integration of this session")
+	}
+	if !in.AvailableIn(c.Jurisdiction) {
+		return in, api.NewProblem(http.StatusUnavailableForLegalReasons, linktoken.ErrUnavailableInJurisdiction, "integrationId: %s is not available in this jurisdiction", in.Name)
+	}
+	return in, nil
+}
+
+// Connect serves POST /link/api/connections: sign in to an integration.
+func (f *Handler) Connect(w http.ResponseWriter, r *http.Request) error {
+	sess, opts, c, err := f.sessionClient(r)
+	if err != nil {
+		return err
+	}
+	var req connectRequest
+	if err := f.decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	in, err := f.integrationFor(strings.ToLower(req.IntegrationID), opts, c)
+	if err != nil {
+		return err
+	}
+	conn, ok := f.Connectors.Lookup(in.Type)
+	if !ok {
+		return flowErr(ErrIntegrationUnavailable, "%s cannot be reached from this linkd: it is a self-hosted test bed with the Sandbox integration only", in.Name)
+	}
+	if (req.APIKey != "" || req.APISecret != "") && (!in.APIKeySupported || opts.DisableAPIKeyGeneration) {
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidType, "apiKey: %s does not take API keys in this session", in.Name)
+	}
+	step, err := conn.Connect(r.Context(), connector.Credentials{Username: req.Username, Password: req.Password, APIKey: req.APIKey, APISecret: req.APISecret})
+	if err != nil {
+		return connectorError(err)
+	}
+	now := f.Now()
+	id := uuid.NewString()
+	st := connection{IntegrationID: in.ID, Type: in.Type, Name: in.Name}
+	state := f.applyStep(&st, step)
+	data, _ := json.Marshal(st)
+	if err := f.Store.PutObject(r.Context(), store.SessionObject{SessionHash: sess.Hash, Kind: store.ObjectConnection, ID: id,
+		State: state, Data: data, CreatedAt: now, UpdatedAt: now, ExpiresAt: sess.ExpiresAt}); err != nil {
+		return err
+	}
+	api.OK(w, connectionView(id, state, st))
+	return nil
+}
+
+func (f *Handler) applyStep(st *connection, step connector.Step) string {
+	if step.Challenge != nil {
+		st.Challenge = step.Challenge
+		return connMFA
+	}
+	st.Challenge, st.Accounts = nil, step.Accounts
+	return connAccounts
+}
+
+func connectionView(id, state string, st connection) ConnectionView {
+	v := ConnectionView{ConnectionID: id, Status: state}
+	if state == connMFA && st.Challenge != nil {
+		v.Challenge = &ChallengeView{Kind: st.Challenge.Kind, Prompt: st.Challenge.Prompt}
+	}
+	if state == connAccounts {
+		v.Accounts = st.Accounts
+	}
+	return v
+}
+
+func connectorError(err error) error {
+	var ie *connector.InstitutionError
+	switch {
+	case errors.Is(err, connector.ErrInvalidCredentials):
+		return flowErr(ErrIntegrationCredentials, "credentials: the institution refused them")
+	case errors.Is(err, connector.ErrInvalidCode):
+		return flowErr(ErrInvalidMFACode, "code: the institution refused it")
+	case errors.Is(err, connector.ErrInsufficientFunds):
+		return flowErr(ErrInsufficientFunds, "amount: the account cannot cover it")
+	case errors.Is(err, connector.ErrNotSupported):
+		return flowErr(ErrTransferNotAllowed, "the institution does not support this")
+	case errors.As(err, &ie):
+		return flowErr(ErrInstitution, "%s", ie.Message)
+	}
+	return err
+}
+
+// loadConnection reads a connection of the session.
+func (f *Handler) loadConnection(ctx context.Context, sess store.Session, id string) (store.SessionObject, connection, error) {
+	var st connection
+	o, err := f.Store.Object(ctx, sess.Hash, store.ObjectConnection, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return o, st, flowErr(ErrConnectionNotFound, "connectionId: no such connection in this session")
+	}
+	if err != nil {
+		return o, st, err
+	}
+	if err := json.Unmarshal(o.Data, &st); err != nil {
+		return o, st, &api.Bug{Err: fmt.Errorf("linkui: stored connection: %w", err)}
+	}
+	return o, st, nil
+}
+
+// swap moves a session object from its current state to state with new data; a
+// concurrent move is reported as ErrWrongStep.
+func (f *Handler) swap(ctx context.Context, o store.SessionObject, state string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return &api.Bug{Err: err}
+	}
+	from := o.State
+	o.State, o.Data, o.UpdatedAt = state, data, f.Now()
+	if err := f.Store.SwapObject(ctx, o, from); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return flowErr(ErrWrongStep, "this step was already taken")
+		}
+		return err
+	}
+	return nil
+}
+
+type mfaRequest struct {
+	Code string `json:"code"`
+}
+
+// maxMFAAttempts bounds second-factor guesses per connection attempt.
+const maxMFAAttempts = 5
+
+// MFA serves POST /link/api/connections/{id}/mfa.
+func (f *Handler) MFA(w http.ResponseWriter, r *http.Request) error {
+	sess, _, err := f.session(r)
+	if err != nil {
+		return err
+	}
+	var req mfaRequest
+	if err := f.decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	o, st, err := f.loadConnection(r.Context(), sess, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if o.State != connMFA || st.Challenge == nil {
+		return flowErr(ErrWrongStep, "connection: no code is expected now")
+	}
+	conn, ok := f.Connectors.Lookup(st.Type)
+	if !ok {
+		return flowErr(ErrIntegrationUnavailable, "%s cannot be reached", st.Name)
+	}
+	step, cerr := conn.Answer(r.Context(), *st.Challenge, req.Code)
+	if cerr != nil {
+		if !errors.Is(cerr, connector.ErrInvalidCode) {
+			return connectorError(cerr)
+		}
+		st.Attempts++
+		next := connMFA
+		if st.Attempts >= maxMFAAttempts {
+			next = connFailed
+		}
+		if err := f.swap(r.Context(), o, next, st); err != nil {
+			return err
+		}
+		if next == connFailed {
+			return flowErr(ErrTooManyAttempts, "code: too many wrong codes; start again")
+		}
+		return flowErr(ErrInvalidMFACode, "code: wrong code (%d of %d attempts left)", maxMFAAttempts-st.Attempts, maxMFAAttempts)
+	}
+	state := f.applyStep(&st, step)
+	if err := f.swap(r.Context(), o, state, st); err != nil {
+		return err
+	}
+	api.OK(w, connectionView(o.ID, state, st))
+	return nil
+}
+
+type accountsRequest struct {
+	AccountIDs []string `json:"accountIds"`
+}
+
+// AccessTokenPayload is the SDK's AccessTokenPayload (utils/types.d.ts), posted in the
+// brokerageAccountAccessToken message.
+type AccessTokenPayload struct {
+	AccountTokens                []AccountToken `json:"accountTokens"`
+	BrokerBrandInfo              BrandInfo      `json:"brokerBrandInfo"`
+	ExpiresInSeconds             int            `json:"expiresInSeconds"`
+	RefreshTokenExpiresInSeconds int            `json:"refreshTokenExpiresInSeconds"`
+	BrokerType                   string         `json:"brokerType"`
+	BrokerName                   string         `json:"brokerName"`
+}
+
+// AccountToken is the SDK's AccountToken.
+type AccountToken struct {
+	Account      AccountInfo `json:"account"`
+	AccessToken  string      `json:"accessToken"`
+	RefreshToken string      `json:"refreshToken"`
+}
+
+// AccountInfo is the SDK's Account.
+type AccountInfo struct {
+	AccountID   string  `json:"accountId"`
+	AccountName string  `json:"accountName"`
+	Fund        float64 `json:"fund"`
+	Cash        float64 `json:"cash"`
+}
+
+// BrandInfo is the SDK's BrandInfo.
+type BrandInfo struct {
+	BrokerLogo   string `json:"brokerLogo"`
+	LogoLightURL string `json:"logoLightUrl"`
+	LogoDarkURL  string `json:"logoDarkUrl"`
+	IconLightURL string `json:"iconLightUrl"`
+	IconDarkURL  string `json:"iconDarkUrl"`
+}
+
+// SelectAccounts serves POST /link/api/connections/{id}/accounts: the user's choice of
+// accounts. It mints an access and a refresh token per account (stored hashed, bound to
+// the client and user) and returns the SDK's AccessTokenPayload.
+func (f *Handler) SelectAccounts(w http.ResponseWriter, r *http.Request) error {
+	sess, _, err := f.session(r)
+	if err != nil {
+		return err
+	}
+	var req accountsRequest
+	if err := f.decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	o, st, err := f.loadConnection(r.Context(), sess, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	if o.State != connAccounts {
+		return flowErr(ErrWrongStep, "connection: accounts were already chosen, or are not available yet")
+	}
+	if len(req.AccountIDs) == 0 {
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrMissingField, "accountIds: choose at least one account")
+	}
+	var chosen []connector.Account
+	for _, id := range req.AccountIDs {
+		i := slices.IndexFunc(st.Accounts, func(a connector.Account) bool { return a.ID == id })
+		if i < 0 {
+			return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidEnumValue, "accountIds: %q is not an account of this connection", id)
+		}
+		if !slices.ContainsFunc(chosen, func(a connector.Account) bool { return a.ID == id }) {
+			chosen = append(chosen, st.Accounts[i])
+		}
+	}
+	st.Selected = req.AccountIDs
+	if err := f.swap(r.Context(), o, connConnected, st); err != nil {
+		return err
+	}
+	now := f.Now()
+	in, _ := f.Catalog.IntegrationByID(st.IntegrationID)
+	payload := AccessTokenPayload{BrokerType: in.Type, BrokerName: in.Name,
+		ExpiresInSeconds: int(f.AccessTTL.Seconds()), RefreshTokenExpiresInSeconds: int(f.RefreshTTL.Seconds()),
+		BrokerBrandInfo: f.brand(in), AccountTokens: []AccountToken{}}
+	var tokens []store.AccessToken
+	for _, a := range chosen {
+		access, accessHash := linktoken.NewSecret()
+		refresh, refreshHash := linktoken.NewSecret()
+		access, refresh = "lkat_"+access, "lkrt_"+refresh
+		accessHash, refreshHash = linktoken.Hash(access), linktoken.Hash(refresh)
+		base := store.AccessToken{ClientID: sess.ClientID, UserID: sess.UserID, IntegrationID: in.ID, BrokerType: in.Type,
+			AccountID: a.ID, AccountName: a.Name, CreatedAt: now}
+		at, rt := base, base
+		at.Hash, at.Kind, at.ExpiresAt = accessHash, store.TokenAccess, now.Add(f.AccessTTL)
+		rt.Hash, rt.Kind, rt.ExpiresAt = refreshHash, store.TokenRefresh, now.Add(f.RefreshTTL)
+		tokens = append(tokens, at, rt)
+		payload.AccountTokens = append(payload.AccountTokens, AccountToken{
+			Account:     AccountInfo{AccountID: a.ID, AccountName: a.Name, Fund: a.Fund, Cash: a.Cash},
+			AccessToken: access, RefreshToken: refresh})
+	}
+	if err := f.Store.CreateAccessTokens(r.Context(), tokens...); err != nil {
+		return err
+	}
+	api.OK(w, map[string]any{"accessToken": payload, "accounts": chosen})
+	return nil
+}
+
+func (f *Handler) brand(in catalog.Integration) BrandInfo {
+	svg, _ := f.Catalog.LogoSVG(in.Slug + ".svg")
+	return BrandInfo{
+		BrokerLogo:   base64.StdEncoding.EncodeToString(svg),
+		LogoLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), LogoDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
+		IconLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), IconDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
+	}
+}
+
+type verifyRequest struct {
+	IntegrationID string `json:"integrationId"`
+	NetworkID     string `json:"networkId"`
+	Address       string `json:"address"`
+}
+
+// WalletMessageSigned is the SDK's walletMessageSigned payload.
+type WalletMessageSigned struct {
+	SignedMessageHash string   `json:"signedMessageHash"`
+	Message           string   `json:"message"`
+	Address           string   `json:"address"`
+	TimeStamp         int64    `json:"timeStamp"`
+	IsVerified        bool     `json:"isVerified"`
+	VerifiedAddresses []string `json:"verifiedAddresses"`
+}
+
+// VerifyWallet serves POST /link/api/wallet/verify: the wallet signs the link token's
+// message with the chosen address, if that address and network are ones the client's
+// verifyWalletOptions allow.
+func (f *Handler) VerifyWallet(w http.ResponseWriter, r *http.Request) error {
+	sess, opts, c, err := f.sessionClient(r)
+	if err != nil {
+		return err
+	}
+	var req verifyRequest
+	if err := f.decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	vw := opts.VerifyWallet
+	if vw == nil {
+		return flowErr(ErrWrongStep, "this session has no wallet verification")
+	}
+	in, err := f.integrationFor(strings.ToLower(req.IntegrationID), opts, c)
+	if err != nil {
+		return err
+	}
+	signer, ok := f.Connectors.Signer(in.Type)
+	if !ok {
+		return flowErr(ErrIntegrationUnavailable, "%s cannot be reached from this linkd", in.Name)
+	}
+	net, ok := f.Catalog.NetworkByID(strings.ToLower(req.NetworkID))
+	if !ok {
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrNetworkNotFound, "networkId: no such network")
+	}
+	if err := address.Validate(net.NetworkType, req.Address); err != nil {
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidAddress, "address: not a valid %s address", net.DisplayName)
+	}
+	switch {
+	case vw.NetworkID != "" && vw.NetworkID != net.ID:
+		return flowErr(ErrWalletRejected, "networkId: %s is not the network this verification asks for", net.DisplayName)
+	case vw.NetworkType != "" && vw.NetworkType != net.NetworkType:
+		return flowErr(ErrWalletRejected, "networkId: %s is not a %s network", net.DisplayName, vw.NetworkType)
+	case len(vw.Addresses) > 0 && !slices.ContainsFunc(vw.Addresses, func(a string) bool { return sameAddress(net.NetworkType, a, req.Address) }):
+		return flowErr(ErrWalletRejected, "address: not one of the addresses this verification allows")
+	}
+	sig, err := signer.SignMessage(r.Context(), net.NetworkType, req.Address, vw.Message)
+	if err != nil {
+		return connectorError(err)
+	}
+	now := f.Now()
+	out := WalletMessageSigned{SignedMessageHash: sig.Signature, Message: vw.Message, Address: req.Address,
+		TimeStamp: now.UnixMilli(), IsVerified: true, VerifiedAddresses: []string{req.Address}}
+	data, _ := json.Marshal(out)
+	if err := f.Store.PutObject(r.Context(), store.SessionObject{SessionHash: sess.Hash, Kind: store.ObjectVerification, ID: uuid.NewString(),
+		State: "signed", Data: data, CreatedAt: now, UpdatedAt: now, ExpiresAt: sess.ExpiresAt}); err != nil {
+		return err
+	}
+	api.OK(w, out)
+	return nil
+}
+
+// sameAddress compares addresses the way their network does: EVM addresses are
+// case-insensitive hex (the checksum is only a typo guard), others are case-sensitive.
+func sameAddress(networkType, a, b string) bool {
+	if networkType == "evm" {
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// Balance serves POST /api/v1/balance/get (Mesh's v1BalanceGetCreate) for accounts
+// connected through linkd: it is how a client uses the access token the Link UI handed
+// it, and shows that linkd recognises its own tokens (and only the calling client's).
+func (f *Handler) Balance(w http.ResponseWriter, r *http.Request, c *store.Client) error {
+	var req struct {
+		AuthToken string `json:"authToken"`
+		Type      string `json:"type"`
+	}
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := api.ReadJSONBody(w, r, f.MaxBody, buf); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(buf.Bytes(), &req, json.MatchCaseInsensitiveNames(true)); err != nil {
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidJSON, "request body: expected {\"authToken\": string, \"type\": string}")
+	}
+	if req.AuthToken == "" {
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrMissingField, "authToken: required")
+	}
+	if req.Type == "" {
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrMissingField, "type: required")
+	}
+	tok, err := f.Store.AccessToken(r.Context(), linktoken.Hash(req.AuthToken), f.Now())
+	switch {
+	case err == nil && tok.ClientID == c.ID && tok.Kind == store.TokenAccess:
+	case err == nil, errors.Is(err, store.ErrNotFound):
+		return api.NewProblem(http.StatusUnauthorized, ErrAuthTokenInvalid, "authToken: not an access token of this client")
+	case errors.Is(err, store.ErrExpired):
+		return api.NewProblem(http.StatusUnauthorized, ErrAuthTokenExpired, "authToken: expired")
+	case errors.Is(err, store.ErrRevoked):
+		return api.NewProblem(http.StatusUnauthorized, ErrAuthTokenInvalid, "authToken: revoked")
+	default:
+		return err
+	}
+	if req.Type != tok.BrokerType {
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrConflictingFields, "type: the token is for %s, not %s", tok.BrokerType, req.Type)
+	}
+	conn, ok := f.Connectors.Lookup(tok.BrokerType)
+	if !ok {
+		return flowErr(ErrIntegrationUnavailable, "%s cannot be reached from this linkd", tok.BrokerType)
+	}
+	acct, err := conn.Account(r.Context(), tok.AccountID)
+	if err != nil {
+		return connectorError(err)
+	}
+	api.OK(w, map[string]any{
+		"balances":                 []map[string]any{{"cash": acct.Cash, "buyingPower": acct.Cash, "cryptocurrencyBuyingPower": acct.Cash, "currencyCode": "USD"}},
+		"totalCashUsdValue":        acct.Cash,
+		"totalBuyingPowerUsdValue": acct.Cash,
+	})
+	return nil
+}
+
+// Error types of the client API calls that take an access token.
+const (
+	ErrAuthTokenInvalid = "authTokenInvalid"
+	ErrAuthTokenExpired = "authTokenExpired"
+)
+

@@ -1,0 +1,375 @@
+package linkui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/google/uuid"
+
+	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/connector"
+	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+// Transfer states of a transfer session object.
+const (
+	transferPreviewed = "previewed"
+	transferExecuting = "executing"
+	transferExecuted  = "executed"
+	transferFailed    = "failed"
+)
+
+// PreviewTTL is how long a transfer preview can be executed: prices and fees move.
+const PreviewTTL = 10 * time.Minute
+
+// TransferOption is one destination of the link token as the transfer screen shows it,
+// with what the connected account holds of its asset.
+type TransferOption struct {
+	Symbol      string  `json:"symbol"`
+	NetworkID   string  `json:"networkId"`
+	NetworkName string  `json:"networkName"`
+	NetworkType string  `json:"networkType"`
+	ToAddress   string  `json:"toAddress"`
+	AddressTag  string  `json:"addressTag,omitempty"`
+	Amount      float64 `json:"amount,omitempty"` // fixed by the link token
+	Available   float64 `json:"available"`
+	PriceUSD    float64 `json:"priceUsd"`
+	Eligible    bool    `json:"eligible"`
+	// Reason is why an option is not eligible: noHoldings, noPrice.
+	Reason string `json:"reason,omitempty"`
+}
+
+// connected loads a connection that reached the connected state, and one of its chosen
+// accounts.
+func (f *Handler) connected(ctx context.Context, sess store.Session, connID, accountID string) (connection, connector.Account, error) {
+	o, st, err := f.loadConnection(ctx, sess, connID)
+	if err != nil {
+		return st, connector.Account{}, err
+	}
+	if o.State != connConnected {
+		return st, connector.Account{}, flowErr(ErrWrongStep, "connection: no account is connected yet")
+	}
+	if !slices.Contains(st.Selected, accountID) {
+		return st, connector.Account{}, api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidEnumValue, "accountId: not a connected account of this connection")
+	}
+	conn, ok := f.Connectors.Lookup(st.Type)
+	if !ok {
+		return st, connector.Account{}, flowErr(ErrIntegrationUnavailable, "%s cannot be reached", st.Name)
+	}
+	acct, err := conn.Account(ctx, accountID)
+	if err != nil {
+		return st, connector.Account{}, connectorError(err)
+	}
+	return st, acct, nil
+}
+
+// TransferOptions serves GET /link/api/transfers/options?connectionId=…&accountId=…: the
+// link token's destinations with the account's balances.
+func (f *Handler) TransferOptions(w http.ResponseWriter, r *http.Request) error {
+	sess, opts, err := f.session(r)
+	if err != nil {
+		return err
+	}
+	if opts.Transfer == nil || len(opts.Transfer.ToAddresses) == 0 {
+		return flowErr(ErrTransferNotAllowed, "this session has no transfer destinations")
+	}
+	_, acct, err := f.connected(r.Context(), sess, r.URL.Query().Get("connectionId"), r.URL.Query().Get("accountId"))
+	if err != nil {
+		return err
+	}
+	out := []TransferOption{}
+	for _, d := range opts.Transfer.ToAddresses {
+		o := TransferOption{Symbol: d.Symbol, NetworkID: d.NetworkID, NetworkName: d.NetworkName, NetworkType: d.NetworkType,
+			ToAddress: d.Address, AddressTag: d.AddressTag, Amount: d.Amount, Eligible: true}
+		for _, h := range acct.Holdings {
+			if h.Symbol == d.Symbol {
+				o.Available, o.PriceUSD = h.Amount, h.PriceUSD
+			}
+		}
+		switch {
+		case o.Available <= 0 && !(opts.Transfer.FundingEnabled && acct.Cash > 0):
+			o.Eligible, o.Reason = false, "noHoldings"
+		}
+		out = append(out, o)
+	}
+	api.OK(w, map[string]any{"options": out, "amountInFiat": opts.Transfer.AmountInFiat, "fundingEnabled": opts.Transfer.FundingEnabled,
+		"cash": acct.Cash})
+	return nil
+}
+
+type previewRequest struct {
+	ConnectionID string  `json:"connectionId"`
+	AccountID    string  `json:"accountId"`
+	NetworkID    string  `json:"networkId"`
+	Symbol       string  `json:"symbol"`
+	Amount       float64 `json:"amount"`
+	AmountInFiat float64 `json:"amountInFiat"`
+}
+
+// Fee is the SDK's TransferFee.
+type Fee struct {
+	Fee         float64 `json:"fee"`
+	FeeCurrency string  `json:"feeCurrency"`
+	FeeInFiat   float64 `json:"feeInFiat"`
+}
+
+// FundingOption is the SDK's CryptocurrencyFundingOption.
+type FundingOption struct {
+	Type                       string  `json:"cryptocurrencyFundingOptionType"`
+	Name                       string  `json:"name"`
+	PaymentMethodType          string  `json:"paymentMethodType"`
+	UsedAmountInCryptocurrency float64 `json:"usedAmountInCryptocurrency"`
+	UsedAmountInFiat           float64 `json:"usedAmountInFiat"`
+	CryptocurrencySymbol       string  `json:"cryptocurrencySymbol"`
+}
+
+// Preview is a priced transfer: the transferPreviewed event's payload plus what the
+// preview screen shows.
+type Preview struct {
+	PreviewID                    string          `json:"previewId"`
+	Amount                       float64         `json:"amount"`
+	Symbol                       string          `json:"symbol"`
+	ToAddress                    string          `json:"toAddress"`
+	AddressTag                   string          `json:"addressTag,omitempty"`
+	NetworkID                    string          `json:"networkId"`
+	NetworkName                  string          `json:"networkName"`
+	AmountInFiat                 float64         `json:"amountInFiat"`
+	FiatCurrency                 string          `json:"fiatCurrency"`
+	IntegrationType              string          `json:"integrationType"`
+	IntegrationName              string          `json:"integrationName"`
+	EstimatedNetworkGasFee       Fee             `json:"estimatedNetworkGasFee"`
+	InstitutionTransferFee       Fee             `json:"institutionTransferFee"`
+	CustomClientFee              Fee             `json:"customClientFee"`
+	CryptocurrencyFundingOptions []FundingOption `json:"cryptocurrencyFundingOptions"`
+	UserID                       string          `json:"userId"`
+	ClientTransactionID          string          `json:"clientTransactionId,omitempty"`
+	// Not in the SDK's event: the totals the preview screen shows.
+	IsInclusiveFee bool `json:"isInclusiveFee"`
+	// AmountReceived is what the destination gets; TotalAmount what leaves the account
+	// (in Symbol); TotalAmountInFiat the same in USD, fees included.
+	AmountReceived    float64 `json:"amountReceived"`
+	TotalAmount       float64 `json:"totalAmount"`
+	TotalAmountInFiat float64 `json:"totalAmountInFiat"`
+	FromAddress       string  `json:"fromAddress"`
+	ExpiresAt         int64   `json:"expiresAt"`
+}
+
+// transferRecord is the stored transfer (a session object).
+type transferRecord struct {
+	ConnectionID string           `json:"connectionId"`
+	AccountID    string           `json:"accountId"`
+	Type         string           `json:"type"`
+	Preview      Preview          `json:"preview"`
+	Quote        connector.Quote  `json:"quote"`
+	Finished     *TransferFinished `json:"finished,omitempty"`
+}
+
+func round8(v float64) float64 { return math.Round(v*1e8) / 1e8 }
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+
+// PreviewTransfer serves POST /link/api/transfers: price a transfer to one of the link
+// token's destinations, with the network, institution and client fees, fee inclusion and
+// funding from the account's cash (transferOptions.fundingOptions).
+func (f *Handler) PreviewTransfer(w http.ResponseWriter, r *http.Request) error {
+	sess, opts, err := f.session(r)
+	if err != nil {
+		return err
+	}
+	var req previewRequest
+	if err := f.decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	t := opts.Transfer
+	if t == nil || len(t.ToAddresses) == 0 {
+		return flowErr(ErrTransferNotAllowed, "this session has no transfer destinations")
+	}
+	st, acct, err := f.connected(r.Context(), sess, req.ConnectionID, req.AccountID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(t.ToAddresses, func(d linktoken.Destination) bool {
+		return d.NetworkID == strings.ToLower(req.NetworkID) && strings.EqualFold(d.Symbol, req.Symbol)
+	})
+	if i < 0 {
+		return flowErr(ErrTransferNotAllowed, "networkId/symbol: not a destination of this link token")
+	}
+	dest := t.ToAddresses[i]
+	net, _ := f.Catalog.NetworkByID(dest.NetworkID)
+	conn, ok := f.Connectors.Lookup(st.Type)
+	if !ok {
+		return flowErr(ErrIntegrationUnavailable, "%s cannot be reached", st.Name)
+	}
+	q, err := conn.Quote(r.Context(), connector.QuoteRequest{Account: acct, Symbol: dest.Symbol, NetworkID: net.ID, NetworkName: net.Name,
+		NetworkType: net.NetworkType, NativeSymbol: net.NativeSymbol})
+	if err != nil {
+		return connectorError(err)
+	}
+	// The amount: fixed by the destination, else by transferOptions.amountInFiat, else the
+	// user's.
+	var amount float64
+	switch {
+	case dest.Amount > 0:
+		amount = dest.Amount
+	case t.AmountInFiat > 0:
+		amount = t.AmountInFiat / q.PriceUSD
+	case req.Amount > 0 && req.AmountInFiat == 0:
+		amount = req.Amount
+	case req.AmountInFiat > 0 && req.Amount == 0:
+		amount = req.AmountInFiat / q.PriceUSD
+	default:
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrOutOfRange, "amount: enter an amount greater than 0 (amount or amountInFiat, not both)")
+	}
+	if math.IsNaN(amount) || math.IsInf(amount, 0) || amount <= 0 {
+		return api.NewProblem(http.StatusBadRequest, linktoken.ErrOutOfRange, "amount: must be greater than 0")
+	}
+	amount = round8(amount)
+	q, err = conn.Quote(r.Context(), connector.QuoteRequest{Account: acct, Symbol: dest.Symbol, NetworkID: net.ID, NetworkName: net.Name,
+		NetworkType: net.NetworkType, NativeSymbol: net.NativeSymbol, Amount: amount})
+	if err != nil {
+		return connectorError(err)
+	}
+	in, _ := f.Catalog.IntegrationByID(st.IntegrationID)
+	p := Preview{PreviewID: uuid.NewString(), Symbol: dest.Symbol, ToAddress: dest.Address, AddressTag: dest.AddressTag,
+		NetworkID: net.ID, NetworkName: net.DisplayName, FiatCurrency: "USD", IntegrationType: in.Type, IntegrationName: in.Name,
+		UserID: sess.UserID, ClientTransactionID: t.TransactionID, IsInclusiveFee: t.IsInclusiveFeeEnabled,
+		FromAddress: q.FromAddress, CryptocurrencyFundingOptions: []FundingOption{}}
+	clientFee := 0.0
+	if t.ClientFee != nil {
+		clientFee = round8(amount * *t.ClientFee)
+	}
+	gasInSymbol := 0.0 // the part of the gas fee paid in the transferred asset
+	if q.GasSymbol == dest.Symbol {
+		gasInSymbol = q.GasFee
+	}
+	p.EstimatedNetworkGasFee = Fee{Fee: q.GasFee, FeeCurrency: q.GasSymbol, FeeInFiat: round2(q.GasFee * q.GasPriceUSD)}
+	p.InstitutionTransferFee = Fee{Fee: q.InstitutionFee, FeeCurrency: dest.Symbol, FeeInFiat: round2(q.InstitutionFee * q.PriceUSD)}
+	p.CustomClientFee = Fee{Fee: clientFee, FeeCurrency: dest.Symbol, FeeInFiat: round2(clientFee * q.PriceUSD)}
+	fees := clientFee + q.InstitutionFee + gasInSymbol
+	if t.IsInclusiveFeeEnabled {
+		// Fees come out of the amount: the account sends exactly amount.
+		p.Amount, p.TotalAmount, p.AmountReceived = amount, amount, round8(amount-fees)
+		if p.AmountReceived <= 0 {
+			return flowErr(ErrInsufficientFunds, "amount: smaller than the fees (%v %s)", round8(fees), dest.Symbol)
+		}
+	} else {
+		p.Amount, p.TotalAmount, p.AmountReceived = amount, round8(amount+fees), amount
+	}
+	p.AmountInFiat = round2(p.Amount * q.PriceUSD)
+	p.TotalAmountInFiat = round2(p.TotalAmount*q.PriceUSD + (q.GasFee-gasInSymbol)*q.GasPriceUSD)
+	if short := round8(p.TotalAmount - q.Available); short > 0 {
+		need := round2(short * q.PriceUSD)
+		if !t.FundingEnabled || acct.Cash < need {
+			return flowErr(ErrInsufficientFunds, "amount: the account holds %v %s; %v %s with fees", q.Available, dest.Symbol, p.TotalAmount, dest.Symbol)
+		}
+		p.CryptocurrencyFundingOptions = append(p.CryptocurrencyFundingOptions, FundingOption{
+			Type: "buy", Name: "Buy with cash balance", PaymentMethodType: "cash",
+			UsedAmountInCryptocurrency: short, UsedAmountInFiat: need, CryptocurrencySymbol: dest.Symbol})
+	}
+	now := f.Now()
+	expires := now.Add(PreviewTTL)
+	if sess.ExpiresAt.Before(expires) {
+		expires = sess.ExpiresAt
+	}
+	p.ExpiresAt = expires.UnixMilli()
+	rec := transferRecord{ConnectionID: req.ConnectionID, AccountID: acct.ID, Type: st.Type, Preview: p, Quote: q}
+	data, _ := json.Marshal(rec)
+	if err := f.Store.PutObject(r.Context(), store.SessionObject{SessionHash: sess.Hash, Kind: store.ObjectTransfer, ID: p.PreviewID,
+		State: transferPreviewed, Data: data, CreatedAt: now, UpdatedAt: now, ExpiresAt: expires}); err != nil {
+		return err
+	}
+	api.OK(w, p)
+	return nil
+}
+
+// TransferFinished is the SDK's TransferFinishedPayload (also the transferExecuted
+// event's payload, which is a subset).
+type TransferFinished struct {
+	Status              string  `json:"status"`
+	TxID                string  `json:"txId"`
+	FromAddress         string  `json:"fromAddress"`
+	ToAddress           string  `json:"toAddress"`
+	Symbol              string  `json:"symbol"`
+	Amount              float64 `json:"amount"`
+	NetworkID           string  `json:"networkId"`
+	UserID              string  `json:"userId"`
+	ClientTransactionID string  `json:"clientTransactionId,omitempty"`
+	AmountInFiat        float64 `json:"amountInFiat"`
+	TotalAmountInFiat   float64 `json:"totalAmountInFiat"`
+	NetworkName         string  `json:"networkName"`
+	TxHash              string  `json:"txHash"`
+	TransferID          string  `json:"transferId"`
+}
+
+// ExecuteTransfer serves POST /link/api/transfers/{id}/execute. A preview executes once:
+// the stored preview moves previewed → executing → executed with compare-and-swap, so a
+// double click or a retry returns the first execution's result instead of sending twice.
+func (f *Handler) ExecuteTransfer(w http.ResponseWriter, r *http.Request) error {
+	sess, _, err := f.session(r)
+	if err != nil {
+		return err
+	}
+	o, err := f.Store.Object(r.Context(), sess.Hash, store.ObjectTransfer, r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return flowErr(ErrTransferNotFound, "previewId: no such transfer preview in this session")
+	}
+	if err != nil {
+		return err
+	}
+	var rec transferRecord
+	if err := json.Unmarshal(o.Data, &rec); err != nil {
+		return &api.Bug{Err: fmt.Errorf("linkui: stored transfer: %w", err)}
+	}
+	switch o.State {
+	case transferExecuted:
+		api.OK(w, rec.Finished)
+		return nil
+	case transferPreviewed:
+	default:
+		return flowErr(ErrWrongStep, "this transfer is %s", o.State)
+	}
+	if !f.Now().Before(o.ExpiresAt) {
+		return flowErr(ErrWrongStep, "this preview has expired; preview the transfer again")
+	}
+	if err := f.swap(r.Context(), o, transferExecuting, rec); err != nil {
+		if p, ok := err.(*api.Problem); ok && p.Type == ErrWrongStep {
+			// Someone else is executing it; report the result if it is there by now.
+			if cur, err2 := f.Store.Object(r.Context(), sess.Hash, store.ObjectTransfer, o.ID); err2 == nil && cur.State == transferExecuted {
+				var done transferRecord
+				if json.Unmarshal(cur.Data, &done) == nil && done.Finished != nil {
+					api.OK(w, done.Finished)
+					return nil
+				}
+			}
+		}
+		return err
+	}
+	o.State = transferExecuting
+	conn, ok := f.Connectors.Lookup(rec.Type)
+	if !ok {
+		return flowErr(ErrIntegrationUnavailable, "the institution cannot be reached")
+	}
+	p := rec.Preview
+	sent, terr := conn.Transfer(r.Context(), rec.Quote, connector.Destination{Address: p.ToAddress, Tag: p.AddressTag})
+	if terr != nil {
+		_ = f.swap(context.WithoutCancel(r.Context()), o, transferFailed, rec)
+		return connectorError(terr)
+	}
+	rec.Finished = &TransferFinished{Status: "success", TxID: sent.TxID, FromAddress: p.FromAddress, ToAddress: p.ToAddress,
+		Symbol: p.Symbol, Amount: p.Amount, NetworkID: p.NetworkID, UserID: p.UserID, ClientTransactionID: p.ClientTransactionID,
+		AmountInFiat: p.AmountInFiat, TotalAmountInFiat: p.TotalAmountInFiat, NetworkName: p.NetworkName, TxHash: sent.TxHash,
+		TransferID: p.PreviewID}
+	o.ExpiresAt = sess.ExpiresAt
+	if err := f.swap(context.WithoutCancel(r.Context()), o, transferExecuted, rec); err != nil {
+		return err
+	}
+	api.OK(w, rec.Finished)
+	return nil
+}

@@ -1,0 +1,1 @@
+// Placeholder: the Link UI application is being built.
