@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"flag"
 
@@ -91,9 +92,9 @@ func (s *clientSettings) apply(f *flags, c *store.Client) error {
 	set := map[string]bool{}
 	f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	if set["name"] {
-		name := strings.TrimSpace(s.name)
-		if name == "" || len(name) > 100 || strings.ContainsFunc(name, isControl) {
-			return usagef("--name: must be 1–100 printable characters")
+		name, err := checkName(s.name)
+		if err != nil {
+			return err
 		}
 		c.Name = name
 	}
@@ -136,6 +137,15 @@ func (s *clientSettings) apply(f *flags, c *store.Client) error {
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
+// checkName trims a display name and checks it: 1–100 characters (not bytes), printable.
+func checkName(n string) (string, error) {
+	n = strings.TrimSpace(n)
+	if n == "" || utf8.RuneCountInString(n) > 100 || strings.ContainsFunc(n, isControl) {
+		return "", usagef("--name: must be 1–100 printable characters")
+	}
+	return n, nil
+}
+
 func contains(s []string, v string) bool {
 	for _, x := range s {
 		if x == v {
@@ -167,8 +177,10 @@ func normalizeOrigin(s string) (string, error) {
 	return u.Scheme + "://" + host, nil
 }
 
-// withStore parses the flags (with the database flags added), opens the store and runs fn.
-func withStore(ctx context.Context, e env, f *flags, args []string, nargs int, fn func(store.Store, []string) error) error {
+// withStore parses the flags (with the database flags added), runs check (if not nil) so
+// that a bad argument is refused before the database is opened (or created), then opens
+// the store and runs fn with the positional arguments (client ids, lower-cased).
+func withStore(ctx context.Context, e env, f *flags, args []string, nargs int, check func() error, fn func(store.Store, []string) error) error {
 	var sc config.Store
 	config.BindStore(f.b, &sc)
 	pos, err := f.parse(args)
@@ -181,8 +193,14 @@ func withStore(ctx context.Context, e env, f *flags, args []string, nargs int, f
 		}
 		return usagef("%s needs a client id", f.fs.Name())
 	}
-	for _, p := range pos {
+	for i, p := range pos {
 		if err := checkID(p); err != nil {
+			return err
+		}
+		pos[i] = strings.ToLower(p)
+	}
+	if check != nil {
+		if err := check(); err != nil {
 			return err
 		}
 	}
@@ -194,6 +212,7 @@ func withStore(ctx context.Context, e env, f *flags, args []string, nargs int, f
 	return fn(st, pos)
 }
 
+// checkID refuses anything but a uuid in its 8-4-4-4-12 form (any case).
 func checkID(id string) error {
 	u, err := uuid.Parse(id)
 	if err != nil || len(id) != 36 || u.String() != strings.ToLower(id) {
@@ -224,15 +243,15 @@ func clientCreate(ctx context.Context, e env, args []string) error {
 	f := newFlags(e, "create", "client create --name NAME [flags]")
 	var s clientSettings
 	bindSettings(f, &s)
-	return withStore(ctx, e, f, args, 0, func(st store.Store, _ []string) error {
+	now := time.Now().UTC()
+	c := store.Client{ID: uuid.NewString(), Enabled: true, CreatedAt: now}
+	check := func() error {
 		if s.name == "" {
 			return usagef("create: --name is required")
 		}
-		now := time.Now().UTC()
-		c := store.Client{ID: uuid.NewString(), Enabled: true, CreatedAt: now}
-		if err := s.apply(f, &c); err != nil {
-			return err
-		}
+		return s.apply(f, &c)
+	}
+	return withStore(ctx, e, f, args, 0, check, func(st store.Store, _ []string) error {
 		secret, hash := auth.NewSecret()
 		c.Secrets = []store.Secret{{Hash: hash, CreatedAt: now}}
 		if err := st.CreateClient(ctx, c); err != nil {
@@ -248,18 +267,18 @@ type clientView struct {
 	Name           string       `json:"name"`
 	Enabled        bool         `json:"enabled"`
 	Origins        []string     `json:"origins"`
-	Jurisdiction   string       `json:"jurisdiction,omitempty"`
-	RateLimit      float64      `json:"rateLimit,omitempty"`
-	RateBurst      int          `json:"rateBurst,omitempty"`
-	AllowPIIUserID bool         `json:"allowPiiUserId,omitempty"`
+	Jurisdiction   string       `json:"jurisdiction,omitzero"`
+	RateLimit      float64      `json:"rateLimit,omitzero"`
+	RateBurst      int          `json:"rateBurst,omitzero"`
+	AllowPIIUserID bool         `json:"allowPiiUserId,omitzero"`
 	CreatedAt      time.Time    `json:"createdAt"`
 	Secrets        []secretView `json:"secrets"`
 }
 
 type secretView struct {
 	CreatedAt time.Time  `json:"createdAt"`
-	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
-	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+	ExpiresAt *time.Time `json:"expiresAt,omitzero"`
+	RevokedAt *time.Time `json:"revokedAt,omitzero"`
 	Live      bool       `json:"live"`
 }
 
@@ -284,7 +303,7 @@ func view(c store.Client, now time.Time) clientView {
 
 func clientList(ctx context.Context, e env, args []string) error {
 	f := newFlags(e, "list", "client list [flags]")
-	return withStore(ctx, e, f, args, 0, func(st store.Store, _ []string) error {
+	return withStore(ctx, e, f, args, 0, nil, func(st store.Store, _ []string) error {
 		cs, err := st.Clients(ctx)
 		if err != nil {
 			return err
@@ -300,7 +319,7 @@ func clientList(ctx context.Context, e env, args []string) error {
 
 func clientShow(ctx context.Context, e env, args []string) error {
 	f := newFlags(e, "show", "client show ID [flags]")
-	return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+	return withStore(ctx, e, f, args, 1, nil, func(st store.Store, pos []string) error {
 		c, err := st.Client(ctx, pos[0])
 		if err != nil {
 			return notFound(err, "client", pos[0])
@@ -313,7 +332,8 @@ func clientUpdate(ctx context.Context, e env, args []string) error {
 	f := newFlags(e, "update", "client update ID [flags]")
 	var s clientSettings
 	bindSettings(f, &s)
-	return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+	check := func() error { return s.apply(f, &store.Client{}) }
+	return withStore(ctx, e, f, args, 1, check, func(st store.Store, pos []string) error {
 		c, err := st.Client(ctx, pos[0])
 		if err != nil {
 			return notFound(err, "client", pos[0])
@@ -332,7 +352,7 @@ func clientEnable(enabled bool) func(context.Context, env, []string) error {
 	name := map[bool]string{true: "enable", false: "disable"}[enabled]
 	return func(ctx context.Context, e env, args []string) error {
 		f := newFlags(e, name, "client "+name+" ID [flags]")
-		return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+		return withStore(ctx, e, f, args, 1, nil, func(st store.Store, pos []string) error {
 			if err := st.SetClientEnabled(ctx, pos[0], enabled); err != nil {
 				return notFound(err, "client", pos[0])
 			}
@@ -345,10 +365,13 @@ func clientRotate(ctx context.Context, e env, args []string) error {
 	f := newFlags(e, "rotate-secret", "client rotate-secret ID [--grace 24h] [flags]")
 	var grace time.Duration
 	f.b.Duration(&grace, "grace", 24*time.Hour, "how long the previous secret keeps working")
-	return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+	check := func() error {
 		if grace < 0 || grace > 30*24*time.Hour {
 			return usagef("--grace: must be between 0 and 720h")
 		}
+		return nil
+	}
+	return withStore(ctx, e, f, args, 1, check, func(st store.Store, pos []string) error {
 		now := time.Now().UTC()
 		secret, hash := auth.NewSecret()
 		until := now.Add(grace)
@@ -363,7 +386,7 @@ func clientRevokeSecret(ctx context.Context, e env, args []string) error {
 	f := newFlags(e, "revoke-secret", "client revoke-secret ID [--all] [flags]")
 	var all bool
 	f.fs.BoolVar(&all, "all", false, "revoke every secret, the newest too (the client cannot authenticate until rotate-secret)")
-	return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+	return withStore(ctx, e, f, args, 1, nil, func(st store.Store, pos []string) error {
 		c, err := st.Client(ctx, pos[0])
 		if err != nil {
 			return notFound(err, "client", pos[0])
@@ -385,7 +408,7 @@ func clientRevokeSecret(ctx context.Context, e env, args []string) error {
 
 func clientRevokeTokens(ctx context.Context, e env, args []string) error {
 	f := newFlags(e, "revoke-tokens", "client revoke-tokens ID [flags]")
-	return withStore(ctx, e, f, args, 1, func(st store.Store, pos []string) error {
+	return withStore(ctx, e, f, args, 1, nil, func(st store.Store, pos []string) error {
 		codes, sessions, err := st.RevokeClientCodes(ctx, pos[0], time.Now().UTC())
 		if err != nil {
 			return notFound(err, "client", pos[0])
@@ -405,14 +428,16 @@ func subclient(ctx context.Context, e env, args []string) error {
 		f := newFlags(e, "subclient add", "client subclient add --client ID --name NAME [flags]")
 		f.fs.StringVar(&clientID, "client", "", "id of the parent client")
 		f.fs.StringVar(&name, "name", "", "display name shown in the Link UI")
-		return withStore(ctx, e, f, args[1:], 0, func(st store.Store, _ []string) error {
+		check := func() error {
 			if err := checkID(clientID); err != nil {
 				return usagef("--client: %v", err)
 			}
-			name = strings.TrimSpace(name)
-			if name == "" || len(name) > 100 || strings.ContainsFunc(name, isControl) {
-				return usagef("--name: must be 1–100 printable characters")
-			}
+			var err error
+			name, err = checkName(name)
+			return err
+		}
+		return withStore(ctx, e, f, args[1:], 0, check, func(st store.Store, _ []string) error {
+			clientID = strings.ToLower(clientID)
 			sc := store.SubClient{ID: uuid.NewString(), ClientID: clientID, Name: name, CreatedAt: time.Now().UTC()}
 			if err := st.CreateSubClient(ctx, sc); err != nil {
 				return notFound(err, "client", clientID)
@@ -422,10 +447,14 @@ func subclient(ctx context.Context, e env, args []string) error {
 	case "list":
 		f := newFlags(e, "subclient list", "client subclient list --client ID [flags]")
 		f.fs.StringVar(&clientID, "client", "", "id of the parent client")
-		return withStore(ctx, e, f, args[1:], 0, func(st store.Store, _ []string) error {
+		check := func() error {
 			if err := checkID(clientID); err != nil {
 				return usagef("--client: %v", err)
 			}
+			return nil
+		}
+		return withStore(ctx, e, f, args[1:], 0, check, func(st store.Store, _ []string) error {
+			clientID = strings.ToLower(clientID)
 			if _, err := st.Client(ctx, clientID); err != nil {
 				return notFound(err, "client", clientID)
 			}

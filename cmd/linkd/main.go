@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
 	"syscall"
 
@@ -105,6 +106,10 @@ func versionString() string {
 	return "dev"
 }
 
+// flagDashes rewrites the flag package's "-name" to the "--name" the help and the
+// README use.
+var flagDashes = regexp.MustCompile(`(flag:? |defined: )-(\w)`)
+
 // flags is a subcommand's FlagSet, with a Binder reading LINKD_* variables.
 type flags struct {
 	fs   *flag.FlagSet
@@ -139,7 +144,7 @@ func (f *flags) parse(args []string) ([]string, error) {
 				f.help()
 				return nil, err
 			}
-			return nil, usageError{err.Error()}
+			return nil, usageError{flagDashes.ReplaceAllString(err.Error(), "$1--$2")}
 		}
 		args = f.fs.Args()
 		if len(args) == 0 {

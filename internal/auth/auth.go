@@ -13,6 +13,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -87,24 +88,27 @@ func (a *Authenticator) Authenticate(ctx context.Context, id, secret string) (*s
 	if id == "" || secret == "" || len(id) > 64 || len(secret) > 256 {
 		return nil, ErrInvalidCredentials
 	}
-	c, err := a.Client(ctx, id)
+	id = lowerASCII(id) // client ids are uuids; their case does not matter
+	h := sha256.Sum256([]byte(secret))
+	c, fresh, err := a.client(ctx, id, false)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	h := sha256.Sum256([]byte(secret))
-	now := a.now()
-	ok := 0
-	if c == nil {
-		// The dummy's secret is random and never leaves the process: this never matches.
-		ok = subtle.ConstantTimeCompare(h[:], a.dummy)
-	} else {
-		for _, s := range c.Secrets {
-			if s.Live(now) {
-				ok |= subtle.ConstantTimeCompare(h[:], s.Hash)
-			}
+	if c != nil && !a.matches(c, h[:]) && !fresh {
+		// The secret may be one rotated in by `linkd client` since the client was cached:
+		// read the client again rather than refuse it for up to MaxStaleness. Failures
+		// are rate-limited per address, so this cannot be used to hammer the database.
+		if c, _, err = a.client(ctx, id, true); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
 		}
 	}
-	if ok != 1 || c == nil {
+	if c == nil {
+		// The dummy's secret is random and never leaves the process: this never matches,
+		// and an unknown id costs the same hash and compare as a wrong secret.
+		subtle.ConstantTimeCompare(h[:], a.dummy)
+		return nil, ErrInvalidCredentials
+	}
+	if !a.matches(c, h[:]) {
 		return nil, ErrInvalidCredentials
 	}
 	if !c.Enabled {
@@ -113,16 +117,45 @@ func (a *Authenticator) Authenticate(ctx context.Context, id, secret string) (*s
 	return c, nil
 }
 
+// matches reports whether the secret hash h is one of c's live secrets, comparing in
+// constant time (CWE-208).
+func (a *Authenticator) matches(c *store.Client, h []byte) bool {
+	now := a.now()
+	ok := 0
+	for _, s := range c.Secrets {
+		if s.Live(now) {
+			ok |= subtle.ConstantTimeCompare(h, s.Hash)
+		}
+	}
+	return ok == 1
+}
+
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
 // Client returns the client with this id from the cache, reading it from the store if
 // the cached copy is older than MaxStaleness. Unknown ids are not cached (the cache holds
 // only real clients, so it cannot be grown by guessing).
 func (a *Authenticator) Client(ctx context.Context, id string) (*store.Client, error) {
+	c, _, err := a.client(ctx, lowerASCII(id), false)
+	return c, err
+}
+
+// client returns the client with this id and whether it was just read from the store;
+// force skips the cache.
+func (a *Authenticator) client(ctx context.Context, id string, force bool) (*store.Client, bool, error) {
 	now := a.now()
 	a.mu.RLock()
 	e, ok := a.cache[id]
 	a.mu.RUnlock()
-	if ok && now.Sub(e.fetched) < MaxStaleness && now.Sub(e.fetched) >= 0 {
-		return e.client, nil
+	if ok && !force && now.Sub(e.fetched) < MaxStaleness && now.Sub(e.fetched) >= 0 {
+		return e.client, false, nil
 	}
 	v, err, _ := a.group.Do(id, func() (any, error) {
 		c, err := a.store.Client(ctx, id)
@@ -140,7 +173,7 @@ func (a *Authenticator) Client(ctx context.Context, id string) (*store.Client, e
 		return &c, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
-	return v.(*store.Client), nil
+	return v.(*store.Client), true, nil
 }

@@ -609,4 +609,3 @@ const (
 	ErrAuthTokenInvalid = "authTokenInvalid"
 	ErrAuthTokenExpired = "authTokenExpired"
 )
-

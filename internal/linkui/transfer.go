@@ -164,11 +164,11 @@ type Preview struct {
 
 // transferRecord is the stored transfer (a session object).
 type transferRecord struct {
-	ConnectionID string           `json:"connectionId"`
-	AccountID    string           `json:"accountId"`
-	Type         string           `json:"type"`
-	Preview      Preview          `json:"preview"`
-	Quote        connector.Quote  `json:"quote"`
+	ConnectionID string            `json:"connectionId"`
+	AccountID    string            `json:"accountId"`
+	Type         string            `json:"type"`
+	Preview      Preview           `json:"preview"`
+	Quote        connector.Quote   `json:"quote"`
 	Finished     *TransferFinished `json:"finished,omitempty"`
 }
 

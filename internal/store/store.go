@@ -190,7 +190,9 @@ type Store interface {
 	// SetClientEnabled enables or disables a client. ErrNotFound if there is no such client.
 	SetClientEnabled(ctx context.Context, id string, enabled bool) error
 	// AddSecret adds a secret to the client and, in the same transaction, makes every other
-	// live secret without an expiry expire at retireOthersAt (the rotation grace period).
+	// unrevoked secret expire at retireOthersAt (the rotation grace period), or keeps its
+	// expiry if that is earlier: a rotation never extends an older secret's life, and an
+	// emergency rotation with no grace ends every previous secret at once.
 	// ErrNotFound if there is no such client.
 	AddSecret(ctx context.Context, clientID string, s Secret, retireOthersAt time.Time) error
 	// RevokeSecrets marks revoked at now every unrevoked secret of the client whose hash is

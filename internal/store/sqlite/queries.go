@@ -256,8 +256,8 @@ func (s *Store) AddSecret(ctx context.Context, clientID string, sec store.Secret
 		if err := clientExists(ctx, tx, clientID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE client_secrets SET expires_at = ?
-			WHERE client_id = ? AND revoked_at IS NULL AND expires_at IS NULL`, ms(retireOthersAt), clientID)
+		_, err := tx.ExecContext(ctx, `UPDATE client_secrets SET expires_at = min(coalesce(expires_at, ?1), ?1)
+			WHERE client_id = ?2 AND revoked_at IS NULL`, ms(retireOthersAt), clientID)
 		if err != nil {
 			return fmt.Errorf("sqlite: retire secrets: %w", err)
 		}

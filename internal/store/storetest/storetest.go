@@ -289,13 +289,24 @@ func testSecretRotation(t *testing.T, s store.Store) {
 			}
 		})
 	}
-	// A second rotation does not extend the first secret's grace.
-	if err := s.AddSecret(ctx(t), c.ID, store.Secret{Hash: randomHash(t), CreatedAt: t0.Add(2 * time.Minute)}, t0.Add(48*time.Hour)); err != nil {
+	// A second rotation with a longer grace does not extend the first secret's life.
+	third := store.Secret{Hash: randomHash(t), CreatedAt: t0.Add(2 * time.Minute)}
+	if err := s.AddSecret(ctx(t), c.ID, third, t0.Add(48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Client(ctx(t), c.ID)
-	if live := liveHashes(got, grace.Add(time.Hour)); len(live) != 2 {
-		t.Errorf("after second rotation: %d live secrets past the first grace, want 2", len(live))
+	if diff := cmp.Diff([][]byte{third.Hash, fresh.Hash}, liveHashes(got, grace.Add(time.Hour))); diff != "" {
+		t.Errorf("after a second, longer rotation, live secrets past the first grace (-want +got):\n%s", diff)
+	}
+	// An emergency rotation with no grace ends every previous secret at once.
+	fourth := store.Secret{Hash: randomHash(t), CreatedAt: t0.Add(3 * time.Minute)}
+	now := t0.Add(3 * time.Minute)
+	if err := s.AddSecret(ctx(t), c.ID, fourth, now); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Client(ctx(t), c.ID)
+	if diff := cmp.Diff([][]byte{fourth.Hash}, liveHashes(got, now)); diff != "" {
+		t.Errorf("after a rotation with no grace (-want +got):\n%s", diff)
 	}
 }
 
