@@ -1,0 +1,103 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/linkd-dev/linkd/internal/address"
+)
+
+func TestSandboxAddressesAreValid(t *testing.T) {
+	for nt, a := range sandboxAddresses {
+		if err := address.Validate(nt, a); err != nil {
+			t.Errorf("%s sandbox address %s: %v", nt, a, err)
+		}
+	}
+	for _, nt := range address.Supported() {
+		if SandboxAddress(nt) == "" {
+			t.Errorf("no sandbox address for %s", nt)
+		}
+	}
+}
+
+func TestSandboxCredentials(t *testing.T) {
+	s := NewSandbox()
+	ctx := context.Background()
+	cases := []struct {
+		name    string
+		in      Credentials
+		wantErr error
+		mfa     bool
+	}{
+		{"good", Credentials{Username: SandboxUserGood, Password: SandboxPassword}, nil, false},
+		{"good, spaces around the user", Credentials{Username: " user_good ", Password: SandboxPassword}, nil, false},
+		{"mfa", Credentials{Username: SandboxUserMFA, Password: SandboxPassword}, nil, true},
+		{"wrong password", Credentials{Username: SandboxUserGood, Password: "nope"}, ErrInvalidCredentials, false},
+		{"unknown user", Credentials{Username: "someone", Password: SandboxPassword}, ErrInvalidCredentials, false},
+		{"api key", Credentials{APIKey: SandboxAPIKey, APISecret: SandboxAPISecret}, nil, false},
+		{"wrong api secret", Credentials{APIKey: SandboxAPIKey, APISecret: "x"}, ErrInvalidCredentials, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			step, err := s.Connect(ctx, tc.in)
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("err %v, want %v", err, tc.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if tc.mfa != (step.Challenge != nil) || (!tc.mfa && len(step.Accounts) != 2) {
+				t.Fatalf("step %+v", step)
+			}
+		})
+	}
+	var ie *InstitutionError
+	if _, err := s.Connect(ctx, Credentials{Username: SandboxUserError, Password: "any"}); !errors.As(err, &ie) {
+		t.Errorf("user_error: %v", err)
+	}
+	step, _ := s.Connect(ctx, Credentials{Username: SandboxUserMFA, Password: SandboxPassword})
+	if _, err := s.Answer(ctx, *step.Challenge, "000000"); !errors.Is(err, ErrInvalidCode) {
+		t.Errorf("wrong code: %v", err)
+	}
+	if got, err := s.Answer(ctx, *step.Challenge, SandboxMFACode); err != nil || len(got.Accounts) != 2 {
+		t.Errorf("right code: %+v %v", got, err)
+	}
+	if _, err := s.Answer(ctx, Challenge{State: "forged"}, SandboxMFACode); !errors.Is(err, ErrInvalidCode) {
+		t.Errorf("forged challenge: %v", err)
+	}
+}
+
+func TestSandboxQuote(t *testing.T) {
+	s := NewSandbox()
+	ctx := context.Background()
+	acct := sandboxAccounts()[0]
+	q, err := s.Quote(ctx, QuoteRequest{Account: acct, Symbol: "ETH", NetworkID: "n", NetworkName: "Base", NetworkType: "evm", NativeSymbol: "ETH", Amount: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.PriceUSD != 3000 || q.GasFee != 0.00001 || q.Available != 1.5 || q.InstitutionFee != 0.001 || q.FromAddress == "" {
+		t.Errorf("quote %+v", q)
+	}
+	if _, err := s.Quote(ctx, QuoteRequest{Account: acct, Symbol: "NOPE", NetworkType: "evm", NativeSymbol: "ETH"}); !errors.Is(err, ErrNotSupported) {
+		t.Errorf("unknown symbol: %v", err)
+	}
+	// Fund is cash plus holdings at the sandbox's prices.
+	want := acct.Cash
+	for _, h := range acct.Holdings {
+		want += h.Amount * h.PriceUSD
+	}
+	if round(want, 2) != acct.Fund {
+		t.Errorf("fund %v, want %v", acct.Fund, want)
+	}
+}
+
+func TestSandboxSignerIsDeterministic(t *testing.T) {
+	s := NewSandbox()
+	a, _ := s.SignMessage(context.Background(), "evm", "0xabc", "hello")
+	b, _ := s.SignMessage(context.Background(), "evm", "0xabc", "hello")
+	c, _ := s.SignMessage(context.Background(), "evm", "0xabd", "hello")
+	if a != b || a == c || len(a.Signature) != 66 {
+		t.Errorf("signatures %v %v %v", a, b, c)
+	}
+}
