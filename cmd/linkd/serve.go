@@ -82,6 +82,9 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	log.Info("linkd listening", "addr", ln.Addr().String(), "publicUrl", c.PublicURL, "version", versionString(),
 		"store", describeStore(c.Store), "tokenTtl", c.TokenTTL.String())
+	if c.Demo {
+		log.Info("demo: open "+strings.TrimRight(c.PublicURL, "/")+"/demo in a browser", "url", strings.TrimRight(c.PublicURL, "/")+"/demo")
+	}
 	return srv.Serve(ctx, ln)
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/sdk"
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
@@ -47,6 +48,10 @@ func (s *Server) routes() []route {
 
 		// Static assets.
 		{"logo", "GET", "/static/logos/{name}", api.HandlerFunc(s.logo)},
+
+		// Web SDK: the script host pages import (same API as @meshconnect/web-link-sdk).
+		{"sdk_script", "GET", "/sdk/link.js", sdk.Handler("link.js")},
+		{"sdk_types", "GET", "/sdk/link.d.ts", sdk.Handler("link.d.ts")},
 
 		// Operations.
 		{"healthz", "GET", "/healthz", http.HandlerFunc(s.healthz)},

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/linkd-dev/linkd/internal/address"
@@ -11,6 +14,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/connector"
+	"github.com/linkd-dev/linkd/internal/demo"
 	"github.com/linkd-dev/linkd/internal/linktoken"
 	"github.com/linkd-dev/linkd/internal/linkui"
 	"github.com/linkd-dev/linkd/internal/ratelimit"
@@ -39,10 +43,42 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, now func() ti
 	if err != nil {
 		return nil, err
 	}
+	var extra []Route
+	if c.Demo {
+		if extra, err = demoRoutes(c, st, log, authn, tokens, apiH, publicURL.String(), now); err != nil {
+			return nil, err
+		}
+	}
 	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, Catalog: cat, Connectors: connector.Default(),
 		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour}
 	return New(Options{
 		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: c.AccessLog, Metrics: c.Metrics,
 		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout, Now: now,
+		Extra: extra,
 	}), nil
+}
+
+// demoRoutes sets up `linkd serve --demo`: the demo client (created once, its secret kept
+// in the data directory) and the demo page with its backend endpoint.
+func demoRoutes(c *config.Serve, st store.Store, log *slog.Logger, authn *auth.Authenticator, tokens *linktoken.Service,
+	apiH *api.Handler, publicURL string, now func() time.Time) ([]Route, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	creds, err := demo.Setup(ctx, st, c.DataDir, publicURL)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("demo client ready", "clientId", creds.ClientID, "created", creds.Created,
+		"credentials", filepath.Join(c.DataDir, demo.FileName))
+	d := &demo.Handler{Tokens: tokens, Auth: authn, Limits: apiH.Limits, Client: creds, PublicURL: publicURL,
+		MaxBody: c.MaxBody, Now: now, OnIssued: func() {
+			if apiH.OnIssued != nil { // set by New, after this
+				apiH.OnIssued()
+			}
+		}}
+	return []Route{
+		{"demo_page", "GET", "/demo", http.HandlerFunc(d.Page)},
+		{"demo_asset", "GET", "/demo/assets/{path...}", api.HandlerFunc(d.Asset)},
+		{"demo_linktoken", "POST", "/demo/api/linktoken", d.LinkTokenHandler()},
+	}, nil
 }

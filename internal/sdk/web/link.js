@@ -1,0 +1,359 @@
+// linkd web SDK: a dependency-free stand-in for Mesh Connect's @meshconnect/web-link-sdk
+// (3.13.0), served by linkd at /sdk/link.js. Same API and callbacks:
+//
+//   import { createLink } from 'https://linkd.example/sdk/link.js';
+//   const link = createLink({ onIntegrationConnected, onExit, onTransferFinished, onEvent,
+//                             language, displayFiatCurrency, theme, renderType, accessTokens });
+//   link.openLink(linkToken);            // overlay: a popup over the page
+//   link.openLink(linkToken, 'iframeId') // an iframe of the page (renderType 'embedded' requires it)
+//   link.closeLink();                    // remove the popup, onExit()
+//   link.closeLinkRequested();           // embedded: ask Link to close gracefully
+//
+// Differences from Mesh's SDK, all on the safe side: messages are accepted only from the
+// Link iframe itself (event.source) on the link token's origin (Mesh also accepts its own
+// page's origin); messages to the iframe always name its origin; there is no pre-warm
+// iframe and no network request of its own; the popup is styled through the CSSOM (no
+// <style> element), so it works under a strict style-src Content-Security-Policy; an
+// exception thrown by one callback is reported (reportError) without skipping the next;
+// the iframe's referrer policy is 'origin' (unless the page set one on its own iframe), so
+// that Link learns the embedding origin (document.referrer) in browsers without
+// location.ancestorOrigins even when the page's own policy is no-referrer.
+
+const SDK_VERSION = 'linkd-1.0.0';
+
+// The event keys Link may post (Mesh's LINK_EVENT_TYPE_KEYS, utils/event-types.js).
+const LINK_EVENT_TYPE_KEYS = [
+  'integrationConnected',
+  'integrationConnectionError',
+  'integrationMfaRequired',
+  'integrationMfaEntered',
+  'integrationOAuthStarted',
+  'integrationAccountSelectionRequired',
+  'transferCompleted',
+  'integrationSelected',
+  'credentialsEntered',
+  'transferStarted',
+  'transferPreviewed',
+  'transferPreviewError',
+  'transferExecutionError',
+  'transferConfigureError',
+  'pageLoaded',
+  'transferAssetSelected',
+  'transferNetworkSelected',
+  'transferAmountEntered',
+  'transferMfaRequired',
+  'transferMfaEntered',
+  'transferKycRequired',
+  'transferExecuted',
+  'transferInitiated',
+  'transferNoEligibleAssets',
+  'walletMessageSigned',
+  'verifyDonePage',
+  'verifyWalletRejected',
+  'connectionDeclined',
+  'connectionUnavailable',
+  'transferDeclined',
+  'done',
+  'close',
+  'SDKinjectedWalletProviders',
+  'legalTermsViewed',
+  'seeWhatHappenedClicked',
+  'executeFundingStep',
+  'fundingOptionsUpdated',
+  'fundingOptionsViewed',
+  'gasIncreaseWarning',
+  'linkTransferQRGenerated',
+  'methodSelected',
+  'defiWalletError',
+  'homePageLoaded',
+];
+
+/** Reports whether key is one of the event types Link may send (as Mesh's SDK exports it). */
+export function isLinkEventTypeKey(key) {
+  return LINK_EVENT_TYPE_KEYS.includes(key);
+}
+
+// Element ids are Mesh's, so that host pages and tests that look for them find them.
+const POPUP_ID = 'mesh-link-popup';
+const BACKDROP_ID = 'mesh-link-popup__backdrop';
+const CONTENT_ID = 'mesh-link-popup__popup-content';
+const IFRAME_ID = 'mesh-link-popup__iframe';
+
+const INVALID_TOKEN = 'Invalid link token!';
+const EMBEDDED_NEEDS_IFRAME = 'Mesh SDK: Failed to open link - renderType "embedded" requires a customIframeId';
+
+// Mesh's appendQueryParam: appends to the end of the string, whatever it holds. A linkd
+// token's URL carries its one-time code in the fragment, so these land in the fragment
+// too (never sent to a server), where the Link UI reads them.
+function appendQueryParam(url, key, value) {
+  return `${url}${url.includes('?') ? '&' : '?'}${key}=${value}`;
+}
+
+function buildIframeAllowPolicy(origin) {
+  return `clipboard-read *; clipboard-write *; camera ${origin}; microphone ${origin}`;
+}
+
+// A callback that throws must not keep the SDK from its other duties.
+function call(fn, ...args) {
+  if (typeof fn !== 'function') return;
+  try {
+    fn(...args);
+  } catch (e) {
+    if (typeof reportError === 'function') reportError(e);
+    else console.error(e);
+  }
+}
+
+// The popup's optional style from the link URL (Mesh's utils/style.js): link_style is a
+// base64 JSON {ir: iframe radius, io: backdrop opacity} in the query string.
+function linkStyle(url) {
+  try {
+    const s = new URL(url).searchParams.get('link_style');
+    const v = s && JSON.parse(atob(s));
+    return v && typeof v === 'object' ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+function num(def, v) {
+  return typeof v === 'number' && Number.isFinite(v) ? v : def;
+}
+
+// The overlay: a full-screen backdrop and a centred popup holding the iframe (Mesh's
+// utils/popup.js), laid out with inline styles and matchMedia rather than a <style>
+// element, which a host page's CSP may forbid.
+function createPopup(url, origin) {
+  removePopup();
+  const style = linkStyle(url);
+  const radius = num(24, style.ir);
+
+  const root = document.createElement('div');
+  root.id = POPUP_ID;
+  root.setAttribute('role', 'dialog');
+  root.setAttribute('aria-modal', 'true');
+  Object.assign(root.style, {
+    position: 'fixed', left: '0', top: '0', right: '0', bottom: '0', margin: '0', padding: '0',
+    display: 'flex', flexDirection: 'column', alignItems: 'center', justifyContent: 'center',
+    zIndex: '10000', pointerEvents: 'auto',
+  });
+
+  const backdrop = document.createElement('div');
+  backdrop.id = BACKDROP_ID;
+  Object.assign(backdrop.style, {
+    position: 'absolute', left: '0', top: '0', right: '0', bottom: '0', zIndex: '10000',
+    background: 'black', opacity: String(num(0.6, style.io)),
+  });
+
+  const content = document.createElement('div');
+  content.id = CONTENT_ID;
+  Object.assign(content.style, {
+    position: 'absolute', margin: 'auto', zIndex: '10001', display: 'flex', flexDirection: 'column',
+    flexGrow: '1', overflow: 'hidden',
+  });
+
+  const iframe = document.createElement('iframe');
+  iframe.id = IFRAME_ID;
+  iframe.title = 'Link';
+  iframe.allow = buildIframeAllowPolicy(origin);
+  iframe.referrerPolicy = 'origin';
+  Object.assign(iframe.style, { border: 'none', width: '100%', flexGrow: '1', display: 'block' });
+  iframe.src = url;
+
+  // Popup size: 30% wide within 380–430 px, 80% high within 685–710 px; the whole screen
+  // below 768 px wide, the whole height below 710 px high.
+  const narrow = window.matchMedia('(max-width: 768px)');
+  const short = window.matchMedia('(max-height: 710px)');
+  const layout = () => {
+    if (narrow.matches) {
+      Object.assign(content.style, {
+        width: '100vw', height: '100vh', minWidth: '100%', maxWidth: '100%', minHeight: '100%', maxHeight: '100%',
+        borderRadius: '0px',
+      });
+      iframe.style.borderRadius = '0px';
+      return;
+    }
+    Object.assign(content.style, {
+      width: '30%', minWidth: '380px', maxWidth: '430px', height: '80%',
+      minHeight: short.matches ? '100%' : '685px', maxHeight: short.matches ? '100%' : '710px',
+      borderRadius: `${radius}px`,
+    });
+    iframe.style.borderRadius = `${radius}px`;
+  };
+  layout();
+  narrow.addEventListener('change', layout);
+  short.addEventListener('change', layout);
+
+  // The page behind must not scroll while Link is open.
+  const html = document.documentElement;
+  const savedOverflow = [html.style.overflow, document.body.style.overflow];
+  html.style.overflow = 'hidden';
+  document.body.style.overflow = 'hidden';
+
+  content.appendChild(iframe);
+  root.append(backdrop, content);
+  document.body.appendChild(root);
+
+  popupTeardown = () => {
+    narrow.removeEventListener('change', layout);
+    short.removeEventListener('change', layout);
+    html.style.overflow = savedOverflow[0];
+    document.body.style.overflow = savedOverflow[1];
+    root.remove();
+  };
+  return iframe;
+}
+
+let popupTeardown = null;
+
+function removePopup() {
+  if (popupTeardown) {
+    const t = popupTeardown;
+    popupTeardown = null;
+    t();
+  }
+  document.getElementById(POPUP_ID)?.remove();
+}
+
+/**
+ * createLink returns the Link object of Mesh's web SDK: openLink, closeLink and
+ * closeLinkRequested, calling back options.onIntegrationConnected, onExit,
+ * onTransferFinished and onEvent.
+ */
+export function createLink(options) {
+  let current = null; // {iframe, origin, embedded, listener}
+
+  const post = (message) => {
+    const w = current?.iframe.contentWindow;
+    if (!w) {
+      console.warn(`linkd SDK: Failed to deliver ${message.type} message to the iframe - no iframe element found`);
+      return;
+    }
+    // Always the link token's origin, never '*': the message reaches Link only.
+    w.postMessage(message, current.origin);
+  };
+
+  const detach = () => {
+    if (current) {
+      window.removeEventListener('message', current.listener);
+      current = null;
+    }
+  };
+
+  const handle = (data) => {
+    switch (data.type) {
+      case 'brokerageAccountAccessToken': {
+        const payload = { accessToken: data.payload };
+        call(options?.onEvent, { type: 'integrationConnected', payload });
+        call(options?.onIntegrationConnected, payload);
+        break;
+      }
+      case 'delayedAuthentication': {
+        const payload = { delayedAuth: data.payload };
+        call(options?.onEvent, { type: 'integrationConnected', payload });
+        call(options?.onIntegrationConnected, payload);
+        break;
+      }
+      case 'transferFinished': {
+        const payload = data.payload;
+        call(options?.onEvent, { type: 'transferCompleted', payload });
+        call(options?.onTransferFinished, payload);
+        break;
+      }
+      case 'close':
+      case 'done': {
+        const payload = data.payload;
+        if (!current?.embedded) {
+          removePopup();
+          detach(); // the popup's iframe is gone: nothing more can come from it
+        }
+        call(options?.onExit, payload?.errorMessage, payload);
+        break;
+      }
+      case 'loaded': {
+        post({ type: 'meshSDKSpecs', payload: { platform: 'web', version: SDK_VERSION, origin: window.location.origin } });
+        if (options?.accessTokens) {
+          post({ type: 'frontAccessTokens', payload: options.accessTokens });
+        }
+        call(options?.onEvent, { type: 'pageLoaded' });
+        break;
+      }
+      default:
+        if (isLinkEventTypeKey(data.type)) call(options?.onEvent, data);
+    }
+  };
+
+  const openLink = (linkToken, customIframeId) => {
+    if (!linkToken) {
+      call(options?.onExit, INVALID_TOKEN);
+      return;
+    }
+    if (options?.renderType === 'embedded' && !customIframeId) {
+      console.error(EMBEDDED_NEEDS_IFRAME);
+      call(options?.onExit, EMBEDDED_NEEDS_IFRAME);
+      return;
+    }
+    let url;
+    let origin;
+    try {
+      url = atob(linkToken);
+      if (!url.startsWith('http://') && !url.startsWith('https://')) throw new Error('not http(s)');
+      origin = new URL(url).origin;
+    } catch {
+      call(options?.onExit, INVALID_TOKEN);
+      return;
+    }
+    let lng = options?.language;
+    if (lng === 'system') {
+      lng = typeof navigator !== 'undefined' && navigator.language ? encodeURIComponent(navigator.language) : undefined;
+    }
+    url = appendQueryParam(url, 'lng', lng || 'en');
+    if (options?.displayFiatCurrency) url = appendQueryParam(url, 'fiatCur', options.displayFiatCurrency);
+    if (options?.theme) url = appendQueryParam(url, 'th', options.theme);
+    if (options?.renderType === 'embedded') url = appendQueryParam(url, 'rt', 'embedded');
+
+    if (current && !current.embedded) removePopup();
+    detach();
+    let iframe;
+    if (customIframeId) {
+      iframe = document.getElementById(customIframeId);
+      if (!(iframe instanceof HTMLIFrameElement)) {
+        console.warn(`linkd SDK: No iframe found with id ${customIframeId}`);
+        return;
+      }
+      iframe.allow = buildIframeAllowPolicy(origin);
+      if (!iframe.hasAttribute('referrerpolicy')) iframe.referrerPolicy = 'origin';
+      iframe.src = url;
+    } else {
+      iframe = createPopup(url, origin);
+    }
+    const state = { iframe, origin, embedded: Boolean(customIframeId), listener: null };
+    state.listener = (event) => {
+      // Only Link itself: its origin, and its very window (not another frame of that origin).
+      if (current !== state || event.origin !== origin || event.source !== iframe.contentWindow) return;
+      const data = event.data;
+      if (!data || typeof data !== 'object' || typeof data.type !== 'string') return;
+      handle(data);
+    };
+    current = state;
+    window.addEventListener('message', state.listener);
+  };
+
+  const closeLink = () => {
+    removePopup();
+    detach();
+    call(options?.onExit);
+  };
+
+  const closeLinkRequested = () => {
+    if (options?.renderType === 'embedded') {
+      post({ type: 'closeRequested' });
+      return;
+    }
+    closeLink();
+  };
+
+  return { openLink, closeLink, closeLinkRequested };
+}
+
+globalThis.Linkd = { createLink };
