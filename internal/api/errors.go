@@ -51,6 +51,8 @@ type Problem struct {
 	Message    string
 	RetryAfter time.Duration // > 0: send Retry-After
 	Allow      string        // 405: send Allow
+	// Data, if not nil, is sent as errorData (machine-readable details).
+	Data any
 }
 
 func (p *Problem) Error() string { return p.Message }
@@ -103,7 +105,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	)
 	switch {
 	case errors.As(err, &p):
-		code, typ, msg, retry = p.Code, p.Type, p.Message, p.RetryAfter
+		code, typ, msg, retry, data = p.Code, p.Type, p.Message, p.RetryAfter, p.Data
 		if p.Allow != "" {
 			w.Header().Set("Allow", p.Allow)
 		}

@@ -401,7 +401,7 @@ func TestIntegrationData(t *testing.T) {
 		apiKeySupported          bool
 		hidden                   bool
 	}{
-		{"sandbox", "Sandbox", []string{"brokerage", "exchange"}, true, false, false},
+		{"sandbox", "Sandbox", []string{"brokerage", "exchange"}, true, true, false},
 		{"coinbase", "Coinbase", []string{"exchange"}, true, false, false},
 		{"binanceUs", "Binance.US", []string{"exchange"}, true, false, false},
 		{"interactiveBrokers", "Interactive Brokers", []string{"brokerage"}, false, false, false},

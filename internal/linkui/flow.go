@@ -34,6 +34,7 @@ const (
 	ErrTransferNotAllowed     = "transferNotAllowed"
 	ErrInsufficientFunds      = "insufficientFunds"
 	ErrWalletRejected         = "walletVerificationRejected"
+	ErrPreviewExpired         = "transferPreviewExpired"
 )
 
 // FlowErrorTypes documents the flow's error types.
@@ -46,6 +47,7 @@ var FlowErrorTypes = []linktoken.ErrorType{
 	{Type: ErrConnectionNotFound, Status: http.StatusNotFound, Description: "Link UI: no such connection in this session."},
 	{Type: ErrWrongStep, Status: http.StatusConflict, Description: "Link UI: the step was already taken (an account selection or transfer confirmed twice)."},
 	{Type: ErrTransferNotFound, Status: http.StatusNotFound, Description: "Link UI: no such transfer preview in this session."},
+	{Type: ErrPreviewExpired, Status: http.StatusConflict, Description: "Link UI: the transfer preview is older than 10 minutes (prices and fees move); preview again."},
 	{Type: ErrTransferNotAllowed, Status: http.StatusBadRequest, Description: "Link UI: the transfer does not match the link token's transferOptions (destination, symbol, network or amount)."},
 	{Type: ErrInsufficientFunds, Status: http.StatusBadRequest, Description: "Link UI: the account cannot cover amount and fees (and fundingOptions is not enabled or cash is short)."},
 	{Type: ErrWalletRejected, Status: http.StatusForbidden, Description: "Link UI: the wallet's address or network is not one the link token's verifyWalletOptions allow; the page posts verifyWalletRejected."},
@@ -90,11 +92,22 @@ type IntegrationView struct {
 	Available bool `json:"available"`
 	// Signer: the integration can sign messages (wallet verification).
 	Signer bool `json:"signer"`
+	// WalletAddresses are a signer's own addresses by network type.
+	WalletAddresses map[string]string `json:"walletAddresses,omitzero"`
 }
 
 func (f *Handler) view(in catalog.Integration, o linktoken.Options) IntegrationView {
-	_, signer := f.Connectors.Signer(in.Type)
-	return IntegrationView{
+	s, signer := f.Connectors.Signer(in.Type)
+	var own map[string]string
+	if signer {
+		own = map[string]string{}
+		for _, n := range f.Catalog.Networks() {
+			if a := s.Addresses(n.NetworkType); len(a) > 0 {
+				own[n.NetworkType] = a[0]
+			}
+		}
+	}
+	return IntegrationView{WalletAddresses: own,
 		ID: in.ID, Name: in.Name, Type: in.Type, Categories: in.Categories, DeFiWalletProviderID: in.DeFiWalletProviderID,
 		LogoLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), LogoDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
 		Auth: in.Auth, APIKey: in.APIKeySupported && !o.DisableAPIKeyGeneration, CryptoTransfersSupported: in.CryptoTransfersSupported,
@@ -348,7 +361,9 @@ func (f *Handler) MFA(w http.ResponseWriter, r *http.Request) error {
 		if next == connFailed {
 			return flowErr(ErrTooManyAttempts, "code: too many wrong codes; start again")
 		}
-		return flowErr(ErrInvalidMFACode, "code: wrong code (%d of %d attempts left)", maxMFAAttempts-st.Attempts, maxMFAAttempts)
+		p := flowErr(ErrInvalidMFACode, "code: wrong code (%d of %d attempts left)", maxMFAAttempts-st.Attempts, maxMFAAttempts)
+		p.Data = map[string]int{"attemptsLeft": maxMFAAttempts - st.Attempts}
+		return p
 	}
 	state := f.applyStep(&st, step)
 	if err := f.swap(r.Context(), o, state, st); err != nil {

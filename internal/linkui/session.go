@@ -39,6 +39,9 @@ type Handler struct {
 	Now       func() time.Time
 	// AccessTTL and RefreshTTL are the lifetimes of the tokens of connected accounts.
 	AccessTTL, RefreshTTL time.Duration
+
+	netOnce  sync.Once
+	netViews []NetworkView
 	// OnRedeem, if set, is told the outcome of every redemption ("ok" or an errorType),
 	// for metrics.
 	OnRedeem func(outcome string)
@@ -58,6 +61,29 @@ type SessionInfo struct {
 	Kind         string            `json:"kind"`
 	Client       ClientInfo        `json:"client"`
 	Options      linktoken.Options `json:"options"`
+	// Networks are the catalog's networks, for the names the screens show.
+	Networks []NetworkView `json:"networks"`
+}
+
+// NetworkView is a network as the Link UI shows it.
+type NetworkView struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	DisplayName  string `json:"displayName"`
+	NetworkType  string `json:"networkType"`
+	NativeSymbol string `json:"nativeSymbol"`
+	LogoURL      string `json:"logoUrl"`
+}
+
+// networks returns the catalog's networks as the UI shows them (built once).
+func (h *Handler) networks() []NetworkView {
+	h.netOnce.Do(func() {
+		for _, n := range h.Catalog.Networks() {
+			h.netViews = append(h.netViews, NetworkView{ID: n.ID, Name: n.Name, DisplayName: n.DisplayName, NetworkType: n.NetworkType,
+				NativeSymbol: n.NativeSymbol, LogoURL: catalog.LogoURL(h.PublicURL, "network-"+n.Slug+".svg")})
+		}
+	})
+	return h.netViews
 }
 
 // ClientInfo is the public face of the client (or sub-client) the session belongs to.
@@ -118,7 +144,7 @@ func (h *Handler) sessionInfo(ctx context.Context, s store.Session, o linktoken.
 	if err != nil {
 		return nil, err
 	}
-	info := &SessionInfo{ExpiresAt: s.ExpiresAt, Kind: s.Kind, Options: o,
+	info := &SessionInfo{ExpiresAt: s.ExpiresAt, Kind: s.Kind, Options: o, Networks: h.networks(),
 		Client: ClientInfo{Name: c.Name, Origins: c.Origins}}
 	if info.Client.Origins == nil {
 		info.Client.Origins = []string{}

@@ -336,7 +336,7 @@ func (f *Handler) ExecuteTransfer(w http.ResponseWriter, r *http.Request) error 
 		return flowErr(ErrWrongStep, "this transfer is %s", o.State)
 	}
 	if !f.Now().Before(o.ExpiresAt) {
-		return flowErr(ErrWrongStep, "this preview has expired; preview the transfer again")
+		return flowErr(ErrPreviewExpired, "previewId: this preview has expired; preview the transfer again")
 	}
 	if err := f.swap(r.Context(), o, transferExecuting, rec); err != nil {
 		if p, ok := err.(*api.Problem); ok && p.Type == ErrWrongStep {

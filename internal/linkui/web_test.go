@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/linkd-dev/linkd/internal/catalog"
-	"github.com/linkd-dev/linkd/internal/connector"
 )
 
 // Checks of the Link UI's static files (internal/linkui/web): translations, messaging,
@@ -333,49 +332,6 @@ func TestWebCSPSafe(t *testing.T) {
 					t.Errorf("%s: refers to %s (no third-party hosts)", name, u)
 				}
 			}
-		}
-	}
-}
-
-var (
-	networkLineRE = regexp.MustCompile(`\{ id: '([^']+)', name: '([^']+)', displayName: '([^']+)', networkType: '([^']+)' \}`)
-	addrLineRE    = regexp.MustCompile(`(?m)^\s+(\w+): '([^']+)',$`)
-)
-
-// TestWebNetworksMatchCatalog: networks.js (the page's copy of network names) and the
-// Sandbox wallet's addresses match the catalog and the connector.
-func TestWebNetworksMatchCatalog(t *testing.T) {
-	src := webText(t, "networks.js")
-	got := map[string][]string{}
-	for _, m := range networkLineRE.FindAllStringSubmatch(src, -1) {
-		got[m[1]] = m[2:]
-	}
-	cat := catalog.MustLoad()
-	for _, n := range cat.Networks() {
-		g, ok := got[n.ID]
-		if !ok {
-			t.Errorf("networks.js lacks %s (%s)", n.Name, n.ID)
-			continue
-		}
-		if want := []string{n.Name, n.DisplayName, n.NetworkType}; !slices.Equal(g, want) {
-			t.Errorf("networks.js %s: %v, catalog %v", n.ID, g, want)
-		}
-		delete(got, n.ID)
-	}
-	for id := range got {
-		t.Errorf("networks.js has %s, which the catalog does not", id)
-	}
-	i := strings.Index(src, "SANDBOX_WALLET_ADDRESSES")
-	if i < 0 {
-		t.Fatal("networks.js: no SANDBOX_WALLET_ADDRESSES")
-	}
-	addrs := addrLineRE.FindAllStringSubmatch(src[i:], -1)
-	if len(addrs) == 0 {
-		t.Fatal("networks.js: SANDBOX_WALLET_ADDRESSES is empty")
-	}
-	for _, m := range addrs {
-		if want := connector.SandboxAddress(m[1]); want != m[2] {
-			t.Errorf("networks.js sandbox address for %s: %s, connector %s", m[1], m[2], want)
 		}
 	}
 }

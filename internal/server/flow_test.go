@@ -81,12 +81,23 @@ func TestSandboxConnect(t *testing.T) {
 	s := open(t, e, `{"userId":"u-1"}`)
 	var list struct {
 		Items []struct {
-			ID, Type  string
-			Available bool
-			APIKey    bool
+			ID, Type        string
+			Available       bool
+			APIKey          bool
+			WalletAddresses map[string]string
 		}
 	}
 	s.must(t, "GET", "integrations", "", &list)
+	if w := list.Items[0].WalletAddresses; w["evm"] != "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359" || len(w) < 9 {
+		t.Errorf("sandbox wallet addresses: %v", w)
+	}
+	var info struct {
+		Networks []struct{ ID, DisplayName, NetworkType string }
+	}
+	s.must(t, "GET", "session", "", &info)
+	if len(info.Networks) < 15 || info.Networks[0].DisplayName == "" {
+		t.Errorf("session networks: %+v", info.Networks)
+	}
 	if len(list.Items) < 40 || list.Items[0].Type != "sandbox" || !list.Items[0].Available {
 		t.Fatalf("catalog: %d items, first %+v", len(list.Items), list.Items[0])
 	}
@@ -100,6 +111,21 @@ func TestSandboxConnect(t *testing.T) {
 		return s.call(t, "POST", "connections", string(body), nil)
 	}
 	wantErrType(t, connect("user_good", "wrong"), 400, "invalidIntegrationCredentials")
+	apiKey := func(key, secret string) *linkdtest.Response {
+		return s.call(t, "POST", "connections", `{"integrationId":"`+sandboxID+`","apiKey":"`+key+`","apiSecret":"`+secret+`"}`, nil)
+	}
+	if r := apiKey("sandbox_api_key", "sandbox_api_secret"); r.StatusCode != 200 {
+		t.Fatalf("sandbox API key: %d %s", r.StatusCode, r.Body)
+	}
+	wantErrType(t, apiKey("sandbox_api_key", "nope"), 400, "invalidIntegrationCredentials")
+	// With disableApiKeyGeneration the catalog hides the option and the API refuses keys.
+	noKeys := open(t, e, `{"userId":"u-1","disableApiKeyGeneration":true}`)
+	var nk struct{ Items []struct{ APIKey bool } }
+	noKeys.must(t, "GET", "integrations", "", &nk)
+	if nk.Items[0].APIKey {
+		t.Error("apiKey offered despite disableApiKeyGeneration")
+	}
+	wantErrType(t, noKeys.call(t, "POST", "connections", `{"integrationId":"`+sandboxID+`","apiKey":"sandbox_api_key","apiSecret":"sandbox_api_secret"}`, nil), 400, "invalidType")
 	wantErrType(t, connect("user_error", "pass_good"), 502, "institutionError")
 	coinbase := `{"integrationId":"47624467-e52e-4938-a41a-7926b6c27acf","username":"a","password":"b"}`
 	wantErrType(t, s.call(t, "POST", "connections", coinbase, nil), 503, "integrationUnavailable")
@@ -113,7 +139,11 @@ func TestSandboxConnect(t *testing.T) {
 	if mfa.Status != "mfa" || mfa.Challenge == nil || len(mfa.Accounts) != 0 {
 		t.Fatalf("mfa step: %+v", mfa)
 	}
-	wantErrType(t, s.call(t, "POST", "connections/"+mfa.ConnectionID+"/mfa", `{"code":"000000"}`, nil), 400, "invalidMfaCode")
+	bad := s.call(t, "POST", "connections/"+mfa.ConnectionID+"/mfa", `{"code":"000000"}`, nil)
+	wantErrType(t, bad, 400, "invalidMfaCode")
+	if got := string(bad.Envelope(t).ErrorData); got != `{"attemptsLeft":4}` {
+		t.Errorf("errorData %s", got)
+	}
 	wantErrType(t, s.call(t, "POST", "connections/"+mfa.ConnectionID+"/accounts", `{"accountIds":["x"]}`, nil), 409, "wrongStep")
 	var acc connView
 	s.must(t, "POST", "connections/"+mfa.ConnectionID+"/mfa", `{"code":"123456"}`, &acc)

@@ -11,15 +11,11 @@ export function setFormat(loc, cur) {
   } catch {
     locale = 'en';
   }
+  // Prices come from the institution in USD and linkd has no exchange rates, so amounts
+  // are shown in USD whatever the SDK's displayFiatCurrency (fiatCur) asks: showing a
+  // dollar amount with a euro sign would be wrong money on screen.
   currency = 'USD';
-  if (/^[A-Z]{3}$/.test(cur || '')) {
-    try {
-      new Intl.NumberFormat(locale, { style: 'currency', currency: cur });
-      currency = cur;
-    } catch {
-      currency = 'USD';
-    }
-  }
+  void cur;
   fiatFmt = new Intl.NumberFormat(locale, { style: 'currency', currency });
   fiatFmt0 = new Intl.NumberFormat(locale, { style: 'currency', currency, maximumFractionDigits: 6 });
 }

@@ -388,7 +388,7 @@ function execute(btn, err) {
     }
     let key = 'transfer.executeFailed';
     if (r.errorType === 'insufficientFunds') key = 'transfer.insufficient';
-    else if (r.errorType === 'wrongStep' && /expired/i.test(r.message)) key = 'transfer.expired';
+    else if (r.errorType === 'transferPreviewExpired') key = 'transfer.expired';
     else if (r.errorType === 'institutionError') key = 'credentials.institution';
     const e = errorText(r, key, { symbol: p.symbol, name: p.integrationName });
     post('transferExecutionError', { errorMessage: e.errorMessage });

@@ -7,10 +7,10 @@ import { t } from './i18n.js';
 import { post, connected } from './messaging.js';
 import { api } from './api.js';
 import { shortAddress } from './format.js';
-import { NETWORKS, SANDBOX_WALLET_ADDRESSES, networkById } from './networks.js';
+import { networks, networkById, walletAddress } from './networks.js';
 import {
   state, nav, options, clientName, screen, button, formError, showError, hero, busy, complete, sessionEnded,
-  isSessionError, errorText, integrationHero, isSandbox, requestClose,
+  isSessionError, errorText, integrationHero, requestClose,
 } from './core.js';
 
 export function verifyRequested() {
@@ -28,8 +28,8 @@ function allowedNetworks() {
     const n = networkById(o.networkId);
     return [n || { id: String(o.networkId).toLowerCase(), name: o.networkId, displayName: o.networkId, networkType: o.networkType || '' }];
   }
-  if (o.networkType) return NETWORKS.filter((n) => n.networkType === o.networkType);
-  return NETWORKS.slice();
+  if (o.networkType) return networks().filter((n) => n.networkType === o.networkType);
+  return networks().slice();
 }
 
 function sameAddress(type, a, b) {
@@ -40,7 +40,7 @@ function sameAddress(type, a, b) {
 function addressesFor(net) {
   const out = [];
   for (const a of vw().addresses || []) if (!out.some((x) => sameAddress(net.networkType, x, a))) out.push(a);
-  const own = isSandbox(state.integration) ? SANDBOX_WALLET_ADDRESSES[net.networkType] : null;
+  const own = walletAddress(state.integration, net.networkType);
   if (own && !out.some((x) => sameAddress(net.networkType, x, own))) out.push(own);
   return out;
 }
@@ -65,7 +65,7 @@ export function verifyScreen(initialError) {
     if (chosen.address !== 'other' && !list.includes(chosen.address)) chosen.address = list[0] || 'other';
     list.forEach((a, i) => {
       const id = `verify-addr-${i}`;
-      const own = isSandbox(it) && a === SANDBOX_WALLET_ADDRESSES[net.networkType];
+      const own = a === walletAddress(it, net.networkType);
       const radio = h('input', { type: 'radio', class: 'radio', name: 'verify-address', id, value: a, testid: `verify-address-${a}`, checked: chosen.address === a });
       radio.addEventListener('change', () => { chosen.address = a; showError(err, ''); });
       addrGroup.append(h('label', { class: 'row row-check', for: id }, radio,
