@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -41,14 +42,14 @@ func openStore(ctx context.Context, c config.Store) (store.Store, error) {
 	return nil, usageError{fmt.Sprintf("--database-url: unsupported scheme %q (sqlite:PATH or postgres://…)", u.Scheme)}
 }
 
-func newLogger(c *config.Serve, e env) *slog.Logger {
+func newLogger(c *config.Serve, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
 	if c.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(e.stderr, opts))
+		return slog.New(slog.NewTextHandler(w, opts))
 	}
-	return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
 func serve(ctx context.Context, e env, args []string) error {
@@ -63,15 +64,20 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err := c.Check(); err != nil {
 		return usageError{strings.ReplaceAll(err.Error(), "\n", "; ")}
 	}
-	log := newLogger(&c, e)
+	log := newLogger(&c, e.stderr)
 	slog.SetDefault(log)
+	// The access log is buffered (one write(2) per 100 ms, not per request); everything
+	// else is written at once.
+	accessOut := server.NewBufferedWriter(e.stderr, 100*time.Millisecond)
+	defer accessOut.Close()
+	accessLog := newLogger(&c, accessOut)
 
 	st, err := openStore(ctx, c.Store)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	srv, err := server.FromConfig(&c, st, log, time.Now)
+	srv, err := server.FromConfig(&c, st, log, accessLog, time.Now)
 	if err != nil {
 		return err
 	}

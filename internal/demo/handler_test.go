@@ -48,7 +48,7 @@ func TestDemoLinkToken(t *testing.T) {
 		{"verify", []string{`"verificationMethods":["signedMessage"]`, `"addresses":["` + demo.SandboxEVMAddress + `"]`, `"networkId":"` + demo.NetworkEthereum + `"`}},
 		{"sandbox", []string{`"integrationId":"` + demo.IntegrationSandbox + `"`}},
 	}
-	urlRE := regexp.MustCompile(`^` + regexp.QuoteMeta(e.URL+"/link/"+cr.ClientID+"#c=") + `[A-Za-z0-9_-]{43}$`)
+	urlRE := regexp.MustCompile(`^` + regexp.QuoteMeta(e.URL+"/link/"+cr.ClientID+"#c=") + `[A-Za-z0-9_-]{64}$`)
 	for _, tc := range cases {
 		t.Run(tc.scenario, func(t *testing.T) {
 			// A browser's same-origin fetch, as the page makes it.

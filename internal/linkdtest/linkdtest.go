@@ -113,7 +113,7 @@ func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
 	}
 	e.Store = st
 	log := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := server.FromConfig(&c, st, log, e.Clock.Now)
+	srv, err := server.FromConfig(&c, st, log, nil, e.Clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"net/url"
 	"strings"
+	"sync/atomic"
+	"time"
 )
 
 // CodeBytes is the entropy of a code and of a session credential: 256 bits from the
@@ -13,10 +16,56 @@ import (
 // 2^-128 (and recommends 2^-160); a uuid's 122 random bits fall short (security.md T1).
 const CodeBytes = 32
 
-// codeLen is the length of a code as text (unpadded base64url of CodeBytes).
-var codeLen = base64.RawURLEncoding.EncodedLen(CodeBytes)
+// secretLen is the length of a session credential as text (unpadded base64url of
+// CodeBytes); codeLen the length of a code (its 16-byte id and CodeBytes of secret).
+var (
+	secretLen = base64.RawURLEncoding.EncodedLen(CodeBytes)
+	codeLen   = base64.RawURLEncoding.EncodedLen(codeIDBytes + CodeBytes)
+)
 
-// NewSecret returns a fresh random value as unpadded base64url text and the SHA-256 hash
+// codeIDBytes is the size of a code's id: 8 bytes of time (nanoseconds) and 8 random.
+const codeIDBytes = 16
+
+// lastIDTime keeps code ids increasing within the process even when the clock does not.
+var lastIDTime atomic.Int64
+
+// NewCode returns a fresh one-time code as text, and its id and the hash of its secret,
+// which are what the store keeps. The id leads with the time so that codes are stored in
+// insertion order (the embedded store appends instead of rewriting random pages); the
+// secret part alone carries CodeBytes of entropy.
+func NewCode() (text string, id, hash []byte) {
+	var b [codeIDBytes + CodeBytes]byte
+	rand.Read(b[8:]) // never returns an error (crypto/rand, Go ≥ 1.24)
+	now := time.Now().UnixNano()
+	for {
+		last := lastIDTime.Load()
+		if now <= last {
+			now = last + 1
+		}
+		if lastIDTime.CompareAndSwap(last, now) {
+			break
+		}
+	}
+	binary.BigEndian.PutUint64(b[:8], uint64(now))
+	sum := sha256.Sum256(b[codeIDBytes:])
+	return base64.RawURLEncoding.EncodeToString(b[:]), b[:codeIDBytes:codeIDBytes], sum[:]
+}
+
+// ParseCode splits a code into its id and the hash of its secret; ok is false for text
+// that cannot be a code, which is refused without a database round trip.
+func ParseCode(text string) (id, hash []byte, ok bool) {
+	if len(text) != codeLen || !base64URL(text) {
+		return nil, nil, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(text)
+	if err != nil {
+		return nil, nil, false
+	}
+	sum := sha256.Sum256(b[codeIDBytes:])
+	return b[:codeIDBytes], sum[:], true
+}
+
+// NewSecret returns a fresh random value (a session credential) as unpadded base64url text and the SHA-256 hash
 // under which it is stored (RFC 6819 §5.1.4.1.3: store only hashes of credentials).
 func NewSecret() (text string, hash []byte) {
 	var b [CodeBytes]byte
@@ -31,12 +80,13 @@ func Hash(text string) []byte {
 	return h[:]
 }
 
-// WellFormedCode reports whether s could be a code (length and alphabet), so that
-// garbage is refused without a database round trip.
-func WellFormedCode(s string) bool {
-	if len(s) != codeLen {
-		return false
-	}
+// wellFormedSecret reports whether s could be a session credential (length and
+// alphabet), so that garbage is refused without a database round trip.
+func wellFormedSecret(s string) bool {
+	return len(s) == secretLen && base64URL(s)
+}
+
+func base64URL(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {

@@ -62,14 +62,14 @@ func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issu
 	}
 	now := s.Now()
 	exp := now.Add(s.TTL)
-	linkCode, linkHash := NewSecret()
-	codes := []store.LinkCode{{Hash: linkHash, Kind: store.KindLink, ClientID: c.ID, SubClientID: opts.SubClientID,
+	linkCode, linkID, linkHash := NewCode()
+	codes := []store.LinkCode{{ID: linkID, Hash: linkHash, Kind: store.KindLink, ClientID: c.ID, SubClientID: opts.SubClientID,
 		UserID: opts.UserID, Options: raw, CreatedAt: now, ExpiresAt: exp}}
 	out := Issued{LinkToken: Token(PageURL(s.PublicURL, store.KindLink, c.ID, linkCode)), ExpiresAt: exp}
 	if opts.Transfer != nil && opts.Transfer.GeneratePayLink {
-		payCode, payHash := NewSecret()
+		payCode, payID, payHash := NewCode()
 		pay := codes[0]
-		pay.Hash, pay.Kind = payHash, store.KindPay
+		pay.ID, pay.Hash, pay.Kind = payID, payHash, store.KindPay
 		codes = append(codes, pay)
 		out.PaymentLink = PageURL(s.PublicURL, store.KindPay, c.ID, payCode)
 	}
@@ -92,13 +92,14 @@ type Opened struct {
 // clientID, and opens its Link session. Errors are *Error with the redemption error
 // types, or store faults.
 func (s *Service) Redeem(ctx context.Context, clientID, kind, code string) (Opened, error) {
-	if !WellFormedCode(code) {
+	codeID, codeHash, ok := ParseCode(code)
+	if !ok {
 		return Opened{}, newError("code", ErrCodeNotFound, "code: this link is not valid")
 	}
 	cred, credHash := NewSecret()
 	now := s.Now()
 	sess, err := s.Store.Redeem(ctx, store.Redemption{
-		CodeHash: Hash(code), ClientID: clientID, Kind: kind,
+		CodeID: codeID, CodeHash: codeHash, ClientID: clientID, Kind: kind,
 		SessionHash: credHash, SessionExpiresAt: now.Add(s.SessionTTL), Now: now,
 	})
 	switch {
@@ -123,7 +124,7 @@ func (s *Service) Redeem(ctx context.Context, clientID, kind, code string) (Open
 
 // Session returns the open Link session a credential authenticates.
 func (s *Service) Session(ctx context.Context, credential string) (store.Session, Options, error) {
-	if !WellFormedCode(credential) {
+	if !wellFormedSecret(credential) {
 		return store.Session{}, Options{}, newError("session", ErrSessionInvalid, "session: missing or invalid session credential")
 	}
 	sess, err := s.Store.Session(ctx, Hash(credential), s.Now())

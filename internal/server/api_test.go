@@ -50,7 +50,7 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-var codeRE = regexp.MustCompile(`#c=[A-Za-z0-9_-]{43}`)
+var codeRE = regexp.MustCompile(`#c=[A-Za-z0-9_-]{64}`)
 
 var tokenRE = regexp.MustCompile(`"linkToken":"([A-Za-z0-9+/=]+)"`)
 

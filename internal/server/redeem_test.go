@@ -159,7 +159,7 @@ func TestRedeemOutcomes(t *testing.T) {
 		stillGood bool
 	}{
 		{"unknown code", func(t *testing.T) (string, string, string) {
-			return e.Client.ID, "link", strings.Repeat("A", 43)
+			return e.Client.ID, "link", strings.Repeat("A", 64)
 		}, 404, "linkTokenNotFound", false},
 		{"malformed code", func(t *testing.T) (string, string, string) {
 			return e.Client.ID, "link", "x'; DROP TABLE link_codes; --"

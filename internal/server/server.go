@@ -31,6 +31,7 @@ type Options struct {
 	LinkUI          *linkui.Handler
 	Catalog         *catalog.Catalog
 	Logger          *slog.Logger
+	AccessLogger    *slog.Logger // nil: Logger
 	AccessLog       bool
 	Metrics         bool
 	PurgeInterval   time.Duration
@@ -67,8 +68,19 @@ func New(o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.AccessLogger == nil {
+		o.AccessLogger = o.Logger
+	}
 	s := &Server{opts: o, api: o.API, linkUI: o.LinkUI, log: o.Logger, reg: prometheus.NewRegistry()}
 	s.metrics = newMetrics(s.reg)
+	if bs, ok := o.Store.(interface{ BatchStats() (int64, int64) }); ok {
+		// Group commit at work: ops/batches is the mean number of writes per commit.
+		s.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "linkd_store_commit_batches_total",
+				Help: "Transactions committed by the store's writer."}, func() float64 { b, _ := bs.BatchStats(); return float64(b) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "linkd_store_commit_ops_total",
+				Help: "Writes committed by the store's writer (several per transaction under load)."}, func() float64 { _, o := bs.BatchStats(); return float64(o) }))
+	}
 	if o.API != nil {
 		o.API.OnIssued = s.metrics.issued.Inc
 	}
@@ -256,7 +268,7 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 			if s.opts.AccessLog {
 				// The path only: no query string, no fragment (never sent), no headers —
 				// codes, secrets and session credentials never reach the log (T10).
-				s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				s.opts.AccessLogger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 					slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.code),
 					slog.Int("bytes", sw.bytes), slog.Float64("ms", float64(elapsed.Microseconds())/1000),
 					slog.String("requestId", info.ID), slog.String("clientId", info.ClientID), slog.String("route", name))

@@ -86,9 +86,13 @@ const (
 	KindPay  = "pay"
 )
 
-// LinkCode is a one-time code minted by POST /api/v1/linktoken, stored by hash only.
+// LinkCode is a one-time code minted by POST /api/v1/linktoken. A code is an id and a
+// secret: the id is its key (random, but led by the time it was minted, so that inserts
+// append to the table instead of rewriting random pages), the secret is stored only as
+// its SHA-256 hash and compared in constant time on redemption.
 type LinkCode struct {
-	Hash        []byte // sha256 of the code
+	ID          []byte // 16 bytes, time-ordered
+	Hash        []byte // sha256 of the code's secret
 	Kind        string // KindLink or KindPay
 	ClientID    string
 	SubClientID string // "" if none
@@ -103,7 +107,7 @@ type LinkCode struct {
 // to client, sub-client and user (RFC 6819 §5.1.5.8).
 type Session struct {
 	Hash        []byte // sha256 of the session credential
-	CodeHash    []byte
+	CodeID      []byte // the code that opened it
 	Kind        string
 	ClientID    string
 	SubClientID string
@@ -117,6 +121,8 @@ type Session struct {
 // Redemption asks Store.Redeem to consume a code and open a session with the given
 // credential hash and lifetime.
 type Redemption struct {
+	// CodeID and CodeHash are the presented code's id and the hash of its secret.
+	CodeID   []byte
 	CodeHash []byte
 	// ClientID and Kind, when not empty, bind the redemption to the page that asks for it:
 	// a code of another client or of the other kind is ErrNotFound and is left untouched
@@ -210,14 +216,15 @@ type Store interface {
 	SubClients(ctx context.Context, clientID string) ([]SubClient, error)
 
 	// CreateCodes stores the codes of one link-token request atomically: all or none.
-	// ErrConflict if a hash exists (which only a broken random source can cause).
+	// ErrConflict if an id exists (which only a broken random source can cause).
 	CreateCodes(ctx context.Context, codes ...LinkCode) error
 	// Redeem consumes a code and opens a session, atomically: exactly one of any number of
 	// concurrent calls for the same code succeeds, on every instance sharing the store
 	// (RFC 6749 §10.5, security.md T3), and a code is never consumed without its session
 	// being stored (T4). It returns the new session, or:
-	//   - ErrNotFound if no code has that hash (or it was purged), or if the code does not
-	//     match r.ClientID or r.Kind (nothing changes then);
+	//   - ErrNotFound if no code has that id (or it was purged), if the secret's hash does
+	//     not match, or if the code does not match r.ClientID or r.Kind (nothing changes
+	//     then);
 	//   - ErrExpired if the code's lifetime is over (checked before use, so an expired
 	//     code that was never redeemed stays unredeemed);
 	//   - ErrRevoked if the code was revoked before it was redeemed;

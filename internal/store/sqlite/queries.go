@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -30,7 +31,7 @@ func (r *readStmts) prepare(ctx context.Context, db *sql.DB) error {
 	}
 	r.client = prep(`SELECT ` + clientCols + ` FROM clients WHERE id = ?`)
 	r.secrets = prep(`SELECT hash, created_at, expires_at, revoked_at FROM client_secrets WHERE client_id = ? ORDER BY created_at DESC, rowid DESC`)
-	r.session = prep(`SELECT hash, code_hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at, revoked_at FROM sessions WHERE hash = ?`)
+	r.session = prep(`SELECT hash, code_id, kind, client_id, sub_client_id, user_id, options, created_at, expires_at, revoked_at FROM sessions WHERE hash = ?`)
 	r.subClient = prep(`SELECT id, client_id, name, created_at FROM sub_clients WHERE id = ? AND client_id = ?`)
 	if err != nil {
 		r.close()
@@ -359,9 +360,8 @@ func (s *Store) SubClients(ctx context.Context, clientID string) ([]store.SubCli
 func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error {
 	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		for _, c := range codes {
-			_, err := tx.ExecContext(ctx, `INSERT INTO link_codes (hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				c.Hash, c.Kind, c.ClientID, c.SubClientID, c.UserID, c.Options, ms(c.CreatedAt), ms(c.ExpiresAt))
+			_, err := tx.StmtContext(ctx, s.insertCode).ExecContext(ctx,
+				c.ID, c.Hash, c.Kind, c.ClientID, c.SubClientID, c.UserID, c.Options, ms(c.CreatedAt), ms(c.ExpiresAt))
 			if err != nil {
 				if isConstraint(err) {
 					return rollback{fmt.Errorf("sqlite: create code: %w", store.ErrConflict)}
@@ -387,16 +387,21 @@ func (s *Store) Redeem(ctx context.Context, r store.Redemption) (store.Session, 
 			redeemed, revoked         sql.NullInt64
 			prevSession               []byte
 			kind, client, sub, userID string
-			options                   []byte
+			options, hash             []byte
 		)
-		err := tx.QueryRowContext(ctx, `SELECT kind, client_id, sub_client_id, user_id, options, expires_at, redeemed_at, revoked_at, session_hash
-			FROM link_codes WHERE hash = ?`, r.CodeHash).
-			Scan(&kind, &client, &sub, &userID, &options, &expires, &redeemed, &revoked, &prevSession)
+		err := tx.QueryRowContext(ctx, `SELECT hash, kind, client_id, sub_client_id, user_id, options, expires_at, redeemed_at, revoked_at, session_hash
+			FROM link_codes WHERE id = ?`, r.CodeID).
+			Scan(&hash, &kind, &client, &sub, &userID, &options, &expires, &redeemed, &revoked, &prevSession)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlite: redeem: %w", store.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: redeem: %w", err)
+		}
+		// The secret is compared in constant time (CWE-208): a wrong secret for a known id
+		// is an unknown code, and changes nothing.
+		if subtle.ConstantTimeCompare(hash, r.CodeHash) != 1 {
+			return fmt.Errorf("sqlite: redeem: %w", store.ErrNotFound)
 		}
 		if (r.ClientID != "" && r.ClientID != client) || (r.Kind != "" && r.Kind != kind) {
 			return fmt.Errorf("sqlite: redeem: code of another client or kind: %w", store.ErrNotFound)
@@ -405,7 +410,7 @@ func (s *Store) Redeem(ctx context.Context, r store.Redemption) (store.Session, 
 		switch {
 		case redeemed.Valid:
 			// RFC 6749 §4.1.2: deny, and revoke what the first redemption opened.
-			if _, err := tx.ExecContext(ctx, `UPDATE link_codes SET reuse_count = reuse_count + 1 WHERE hash = ?`, r.CodeHash); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE link_codes SET reuse_count = reuse_count + 1 WHERE id = ?`, r.CodeID); err != nil {
 				return fmt.Errorf("sqlite: redeem: %w", err)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL`, now, prevSession); err != nil {
@@ -417,16 +422,16 @@ func (s *Store) Redeem(ctx context.Context, r store.Redemption) (store.Session, 
 		case now >= expires:
 			return fmt.Errorf("sqlite: redeem: %w", store.ErrExpired)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE link_codes SET redeemed_at = ?, session_hash = ? WHERE hash = ?`, now, r.SessionHash, r.CodeHash); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE link_codes SET redeemed_at = ?, session_hash = ? WHERE id = ?`, now, r.SessionHash, r.CodeID); err != nil {
 			return fmt.Errorf("sqlite: redeem: %w", err)
 		}
 		sess = store.Session{
-			Hash: r.SessionHash, CodeHash: r.CodeHash, Kind: kind, ClientID: client, SubClientID: sub, UserID: userID,
+			Hash: r.SessionHash, CodeID: r.CodeID, Kind: kind, ClientID: client, SubClientID: sub, UserID: userID,
 			Options: options, CreatedAt: fromMS(now), ExpiresAt: fromMS(ms(r.SessionExpiresAt)),
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (hash, code_hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at)
+		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (hash, code_id, kind, client_id, sub_client_id, user_id, options, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sess.Hash, sess.CodeHash, kind, client, sub, userID, options, now, ms(sess.ExpiresAt))
+			sess.Hash, sess.CodeID, kind, client, sub, userID, options, now, ms(sess.ExpiresAt))
 		if err != nil {
 			return fmt.Errorf("sqlite: redeem: open session: %w", err)
 		}
@@ -445,7 +450,7 @@ func (s *Store) Session(ctx context.Context, hash []byte, now time.Time) (store.
 		created, expires int64
 		revoked          sql.NullInt64
 	)
-	err := s.stmts.session.QueryRowContext(ctx, hash).Scan(&sess.Hash, &sess.CodeHash, &sess.Kind, &sess.ClientID, &sess.SubClientID,
+	err := s.stmts.session.QueryRowContext(ctx, hash).Scan(&sess.Hash, &sess.CodeID, &sess.Kind, &sess.ClientID, &sess.SubClientID,
 		&sess.UserID, &sess.Options, &created, &expires, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Session{}, fmt.Errorf("sqlite: session: %w", store.ErrNotFound)
@@ -499,7 +504,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 	err := s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		total = 0
 		for _, q := range []string{
-			`DELETE FROM link_codes WHERE hash IN (SELECT hash FROM link_codes WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+			`DELETE FROM link_codes WHERE id IN (SELECT id FROM link_codes WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
 			`DELETE FROM sessions WHERE hash IN (SELECT hash FROM sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
 			`DELETE FROM session_objects WHERE (session_hash, kind, id) IN
 				(SELECT session_hash, kind, id FROM session_objects WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,

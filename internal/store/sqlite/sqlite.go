@@ -48,11 +48,16 @@ type Options struct {
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	path   string
-	w      *writer
-	rdb    *sql.DB
-	stmts  readStmts
-	closed chan struct{}
+	path  string
+	w     *writer
+	rdb   *sql.DB
+	stmts readStmts
+	// insertCode is prepared once on the writer's connection: the hot path of issuance.
+	insertCode *sql.Stmt
+	// ckpt is the connection background checkpoints run on.
+	ckpt     *sql.DB
+	closed   chan struct{}
+	ckptDone chan struct{}
 }
 
 // Open opens (creating if needed) the database in directory dir and applies pending
@@ -83,7 +88,10 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
 
-	wdb, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	// Checkpoints are taken off the commit path (wal_autocheckpoint(0) here, checkpointer
+	// below): SQLite's automatic checkpoint would run inside whichever commit crosses the
+	// threshold and make every write queued behind it wait.
+	wdb, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -110,14 +118,62 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	rdb.SetMaxOpenConns(opts.Readers)
 	rdb.SetMaxIdleConns(opts.Readers)
-	s := &Store{path: path, rdb: rdb, closed: make(chan struct{})}
+	ckpt, err := sql.Open("sqlite", base)
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("sqlite: open checkpointer: %w", err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	s := &Store{path: path, rdb: rdb, ckpt: ckpt, closed: make(chan struct{}), ckptDone: make(chan struct{})}
 	if err := s.stmts.prepare(ctx, rdb); err != nil {
 		wdb.Close()
 		rdb.Close()
+		ckpt.Close()
 		return nil, err
 	}
-	s.w = newWriter(wdb, opts.MaxBatch, 10*time.Second)
+	if s.insertCode, err = wdb.PrepareContext(ctx, `INSERT INTO link_codes
+		(id, hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		s.stmts.close()
+		wdb.Close()
+		rdb.Close()
+		ckpt.Close()
+		return nil, fmt.Errorf("sqlite: prepare: %w", err)
+	}
+	s.w = newWriter(wdb, opts.MaxBatch)
+	go s.checkpointer()
 	return s, nil
+}
+
+// checkpointInterval is how often the background checkpointer copies the WAL into the
+// database file; walRestartPages is the WAL size (in pages) from which it also waits for
+// readers so that the WAL starts over instead of growing.
+const (
+	checkpointInterval = 200 * time.Millisecond
+	walRestartPages    = 4096
+)
+
+// checkpointer runs WAL checkpoints on its own connection, off the commit path.
+func (s *Store) checkpointer() {
+	defer close(s.ckptDone)
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.closed:
+			// Leave a small WAL behind for the next start.
+			s.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			return
+		case <-t.C:
+		}
+		var busy, logPages, done int
+		if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &done); err != nil {
+			continue
+		}
+		if logPages >= walRestartPages && done == logPages {
+			s.ckpt.Exec(`PRAGMA wal_checkpoint(RESTART)`)
+		}
+	}
 }
 
 // Migrate applies the embedded migrations to the database in dir without keeping it open
@@ -173,10 +229,12 @@ func (s *Store) Close() error {
 		return nil
 	default:
 	}
-	close(s.closed)
 	s.w.close()
+	close(s.closed)
+	<-s.ckptDone
 	s.stmts.close()
-	err := errors.Join(s.w.db.Close(), s.rdb.Close())
+	s.insertCode.Close()
+	err := errors.Join(s.w.db.Close(), s.rdb.Close(), s.ckpt.Close())
 	if err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}

@@ -47,7 +47,7 @@ func TestRedeemAcrossStores(t *testing.T) {
 		t.Fatal(err)
 	}
 	for round := range 3 {
-		code := store.LinkCode{Hash: sum(fmt.Sprint("code", round)), Kind: store.KindLink, ClientID: c.ID, UserID: "u",
+		code := store.LinkCode{ID: sum(fmt.Sprint("id", round))[:16], Hash: sum(fmt.Sprint("code", round)), Kind: store.KindLink, ClientID: c.ID, UserID: "u",
 			Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
 		if err := a.CreateCodes(t.Context(), code); err != nil {
 			t.Fatal(err)
@@ -62,7 +62,7 @@ func TestRedeemAcrossStores(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := s.Redeem(context.Background(), store.Redemption{CodeHash: code.Hash, SessionHash: sum(fmt.Sprint(round, "s", i)),
+				_, err := s.Redeem(context.Background(), store.Redemption{CodeID: code.ID, CodeHash: code.Hash, SessionHash: sum(fmt.Sprint(round, "s", i)),
 					SessionExpiresAt: now.Add(time.Hour), Now: now})
 				switch {
 				case err == nil:
@@ -98,7 +98,7 @@ func TestGroupCommit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			code := store.LinkCode{Hash: sum(fmt.Sprint("gc", i)), Kind: store.KindLink, ClientID: c.ID, UserID: "u",
+			code := store.LinkCode{ID: sum(fmt.Sprint("gcid", i))[:16], Hash: sum(fmt.Sprint("gc", i)), Kind: store.KindLink, ClientID: c.ID, UserID: "u",
 				Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
 			if err := s.CreateCodes(context.Background(), code); err != nil {
 				t.Error(err)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 )
 
 // writer serialises every write of the process through one SQLite connection and commits
@@ -18,7 +17,6 @@ type writer struct {
 	db       *sql.DB // exactly one connection
 	ops      chan *op
 	maxBatch int
-	timeout  time.Duration
 
 	mu     sync.RWMutex // guards closed against sends on a closed channel
 	closed bool
@@ -50,15 +48,15 @@ var opPool = sync.Pool{New: func() any { return &op{done: make(chan error, 1)} }
 // errClosed is returned for writes submitted after Close.
 var errClosed = errors.New("sqlite: store is closed")
 
-func newWriter(db *sql.DB, maxBatch int, timeout time.Duration) *writer {
-	w := &writer{db: db, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, timeout: timeout, done: make(chan struct{})}
+func newWriter(db *sql.DB, maxBatch int) *writer {
+	w := &writer{db: db, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, done: make(chan struct{})}
 	go w.loop()
 	return w
 }
 
 // do submits fn and waits for its batch to commit. Once submitted, the op runs even if ctx
 // is cancelled: its result is awaited so that the caller never reports failure for a write
-// that committed (bounded by the batch timeout).
+// that committed (bounded by the database's busy timeout).
 func (w *writer) do(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	o := opPool.Get().(*op)
 	o.fn = fn
@@ -131,8 +129,10 @@ func (w *writer) run(batch []*op) {
 // tx runs ops in one transaction, storing each op's outcome in results. It returns the
 // first failure (after rolling back) or the commit error.
 func (w *writer) tx(ops []*op, results []error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), w.timeout)
-	defer cancel()
+	// No deadline: a cancellable context makes the driver watch it with a goroutine and a
+	// progress handler on every statement. Waits for other processes' locks are bounded
+	// by busy_timeout instead.
+	ctx := context.Background()
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)

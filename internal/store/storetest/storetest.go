@@ -88,6 +88,22 @@ func randomHash(t testing.TB) []byte {
 	return hash(string(b))
 }
 
+// codeIDs makes time-ordered code ids, as linktoken does.
+var codeSeq atomic.Uint64
+
+func codeID(t testing.TB) []byte {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b[8:]); err != nil {
+		t.Fatal(err)
+	}
+	n := uint64(time.Now().UnixNano()) + codeSeq.Add(1)
+	for i := 7; i >= 0; i-- {
+		b[i] = byte(n)
+		n >>= 8
+	}
+	return b
+}
+
 func newID(t testing.TB) string {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
@@ -118,7 +134,7 @@ func mustClient(t *testing.T, s store.Store, mods ...func(*store.Client)) store.
 func mustCode(t *testing.T, s store.Store, c store.Client, ttl time.Duration) store.LinkCode {
 	t.Helper()
 	code := store.LinkCode{
-		Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "user-1",
+		ID: codeID(t), Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "user-1",
 		Options: []byte(`{"userId":"user-1"}`), CreatedAt: t0, ExpiresAt: t0.Add(ttl),
 	}
 	if err := s.CreateCodes(ctx(t), code); err != nil {
@@ -128,7 +144,7 @@ func mustCode(t *testing.T, s store.Store, c store.Client, ttl time.Duration) st
 }
 
 func redemption(t testing.TB, code store.LinkCode, now time.Time) store.Redemption {
-	return store.Redemption{CodeHash: code.Hash, SessionHash: randomHash(t), SessionExpiresAt: now.Add(30 * time.Minute), Now: now}
+	return store.Redemption{CodeID: code.ID, CodeHash: code.Hash, SessionHash: randomHash(t), SessionExpiresAt: now.Add(30 * time.Minute), Now: now}
 }
 
 func wantErr(t *testing.T, what string, err, want error) {
@@ -383,7 +399,7 @@ func testRedeemOnce(t *testing.T, s store.Store) {
 	if err := s.CreateSubClient(ctx(t), sub); err != nil {
 		t.Fatal(err)
 	}
-	code := store.LinkCode{Hash: randomHash(t), Kind: store.KindPay, ClientID: c.ID, SubClientID: sub.ID, UserID: "u-42",
+	code := store.LinkCode{ID: codeID(t), Hash: randomHash(t), Kind: store.KindPay, ClientID: c.ID, SubClientID: sub.ID, UserID: "u-42",
 		Options: []byte(`{"userId":"u-42","transferOptions":{"amountInFiat":10}}`), CreatedAt: t0, ExpiresAt: t0.Add(10 * time.Minute)}
 	if err := s.CreateCodes(ctx(t), code); err != nil {
 		t.Fatal(err)
@@ -393,7 +409,7 @@ func testRedeemOnce(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatalf("Redeem: %v", err)
 	}
-	want := store.Session{Hash: r.SessionHash, CodeHash: code.Hash, Kind: store.KindPay, ClientID: c.ID, SubClientID: sub.ID,
+	want := store.Session{Hash: r.SessionHash, CodeID: code.ID, Kind: store.KindPay, ClientID: c.ID, SubClientID: sub.ID,
 		UserID: "u-42", Options: code.Options, CreatedAt: r.Now, ExpiresAt: r.SessionExpiresAt}
 	if diff := cmp.Diff(want, sess, timeCmp); diff != "" {
 		t.Errorf("Redeem session (-want +got):\n%s", diff)
@@ -414,24 +430,36 @@ func testRedeemOnce(t *testing.T, s store.Store) {
 
 func testRedeemUnknown(t *testing.T, s store.Store) {
 	c := mustClient(t, s)
-	code := mustCode(t, s, c, 10*time.Minute)
-	sess, err := s.Redeem(ctx(t), redemption(t, code, t0))
+	used := mustCode(t, s, c, 10*time.Minute)
+	sess, err := s.Redeem(ctx(t), redemption(t, used, t0))
 	if err != nil {
 		t.Fatal(err)
 	}
+	fresh := mustCode(t, s, c, 10*time.Minute)
 	cases := []struct {
-		name string
-		hash []byte
+		name     string
+		id, hash []byte
 	}{
-		{"random", randomHash(t)},
-		{"session hash as code", sess.Hash},
-		{"empty", []byte{}},
+		{"random id", codeID(t), randomHash(t)},
+		{"session hash as code", sess.Hash[:16], sess.Hash},
+		{"empty", []byte{}, []byte{}},
+		// A known id with the wrong secret is unknown, and does not consume the code
+		// (or count as a reuse of a used one).
+		{"right id, wrong secret", fresh.ID, randomHash(t)},
+		{"used id, wrong secret", used.ID, randomHash(t)},
+		{"right id, no secret", fresh.ID, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := s.Redeem(ctx(t), store.Redemption{CodeHash: tc.hash, SessionHash: randomHash(t), SessionExpiresAt: t0.Add(time.Hour), Now: t0})
+			_, err := s.Redeem(ctx(t), store.Redemption{CodeID: tc.id, CodeHash: tc.hash, SessionHash: randomHash(t), SessionExpiresAt: t0.Add(time.Hour), Now: t0})
 			wantErr(t, "Redeem", err, store.ErrNotFound)
 		})
+	}
+	if _, err := s.Session(ctx(t), sess.Hash, t0); err != nil {
+		t.Errorf("a wrong secret for a used code revoked its session: %v", err)
+	}
+	if _, err := s.Redeem(ctx(t), redemption(t, fresh, t0)); err != nil {
+		t.Errorf("code after wrong-secret attempts: %v", err)
 	}
 }
 
@@ -529,16 +557,16 @@ func testSessionExpiry(t *testing.T, s store.Store) {
 func testCreateCodesAtomic(t *testing.T, s store.Store) {
 	c := mustClient(t, s)
 	existing := mustCode(t, s, c, 10*time.Minute)
-	fresh := store.LinkCode{Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "u", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	fresh := store.LinkCode{ID: codeID(t), Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "u", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
 	dup := existing
 	dup.Kind = store.KindPay
 	wantErr(t, "CreateCodes(fresh, dup)", s.CreateCodes(ctx(t), fresh, dup), store.ErrConflict)
 	_, err := s.Redeem(ctx(t), redemption(t, fresh, t0))
 	wantErr(t, "Redeem(code of failed batch)", err, store.ErrNotFound)
 	// Both codes of one request are stored and independently redeemable.
-	link := store.LinkCode{Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "u", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	link := store.LinkCode{ID: codeID(t), Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "u", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
 	pay := link
-	pay.Hash, pay.Kind = randomHash(t), store.KindPay
+	pay.ID, pay.Hash, pay.Kind = codeID(t), randomHash(t), store.KindPay
 	if err := s.CreateCodes(ctx(t), link, pay); err != nil {
 		t.Fatal(err)
 	}
@@ -671,7 +699,7 @@ func testConcurrentCreateAndRedeem(t *testing.T, s store.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			code := store.LinkCode{Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: fmt.Sprintf("u%d", i),
+			code := store.LinkCode{ID: codeID(t), Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: fmt.Sprintf("u%d", i),
 				Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
 			if err := s.CreateCodes(context.Background(), code); err != nil {
 				errs <- fmt.Errorf("create %d: %w", i, err)
@@ -706,7 +734,7 @@ func testConcurrentMixedWrites(t *testing.T, s store.Store) {
 		wg.Add(3)
 		go func() { // conflicting insert: ErrConflict, no partial write
 			defer wg.Done()
-			fresh := store.LinkCode{Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "x", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+			fresh := store.LinkCode{ID: codeID(t), Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "x", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
 			if err := s.CreateCodes(context.Background(), fresh, dup); !errors.Is(err, store.ErrConflict) {
 				errs <- fmt.Errorf("dup create %d: %v, want ErrConflict", i, err)
 			}
@@ -716,13 +744,13 @@ func testConcurrentMixedWrites(t *testing.T, s store.Store) {
 		}()
 		go func() { // unknown code: ErrNotFound
 			defer wg.Done()
-			if _, err := s.Redeem(context.Background(), redemption(t, store.LinkCode{Hash: randomHash(t)}, t0)); !errors.Is(err, store.ErrNotFound) {
+			if _, err := s.Redeem(context.Background(), redemption(t, store.LinkCode{ID: codeID(t), Hash: randomHash(t)}, t0)); !errors.Is(err, store.ErrNotFound) {
 				errs <- fmt.Errorf("unknown redeem %d: %v", i, err)
 			}
 		}()
 		go func() { // ordinary create
 			defer wg.Done()
-			code := store.LinkCode{Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "y", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+			code := store.LinkCode{ID: codeID(t), Hash: randomHash(t), Kind: store.KindLink, ClientID: c.ID, UserID: "y", Options: []byte(`{}`), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
 			if err := s.CreateCodes(context.Background(), code); err != nil {
 				errs <- fmt.Errorf("create %d: %v", i, err)
 				return

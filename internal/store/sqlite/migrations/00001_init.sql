@@ -30,8 +30,11 @@ CREATE TABLE sub_clients (
 );
 CREATE INDEX sub_clients_client ON sub_clients (client_id);
 
+-- The key of a code is its time-ordered id: inserts append to the B-tree. The secret
+-- half of the code is kept as its hash only.
 CREATE TABLE link_codes (
-    hash          BLOB    PRIMARY KEY,
+    id            BLOB    PRIMARY KEY,
+    hash          BLOB    NOT NULL,
     kind          TEXT    NOT NULL,
     client_id     TEXT    NOT NULL,
     sub_client_id TEXT    NOT NULL DEFAULT '',
@@ -48,7 +51,7 @@ CREATE INDEX link_codes_expires ON link_codes (expires_at);
 
 CREATE TABLE sessions (
     hash          BLOB    PRIMARY KEY,
-    code_hash     BLOB    NOT NULL,
+    code_id       BLOB    NOT NULL,
     kind          TEXT    NOT NULL,
     client_id     TEXT    NOT NULL,
     sub_client_id TEXT    NOT NULL DEFAULT '',
