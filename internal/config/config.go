@@ -41,6 +41,8 @@ type Serve struct {
 	AccessLog       bool
 	Metrics         bool
 	Demo            bool
+	// PprofAddr, if set, serves Go's profiler (net/http/pprof) on a separate listener.
+	PprofAddr string
 }
 
 // Limits on settings, so that a typo cannot mint tokens that live for a year.
@@ -206,6 +208,7 @@ func BindServe(b *Binder, c *Serve) {
 	b.Bool(&c.AccessLog, "access-log", true, "log every request (method, path without query, status, duration, client id)")
 	b.Bool(&c.Metrics, "metrics", true, "serve Prometheus metrics at /metrics")
 	b.Bool(&c.Demo, "demo", false, "create a demo client (once) and serve a demo host page at /demo")
+	b.String(&c.PprofAddr, "pprof-addr", "", "if set (e.g. 127.0.0.1:6060), serve Go's profiler there, on its own listener; keep it private")
 }
 
 // Check validates a serve configuration and fills in derived defaults.

@@ -504,7 +504,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 	err := s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		total = 0
 		for _, q := range []string{
-			`DELETE FROM link_codes WHERE id IN (SELECT id FROM link_codes WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+			`DELETE FROM link_codes WHERE id IN (SELECT id FROM link_codes WHERE expires_at < ? ORDER BY id LIMIT ?)`,
 			`DELETE FROM sessions WHERE hash IN (SELECT hash FROM sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
 			`DELETE FROM session_objects WHERE (session_hash, kind, id) IN
 				(SELECT session_hash, kind, id FROM session_objects WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,

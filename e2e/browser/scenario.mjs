@@ -1,0 +1,582 @@
+// scenario.mjs runs one browser scenario of e2e/browser_test.go: it connects to the
+// run's Chromium (server.mjs), opens the host page in a fresh context, gets a link token
+// from the host's backend, calls openLink with the SDK the page loaded (Mesh's
+// web-link-sdk or linkd's /sdk/link.js), and completes the flow in the Link UI's iframe
+// by its test ids (internal/linkui/web/TESTIDS.md), taking a screenshot of each screen.
+//
+// Input: the environment variable BROWSER_SCENARIO, a JSON object (see browser_test.go's
+// scenarioConfig). Output: one JSON line on stdout with what happened: the host page's
+// recorded callbacks (window.__events), the messages it received, the Link UI screens in
+// order, the messages the Link UI posted and their target origins, console errors and
+// requests that left the machine, the screenshots, and the values the flow read off the
+// screens. The Go test asserts on it. On a failed step the line says which step, and the
+// exit status is 1.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const cfg = JSON.parse(process.env.BROWSER_SCENARIO || '{}');
+const T = { timeout: cfg.stepTimeoutMs || 10000 };
+const IFRAME = '#mesh-link-popup__iframe';
+
+const result = {
+  ok: false,
+  sdk: cfg.sdk,
+  scenario: cfg.scenario,
+  step: 'start',
+  error: null,
+  lastScreen: null,
+  pages: {},
+  console: [],
+  pageErrors: [],
+  externalRequests: [],
+  instrumentErrors: [],
+  shots: [],
+  data: {},
+};
+
+function pageRecord(label) {
+  if (!result.pages[label]) result.pages[label] = { events: [], messages: [], screens: [], posts: [], hrefs: [] };
+  return result.pages[label];
+}
+
+// ---- instrumentation of the Link UI's frame (runs in every frame, acts in linkd's) ----
+
+// instrument runs before the page's own scripts in every frame of the context (Playwright
+// init script). In a frame on one of linkd's origins it reports through the binding
+// __pwReport: each screen as it appears (the <section data-screen> in <main>, with the
+// frame's location.href at that moment), and each message the page posts to its parent
+// with its target origin. To see the target origin it wraps window.parent in an object
+// whose postMessage logs and forwards to the real parent (and makes MessageEvent.source
+// answer that object for the parent's messages, so that the page's own source check
+// still holds): a pass-through, it changes nothing else.
+function instrument(linkOrigins) {
+  if (!linkOrigins.includes(location.origin)) return;
+  const queue = [];
+  const flush = () => {
+    if (typeof window.__pwReport !== 'function') {
+      setTimeout(flush, 10);
+      return;
+    }
+    while (queue.length) {
+      const [kind, data] = queue.shift();
+      window.__pwReport(kind, data).catch(() => {});
+    }
+  };
+  const report = (kind, data) => {
+    queue.push([kind, data]);
+    flush();
+  };
+
+  let framed = true;
+  try {
+    framed = window.top !== window;
+  } catch {
+    framed = true;
+  }
+  if (framed) {
+    try {
+      const real = window.parent;
+      const wrapper = {
+        postMessage(message, target, transfer) {
+          report('post', {
+            type: message && typeof message === 'object' ? message.type : typeof message,
+            target: typeof target === 'string' ? target : target && target.targetOrigin,
+            payload: message && typeof message === 'object' && 'payload' in message ? JSON.parse(JSON.stringify(message.payload ?? null)) : undefined,
+          });
+          return transfer === undefined ? real.postMessage(message, target) : real.postMessage(message, target, transfer);
+        },
+      };
+      const source = Object.getOwnPropertyDescriptor(MessageEvent.prototype, 'source');
+      Object.defineProperty(MessageEvent.prototype, 'source', {
+        configurable: true,
+        enumerable: source.enumerable,
+        get() {
+          const s = source.get.call(this);
+          return s === real ? wrapper : s;
+        },
+      });
+      Object.defineProperty(window, 'parent', { configurable: true, enumerable: true, get: () => wrapper });
+    } catch (e) {
+      report('instrumentError', String(e && e.stack ? e.stack : e));
+    }
+  }
+
+  let last = null;
+  const scan = () => {
+    const s = document.querySelector('main#main > section[data-screen]');
+    if (!s || s === last) return;
+    last = s;
+    const h1 = s.querySelector('h1');
+    report('screen', {
+      name: s.dataset.screen,
+      error: s.dataset.error || null,
+      title: h1 ? h1.textContent.trim() : '',
+      href: location.href,
+    });
+  };
+  new MutationObserver(scan).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-screen', 'data-error'] });
+}
+
+// ---- the run ----
+
+let browser;
+let context;
+const pages = new Map(); // label -> page
+let shotNo = 0;
+const artifacts = join(cfg.artifactsDir, cfg.sdk);
+mkdirSync(artifacts, { recursive: true });
+
+function labelOf(page) {
+  for (const [l, p] of pages) if (p === page) return l;
+  return 'other';
+}
+
+async function newPage(label, url) {
+  const page = await context.newPage();
+  pages.set(label, page);
+  pageRecord(label);
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') {
+      result.console.push({ page: label, type: m.type(), text: m.text(), url: m.location() && m.location().url });
+    }
+  });
+  page.on('pageerror', (e) => result.pageErrors.push({ page: label, message: String(e && e.message ? e.message : e) }));
+  await page.goto(url, T);
+  await page.waitForFunction(() => window.__hostReady || window.__sdkError, null, T);
+  const err = await page.evaluate(() => window.__sdkError || null);
+  if (err) throw new Error(`the host page's SDK did not load: ${err}`);
+  return page;
+}
+
+function link(page) {
+  return page.frameLocator(IFRAME);
+}
+
+async function step(name, fn) {
+  result.step = name;
+  return fn();
+}
+
+// shot saves a screenshot of the Link UI's iframe (or of the whole page).
+async function shot(page, name, { fullPage = false } = {}) {
+  shotNo++;
+  const file = join(artifacts, `${cfg.scenario}-${String(shotNo).padStart(2, '0')}-${name}.png`);
+  if (fullPage) {
+    await page.screenshot({ path: file, animations: 'disabled' });
+  } else {
+    // Let the logos that are in view finish loading, so the picture shows what a user sees.
+    const frame = await (await page.locator(IFRAME).elementHandle(T)).contentFrame();
+    await frame.waitForFunction(() => [...document.images].every((i) => {
+      const r = i.getBoundingClientRect();
+      return i.complete || r.bottom < 0 || r.top > window.innerHeight;
+    }), null, { timeout: 2000 }).catch(() => {});
+    await page.locator(IFRAME).screenshot({ path: file, animations: 'disabled', ...T });
+  }
+  result.shots.push(file);
+  return file;
+}
+
+// screen waits for the Link UI to show screen name (and, for the error screen, which
+// error), then takes its screenshot.
+async function screen(page, name, { error = null, shotName = name, take = true } = {}) {
+  const sel = error ? `[data-screen="${name}"][data-error="${error}"]` : `[data-screen="${name}"]`;
+  await step(`wait for screen ${name}${error ? ` (${error})` : ''}`, () => link(page).locator(sel).waitFor({ state: 'visible', ...T }));
+  await link(page).locator(`${sel} h1, ${sel} .spinner`).first().waitFor({ state: 'visible', ...T }).catch(() => {});
+  if (take) await shot(page, shotName);
+}
+
+async function click(page, testid) {
+  await step(`click ${testid}`, () => link(page).getByTestId(testid).click(T));
+}
+
+async function fill(page, testid, value) {
+  await step(`fill ${testid}`, () => link(page).getByTestId(testid).fill(value, T));
+}
+
+async function text(page, testid) {
+  return step(`read ${testid}`, async () => (await link(page).getByTestId(testid).innerText(T)).trim());
+}
+
+async function count(page, testid) {
+  return link(page).getByTestId(testid).count();
+}
+
+// open gets a link token for the scenario from the host's backend and opens Link.
+async function open(page, tokenScenario, options = {}) {
+  const token = await step(`POST /token ${tokenScenario}`, () =>
+    page.evaluate(([s, run]) => window.fetchToken(s, run), [tokenScenario, cfg.run]));
+  await step('openLink', () => page.evaluate(([t, o]) => window.openLink(t, o), [token, options]));
+  return token;
+}
+
+async function openWith(page, token, options = {}) {
+  await step('openLink (same token)', () => page.evaluate(([t, o]) => window.openLink(t, o), [token, options]));
+}
+
+// waitForCallback waits until the page recorded a callback matching pred.
+async function waitForCallback(page, what, pred) {
+  await step(`wait for ${what}`, () => page.waitForFunction(
+    (src) => (window.__events || []).some(new Function('e', `return (${src})(e)`)), pred.toString(), T));
+}
+
+async function popupGone(page) {
+  await step('wait for the popup to be removed', () => page.locator('#mesh-link-popup').waitFor({ state: 'detached', ...T }));
+}
+
+// hrefNow is the Link UI frame's location.href, read inside the frame.
+async function hrefNow(page) {
+  const frame = await (await page.locator(IFRAME).elementHandle(T)).contentFrame();
+  return frame.evaluate(() => location.href);
+}
+
+async function signIn(page, user, pass = 'pass_good') {
+  await screen(page, 'credentials');
+  await fill(page, 'input-username', user);
+  await fill(page, 'input-password', pass);
+  await click(page, 'button-connect');
+}
+
+async function chooseAccounts(page, extra = []) {
+  await screen(page, 'accounts');
+  for (const id of extra) await step(`check account-${id}`, () => link(page).getByTestId(`account-${id}`).check(T));
+  await click(page, 'button-accounts-continue');
+}
+
+async function previewRows(page) {
+  const rows = {};
+  for (const id of ['preview-amount', 'to-address', 'amount', 'fee-network', 'fee-institution', 'fee-client', 'total']) {
+    rows[id] = await text(page, id);
+  }
+  return rows;
+}
+
+// ---- scenarios ----
+
+const scenarios = {
+  // The sandbox success path: search, sign in, one account, Continue.
+  async success(page) {
+    await open(page, 'success');
+    await screen(page, 'catalog');
+    result.data.hrefAfterLoad = await hrefNow(page);
+    result.data.catalogTitle = await text(page, 'catalog-title');
+    await fill(page, 'catalog-search', 'sandb');
+    await step('search narrows the catalog', () => link(page).getByTestId('integration-coinbase').waitFor({ state: 'detached', ...T }));
+    await shot(page, 'catalog-search');
+    await click(page, 'integration-sandbox');
+    await screen(page, 'credentials');
+    result.data.badge = await count(page, 'badge-sandbox');
+    await step('open the sandbox hint', () => link(page).locator('[data-testid="sandbox-hint"] summary').click(T));
+    await shot(page, 'credentials-hint');
+    await signIn(page, 'user_good');
+    await chooseAccounts(page);
+    await screen(page, 'success');
+    result.data.successTitle = await text(page, 'success-title');
+    result.data.linkAnother = await count(page, 'button-link-another');
+    await click(page, 'button-continue');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // MFA: a wrong code stays on the screen, then 123456; both accounts.
+  async mfa(page) {
+    await open(page, 'success', { theme: 'dark' });
+    await screen(page, 'catalog');
+    await click(page, 'integration-sandbox');
+    await signIn(page, 'user_mfa');
+    await screen(page, 'mfa');
+    result.data.mfaSubtitle = (await link(page).locator('[data-screen="mfa"] .subtitle').innerText(T)).trim();
+    await fill(page, 'input-mfa-code', '000000');
+    await click(page, 'button-verify-code');
+    await step('wait for the wrong-code error', () => link(page).getByTestId('form-error').waitFor({ state: 'visible', ...T }));
+    result.data.mfaError = await text(page, 'form-error');
+    await shot(page, 'mfa-wrong-code');
+    await fill(page, 'input-mfa-code', '123456');
+    await click(page, 'button-verify-code');
+    await chooseAccounts(page, ['sandbox-savings-5678']);
+    await screen(page, 'success');
+    result.data.successTitle = await text(page, 'success-title');
+    await click(page, 'button-continue');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // A wrong password: the form says so, then the right one connects.
+  async 'wrong-password'(page) {
+    await open(page, 'success');
+    await screen(page, 'catalog');
+    await click(page, 'integration-sandbox');
+    await signIn(page, 'user_good', 'not_the_password');
+    await step('wait for the form error', () => link(page).getByTestId('form-error').waitFor({ state: 'visible', ...T }));
+    result.data.formError = await text(page, 'form-error');
+    result.data.usernameAfter = await link(page).getByTestId('input-username').inputValue(T);
+    result.data.passwordAfter = await link(page).getByTestId('input-password').inputValue(T);
+    await shot(page, 'credentials-wrong-password');
+    await fill(page, 'input-password', 'pass_good');
+    await click(page, 'button-connect');
+    await chooseAccounts(page);
+    await screen(page, 'success');
+    await click(page, 'button-continue');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // restrictMultipleAccounts: true: no "Link another account".
+  async 'restrict-accounts'(page) {
+    await open(page, 'restrict');
+    await screen(page, 'catalog');
+    await click(page, 'integration-sandbox');
+    await signIn(page, 'user_good');
+    await chooseAccounts(page);
+    await screen(page, 'success');
+    await link(page).getByTestId('button-continue').waitFor({ state: 'visible', ...T });
+    result.data.linkAnother = await count(page, 'button-link-another');
+    await click(page, 'button-continue');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // restrictMultipleAccounts: false: "Link another account" goes back to the catalog; a
+  // second connection (with the sandbox's API key) follows.
+  async 'link-another'(page) {
+    await open(page, 'link-another');
+    await screen(page, 'catalog');
+    await click(page, 'integration-sandbox');
+    await signIn(page, 'user_good');
+    await chooseAccounts(page);
+    await screen(page, 'success');
+    result.data.linkAnother = await count(page, 'button-link-another');
+    await click(page, 'button-link-another');
+    await screen(page, 'catalog', { shotName: 'catalog-again' });
+    await click(page, 'integration-sandbox');
+    await screen(page, 'credentials', { shotName: 'credentials-again' });
+    await click(page, 'toggle-api-key');
+    await fill(page, 'input-api-key', 'sandbox_api_key');
+    await fill(page, 'input-api-secret', 'sandbox_api_secret');
+    await shot(page, 'credentials-api-key');
+    await click(page, 'button-connect');
+    await chooseAccounts(page);
+    await screen(page, 'success', { shotName: 'success-again' });
+    await click(page, 'button-continue');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // integrationId: the sandbox directly, no catalog.
+  async 'integration-id'(page) {
+    await open(page, 'integration-id');
+    await screen(page, 'credentials');
+    result.data.backButtonVisible = await link(page).getByTestId('button-back').isVisible();
+    result.data.hrefAfterLoad = await hrefNow(page);
+    await signIn(page, 'user_good');
+    await chooseAccounts(page);
+    await screen(page, 'success');
+    await click(page, 'button-continue');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // A deposit of $25 of USDC on Ethereum (amount fixed by the token, one network).
+  async transfer(page) {
+    await open(page, 'transfer');
+    await screen(page, 'catalog');
+    result.data.catalogTitle = await text(page, 'catalog-title');
+    await click(page, 'integration-sandbox');
+    await signIn(page, 'user_good');
+    await chooseAccounts(page);
+    await screen(page, 'transfer-asset');
+    await click(page, 'asset-USDC');
+    await screen(page, 'transfer-preview');
+    result.data.preview = await previewRows(page);
+    await click(page, 'button-expand-to-address');
+    result.data.toAddressFull = await text(page, 'to-address-full');
+    await shot(page, 'transfer-preview-address');
+    await click(page, 'button-confirm-transfer');
+    await screen(page, 'transfer-success');
+    result.data.txHashTitle = await link(page).getByTestId('tx-hash').getAttribute('title', T);
+    result.data.txHashText = await text(page, 'tx-hash');
+    await click(page, 'button-transfer-done');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // A transfer the user sizes: USDC on Ethereum or Base (network screen), an amount over
+  // the balance (refused on the screen), then 10,5.
+  async 'transfer-amount'(page) {
+    await open(page, 'transfer-amount');
+    await screen(page, 'catalog');
+    await click(page, 'integration-sandbox');
+    await signIn(page, 'user_good');
+    await chooseAccounts(page);
+    await screen(page, 'transfer-asset');
+    await click(page, 'asset-USDC');
+    await screen(page, 'transfer-network');
+    await click(page, `network-${cfg.networks.base}`);
+    await screen(page, 'transfer-amount');
+    result.data.balance = await text(page, 'balance');
+    await fill(page, 'input-amount', '5000');
+    await click(page, 'button-amount-continue');
+    await step('wait for the amount error', () => link(page).getByTestId('form-error').waitFor({ state: 'visible', ...T }));
+    result.data.amountError = await text(page, 'form-error');
+    await shot(page, 'transfer-amount-too-high');
+    await fill(page, 'input-amount', '10,5');
+    await click(page, 'button-amount-continue');
+    await screen(page, 'transfer-preview');
+    result.data.preview = await previewRows(page);
+    await click(page, 'button-confirm-transfer');
+    await screen(page, 'transfer-success');
+    await click(page, 'button-transfer-done');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // Wallet verification with the allowed address.
+  async verify(page) {
+    await open(page, 'verify', { theme: 'dark' });
+    await screen(page, 'catalog');
+    result.data.catalogTitle = await text(page, 'catalog-title');
+    await click(page, 'integration-sandbox');
+    await screen(page, 'verify');
+    result.data.message = await text(page, 'verify-message');
+    result.data.network = await text(page, `network-${cfg.networks.ethereum}`);
+    result.data.allowedChecked = await link(page).getByTestId(`verify-address-${cfg.addresses.allowed}`).isChecked(T);
+    result.data.ownOffered = await count(page, `verify-address-${cfg.addresses.own}`);
+    await step('choose the allowed address', () => link(page).getByTestId(`verify-address-${cfg.addresses.allowed}`).check(T));
+    await click(page, 'button-sign');
+    await screen(page, 'verify-success');
+    result.data.verifiedAddress = await link(page).getByTestId('verified-address').getAttribute('title', T);
+    await click(page, 'button-continue');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // Wallet verification with the sandbox wallet's own address: refused.
+  async 'verify-rejected'(page) {
+    await open(page, 'verify');
+    await screen(page, 'catalog');
+    await click(page, 'integration-sandbox');
+    await screen(page, 'verify');
+    await step('choose the wallet\'s own address', () => link(page).getByTestId(`verify-address-${cfg.addresses.own}`).check(T));
+    await click(page, 'button-sign');
+    await screen(page, 'verify-rejected');
+    result.data.reasons = await text(page, 'verify-reasons');
+    await click(page, 'button-exit');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // One token opened twice: the second page is refused, the first session is revoked.
+  async 'reused-token'(first) {
+    const token = await open(first, 'success');
+    await screen(first, 'catalog', { shotName: 'first-catalog' });
+    const second = await newPage('second', cfg.hostURL);
+    await openWith(second, token);
+    await screen(second, 'error', { error: 'linkTokenAlreadyUsed', shotName: 'second-error-already-used' });
+    result.data.secondTitle = await text(second, 'error-title');
+    result.data.secondMessage = await text(second, 'error-message');
+    await click(second, 'button-exit');
+    await waitForCallback(second, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(second);
+    // The first session's next call fails: it was revoked by the reuse.
+    await click(first, 'integration-sandbox');
+    await signIn(first, 'user_good');
+    await screen(first, 'error', { error: 'sessionRevoked', shotName: 'first-error-session-revoked' });
+    result.data.firstTitle = await text(first, 'error-title');
+    await click(first, 'button-exit');
+    await waitForCallback(first, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(first);
+  },
+
+  // A token older than the short-lived linkd's --token-ttl.
+  async 'expired-token'(page) {
+    await open(page, 'expired');
+    await screen(page, 'error', { error: 'linkTokenExpired', shotName: 'error-expired' });
+    result.data.title = await text(page, 'error-title');
+    result.data.message = await text(page, 'error-message');
+    result.data.hrefAfterLoad = await hrefNow(page);
+    await click(page, 'button-close');
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
+  },
+
+  // The host page is on an origin the client did not register: the browser refuses to
+  // frame the Link UI (CSP frame-ancestors). Nothing loads, nothing is redeemed.
+  async 'blocked-origin'(page) {
+    await open(page, 'blocked');
+    const frame = await step('find the Link iframe', async () => (await page.locator(IFRAME).elementHandle(T)).contentFrame());
+    await step('wait for the iframe to settle', () => frame.waitForLoadState('load', T).catch(() => {}));
+    await page.waitForTimeout(1500);
+    result.data.frameURL = frame.url();
+    result.data.frameScreens = await frame.locator('[data-screen]').count().catch((e) => `error: ${e.message}`);
+    result.data.frameText = await frame.evaluate(() => document.body ? document.body.innerText.slice(0, 300) : '').catch((e) => `error: ${e.message}`);
+    await shot(page, 'blocked-page', { fullPage: true });
+  },
+};
+
+// ---- main ----
+
+async function collect() {
+  for (const [label, page] of pages) {
+    if (page.isClosed()) continue;
+    const rec = pageRecord(label);
+    try {
+      const got = await page.evaluate(() => ({ events: window.__events || [], messages: window.__messages || [] }));
+      rec.events = got.events;
+      rec.messages = got.messages;
+    } catch (e) {
+      rec.collectError = String(e);
+    }
+  }
+}
+
+let code = 1;
+try {
+  const fn = scenarios[cfg.scenario];
+  if (!fn) throw new Error(`unknown scenario ${cfg.scenario}`);
+  browser = await step('connect to the browser', () => chromium.connect(cfg.ws, T));
+  context = await browser.newContext({ viewport: { width: 1024, height: 800 }, deviceScaleFactor: 1, locale: 'en-US' });
+  context.setDefaultTimeout(T.timeout);
+  await context.exposeBinding('__pwReport', (source, kind, data) => {
+    const rec = pageRecord(labelOf(source.page));
+    if (kind === 'screen') {
+      rec.screens.push(data);
+      result.lastScreen = `${labelOf(source.page)}: ${data.name}${data.error ? ` (${data.error})` : ''}`;
+    } else if (kind === 'post') {
+      rec.posts.push(data);
+    } else if (kind === 'instrumentError') {
+      result.instrumentErrors.push(data);
+    }
+  });
+  await context.addInitScript(instrument, cfg.linkOrigins);
+  context.on('request', (r) => {
+    const u = new URL(r.url());
+    if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)) return;
+    if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost') result.externalRequests.push(r.url());
+  });
+  const main = await step('open the host page', () => newPage('main', cfg.scenario === 'blocked-origin' ? cfg.blockedHostURL : cfg.hostURL));
+  await fn(main);
+  result.step = 'done';
+  result.ok = true;
+  code = 0;
+} catch (e) {
+  result.error = String(e && e.message ? e.message : e).split('\n').slice(0, 12).join('\n');
+  for (const [label, page] of pages) {
+    if (page.isClosed()) continue;
+    try {
+      shotNo++;
+      const file = join(artifacts, `${cfg.scenario}-${String(shotNo).padStart(2, '0')}-FAILED-${label}.png`);
+      await page.screenshot({ path: file, timeout: 5000 });
+      result.shots.push(file);
+    } catch {
+      // best effort
+    }
+  }
+} finally {
+  await collect().catch(() => {});
+  // Let bindings called just before the end land.
+  await new Promise((r) => setTimeout(r, 50));
+  process.stdout.write(JSON.stringify(result) + '\n');
+  if (context) await context.close().catch(() => {});
+  if (browser) await browser.close().catch(() => {});
+}
+process.exit(code);
