@@ -259,6 +259,16 @@ func (c *Catalog) NetworkByID(id string) (Network, bool) {
 	return c.networks[i].clone(), true
 }
 
+// NetworkRef is NetworkByID without the copy, for hot paths that only read: the
+// returned network is shared and must not be modified.
+func (c *Catalog) NetworkRef(id string) (*Network, bool) {
+	i, ok := c.networkByID[strings.ToLower(id)]
+	if !ok {
+		return nil, false
+	}
+	return &c.networks[i], true
+}
+
 // LogoSVG returns a generated logo by file name: "<slug>.svg" and its
 // "-dark", "-white", "-black" variants for integrations,
 // "network-<slug>[-dark].svg" for networks and "token-<symbol>[-dark].svg"

@@ -396,14 +396,14 @@ func (v *validator) transfer(t *TransferOptions) *Transfer {
 func (v *validator) destination(p string, a *ToAddress) (Destination, bool) {
 	var d Destination
 	n0 := len(v.errs)
-	var net catalog.Network
+	var net *catalog.Network
 	var haveNet bool
 	switch {
 	case a.NetworkID == nil || *a.NetworkID == "":
 		v.add(p+".networkId", ErrMissingField, "required: a network id from GET /api/v1/transfers/managed/networks")
 	default:
 		if id := v.uuid(p+".networkId", *a.NetworkID); id != "" {
-			if net, haveNet = v.cat.NetworkByID(id); !haveNet {
+			if net, haveNet = v.cat.NetworkRef(id); !haveNet {
 				v.add(p+".networkId", ErrNetworkNotFound, "no network with id %s (see GET /api/v1/transfers/managed/networks)", id)
 			}
 		}
@@ -523,7 +523,7 @@ func (v *validator) verifyWallet(w *VerifyWalletOptions) *VerifyWallet {
 	return out
 }
 
-func symbols(n catalog.Network) string {
+func symbols(n *catalog.Network) string {
 	var b strings.Builder
 	for i, t := range n.Tokens {
 		if i > 0 {
