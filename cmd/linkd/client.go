@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -155,26 +154,13 @@ func contains(s []string, v string) bool {
 	return false
 }
 
-// normalizeOrigin turns "https://App.Example:443/" into "https://app.example": the exact
-// form browsers report in event.origin and location.ancestorOrigins.
+// normalizeOrigin checks an --origin value and returns the form browsers report.
 func normalizeOrigin(s string) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
-		return "", usagef("--origin: %q is not an origin like https://app.example (scheme, host and optional port only)", s)
+	o, err := config.ParseOrigin(s)
+	if err != nil {
+		return "", usagef("--origin: %v", err)
 	}
-	host := strings.ToLower(u.Hostname())
-	port := u.Port()
-	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-		port = ""
-	}
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if port != "" {
-		host += ":" + port
-	}
-	return u.Scheme + "://" + host, nil
+	return o, nil
 }
 
 // withStore parses the flags (with the database flags added), runs check (if not nil) so

@@ -279,3 +279,39 @@ func ParsePublicURL(s string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	return u, nil
 }
+
+// ParseOrigin checks a web origin given by an operator ("https://App.Example:443/") and
+// returns it in the exact form browsers report in event.origin and
+// location.ancestorOrigins ("https://app.example"): scheme, lower-case host, port only if
+// not the default.
+func ParseOrigin(s string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || u.User != nil {
+		return "", fmt.Errorf("%q is not an origin like https://app.example (scheme, host and optional port only)", s)
+	}
+	o, ok := OriginOf(u)
+	if !ok {
+		return "", fmt.Errorf("%q is not an origin like https://app.example (scheme, host and optional port only)", s)
+	}
+	return o, nil
+}
+
+// OriginOf is the browser origin of an absolute http(s) URL; ok is false for anything
+// else.
+func OriginOf(u *url.URL) (origin string, ok bool) {
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", false
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host, true
+}

@@ -33,6 +33,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/linkd-dev/linkd/internal/auth"
+	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
@@ -171,19 +172,12 @@ func validID(id string) bool {
 // compares with.
 func originOf(publicURL string) (string, error) {
 	u, err := url.Parse(publicURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil {
 		return "", fmt.Errorf("demo: public URL %q is not an absolute http(s) URL", publicURL)
 	}
-	host := strings.ToLower(u.Hostname())
-	port := u.Port()
-	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-		port = ""
+	o, ok := config.OriginOf(u)
+	if !ok {
+		return "", fmt.Errorf("demo: public URL %q is not an absolute http(s) URL", publicURL)
 	}
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if port != "" {
-		host += ":" + port
-	}
-	return u.Scheme + "://" + host, nil
+	return o, nil
 }
