@@ -4,18 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -68,7 +65,7 @@ var browserSDKs = []string{"mesh", "linkd"}
 // so that its token (issued when the run starts) has usually expired by then.
 var browserScenarios = []string{
 	"success", "mfa", "wrong-password", "restrict-accounts", "link-another", "integration-id",
-	"transfer", "transfer-amount", "verify", "verify-rejected", "reused-token", "blocked-origin",
+	"transfer", "transfer-amount", "transfer-max", "verify", "verify-rejected", "reused-token", "blocked-origin",
 	"expired-token",
 }
 
@@ -90,15 +87,15 @@ type browserEnv struct {
 	node string
 	// linkd serves the scenarios; short is a second linkd with --token-ttl 10s, for the
 	// expired token.
-	linkd, short             *proc
-	client, shortClient      creds
-	host, blocked            *httptest.Server
-	hostOrigin, blockedOrign string
-	bundleDir                string
-	artifacts                string
-	ws                       string
-	baseID                   string
-	verifyMessage            string
+	linkd, short              *proc
+	client, shortClient       creds
+	host, blocked             *httptest.Server
+	hostOrigin, blockedOrigin string
+	bundleDir                 string
+	artifacts                 string
+	ws                        string
+	baseID                    string
+	verifyMessage             string
 
 	mu sync.Mutex
 	// issued are the link tokens the backend handed out, by run (sdk/scenario).
@@ -122,8 +119,9 @@ func TestBrowser(t *testing.T) {
 	start := time.Now()
 	env := newBrowserEnv(t, node, chromium)
 	t.Logf("browser test environment ready in %v: linkd %s (public %s), host %s, blocked host %s, screenshots in %s",
-		time.Since(start).Round(time.Millisecond), env.linkd.URL, env.linkd.PublicURL(), env.hostOrigin, env.blockedOrign, env.artifacts)
+		time.Since(start).Round(time.Millisecond), env.linkd.URL, env.linkd.PublicURL(), env.hostOrigin, env.blockedOrigin, env.artifacts)
 	t.Cleanup(func() {
+		t.Logf("screenshots and each scenario's recorded callbacks: %s/{mesh,linkd}/", env.artifacts)
 		fmt.Fprintf(os.Stderr, "browser tests: screenshots in %s\n", env.artifacts)
 	})
 
@@ -151,7 +149,7 @@ func newBrowserEnv(t *testing.T, node, chromium string) *browserEnv {
 	t.Cleanup(env.host.Close)
 	env.blocked = httptest.NewServer(mux)
 	t.Cleanup(env.blocked.Close)
-	env.hostOrigin, env.blockedOrign = env.host.URL, env.blocked.URL
+	env.hostOrigin, env.blockedOrigin = env.host.URL, env.blocked.URL
 
 	// The short-lived linkd first: its tokens must age past --token-ttl.
 	env.short = startLinkd(t, "--token-ttl", shortTokenTTL.String())
@@ -174,10 +172,6 @@ func newBrowserEnv(t *testing.T, node, chromium string) *browserEnv {
 	env.buildBundle(t)
 	env.artifacts = filepath.Join(e2eDir, "artifacts")
 	for _, sdk := range browserSDKs {
-		// Each run's pictures replace the previous run's.
-		if err := os.RemoveAll(filepath.Join(env.artifacts, sdk)); err != nil {
-			t.Fatal(err)
-		}
 		if err := os.MkdirAll(filepath.Join(env.artifacts, sdk), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -492,7 +486,7 @@ func (env *browserEnv) runScenario(t *testing.T, sdk, scenario string) {
 	}
 	cfg := scenarioConfig{
 		WS: env.ws, SDK: sdk, Scenario: scenario, Run: run,
-		HostURL: env.hostOrigin + page, BlockedHostURL: env.blockedOrign + page,
+		HostURL: env.hostOrigin + page, BlockedHostURL: env.blockedOrigin + page,
 		LinkOrigins:   []string{env.linkd.PublicURL(), env.short.PublicURL()},
 		ArtifactsDir:  env.artifacts,
 		StepTimeoutMs: 15000,
@@ -510,6 +504,14 @@ func (env *browserEnv) runScenario(t *testing.T, sdk, scenario string) {
 		}
 	})
 
+	// This run's pictures replace the previous run's.
+	old, _ := filepath.Glob(filepath.Join(env.artifacts, sdk, scenario+"-[0-9][0-9]-*.png"))
+	for _, f := range append(old, filepath.Join(env.artifacts, sdk, scenario+".json")) {
+		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+
 	ctx, cancel := context.WithTimeout(context.Background(), scenarioTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, env.node, filepath.Join("browser", "scenario.mjs"))
@@ -526,11 +528,16 @@ func (env *browserEnv) runScenario(t *testing.T, sdk, scenario string) {
 			run, jerr, err, time.Since(start).Round(time.Millisecond), stdout.String(), stderr.String())
 	}
 	br.res = &res
+	// The result line is an artifact too: every callback, message and screen in order.
+	if err := os.WriteFile(filepath.Join(env.artifacts, sdk, scenario+".json"), []byte(lines[len(lines)-1]+"\n"), 0o644); err != nil {
+		t.Error(err)
+	}
 	if !res.OK || err != nil {
 		t.Fatalf("%s failed at step %q (last screen: %s; exit: %v, after %v):\n%s\nstderr:\n%s",
 			run, res.Step, res.LastScreen, err, time.Since(start).Round(time.Millisecond), res.Error, stderr.String())
 	}
 	t.Logf("%s: %d screenshots, %v", run, len(res.Shots), time.Since(start).Round(time.Millisecond))
+
 	br.check()
 }
 
@@ -553,7 +560,7 @@ func (br *browserRun) report(logStart map[*proc]int) {
 			p := r.Pages[l]
 			fmt.Fprintf(&b, "--- page %s: screens %v\n", l, screenNames(p.Screens))
 			for _, e := range p.Events {
-				fmt.Fprintf(&b, "  callback %s\n", compactJSON(withoutKey(e, "at")))
+				fmt.Fprintf(&b, "  callback %s\n", compactJSON(shorten(withoutKey(e, "at"))))
 			}
 			for _, m := range p.Posts {
 				fmt.Fprintf(&b, "  posted %v → %v\n", m["type"], m["target"])
@@ -575,7 +582,13 @@ func (br *browserRun) report(logStart map[*proc]int) {
 		if n := logStart[p]; n <= len(logs) {
 			logs = logs[n:]
 		}
-		fmt.Fprintf(&b, "--- linkd %s log since the scenario started (other scenarios interleave):\n%s", p.URL, logs)
+		var keep []string
+		for _, l := range strings.SplitAfter(logs, "\n") {
+			if !strings.Contains(l, "route=link_asset") && !strings.Contains(l, "route=healthz") {
+				keep = append(keep, l)
+			}
+		}
+		fmt.Fprintf(&b, "--- linkd %s log since the scenario started (other scenarios interleave; asset requests left out):\n%s", p.URL, strings.Join(keep, ""))
 	}
 	t.Log(b.String())
 }
@@ -600,6 +613,29 @@ func compactJSON(v any) string {
 	return string(b)
 }
 
+// shorten abbreviates long strings (logos in base64) for the failure report.
+func shorten(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, vv := range x {
+			out[k] = shorten(vv)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, vv := range x {
+			out[i] = shorten(vv)
+		}
+		return out
+	case string:
+		if len(x) > 100 {
+			return x[:60] + fmt.Sprintf("…(%d bytes)", len(x))
+		}
+	}
+	return v
+}
+
 func withoutKey(m map[string]any, k string) map[string]any {
 	out := make(map[string]any, len(m))
 	for kk, v := range m {
@@ -609,744 +645,3 @@ func withoutKey(m map[string]any, k string) map[string]any {
 	}
 	return out
 }
-
-// ---- matching JSON values against expectations ----
-
-// re is a string that must match a regular expression.
-type re string
-
-// check is a custom expectation; it returns the problem, or "".
-type check func(got any) string
-
-// absent marks a member that must not be there (in a wanted object).
-type absentT struct{}
-
-var absent = absentT{}
-
-var (
-	reUUID        = re(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	reAccessToken = re(`^lkat_[A-Za-z0-9_-]{43}$`)
-	reRefresh     = re(`^lkrt_[A-Za-z0-9_-]{43}$`)
-	reEVMHash     = re(`^0x[0-9a-f]{64}$`)
-	anyNumber     = check(func(got any) string {
-		if f, ok := got.(float64); !ok || math.IsNaN(f) {
-			return fmt.Sprintf("want a number, got %s", compactJSON(got))
-		}
-		return ""
-	})
-)
-
-// match compares got (decoded JSON) with want: objects must have exactly want's members
-// (absent ones must be missing), arrays the same length, scalars equal.
-func match(path string, want, got any) []string {
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok {
-			return []string{fmt.Sprintf("%s: want an object, got %s", path, compactJSON(got))}
-		}
-		var out []string
-		keys := make([]string, 0, len(w))
-		for k := range w {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			gv, has := g[k]
-			if w[k] == absent {
-				if has {
-					out = append(out, fmt.Sprintf("%s.%s: want no such member, got %s", path, k, compactJSON(gv)))
-				}
-				continue
-			}
-			if !has {
-				out = append(out, fmt.Sprintf("%s.%s: missing (want %s)", path, k, describe(w[k])))
-				continue
-			}
-			out = append(out, match(path+"."+k, w[k], gv)...)
-		}
-		var extra []string
-		for k := range g {
-			if _, ok := w[k]; !ok {
-				extra = append(extra, k)
-			}
-		}
-		sort.Strings(extra)
-		for _, k := range extra {
-			out = append(out, fmt.Sprintf("%s.%s: unexpected member %s", path, k, compactJSON(g[k])))
-		}
-		return out
-	case []any:
-		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			return []string{fmt.Sprintf("%s: want an array of %d, got %s", path, len(w), compactJSON(got))}
-		}
-		var out []string
-		for i := range w {
-			out = append(out, match(fmt.Sprintf("%s[%d]", path, i), w[i], g[i])...)
-		}
-		return out
-	case re:
-		s, ok := got.(string)
-		if !ok || !regexp.MustCompile(string(w)).MatchString(s) {
-			return []string{fmt.Sprintf("%s: want a string matching %s, got %s", path, w, compactJSON(got))}
-		}
-		return nil
-	case check:
-		if p := w(got); p != "" {
-			return []string{path + ": " + p}
-		}
-		return nil
-	case int:
-		return match(path, float64(w), got)
-	case float64:
-		if g, ok := got.(float64); !ok || g != w {
-			return []string{fmt.Sprintf("%s: want %v, got %s", path, w, compactJSON(got))}
-		}
-		return nil
-	case string, bool, nil:
-		if got != want {
-			return []string{fmt.Sprintf("%s: want %s, got %s", path, compactJSON(want), compactJSON(got))}
-		}
-		return nil
-	}
-	return []string{fmt.Sprintf("%s: bad expectation %T", path, want)}
-}
-
-func describe(v any) string {
-	switch w := v.(type) {
-	case re:
-		return "a string matching " + string(w)
-	case check:
-		return "a value passing a check"
-	}
-	return compactJSON(v)
-}
-
-// ---- expected callbacks ----
-
-type obj = map[string]any
-
-// ev is the host's record of onEvent({type, payload}); payload nil means no payload.
-func ev(typ string, payload any) obj {
-	e := obj{"type": typ}
-	if payload != nil {
-		e["payload"] = payload
-	}
-	return obj{"cb": "onEvent", "event": e}
-}
-
-func connected(payload any) obj { return obj{"cb": "onIntegrationConnected", "payload": payload} }
-
-func transferFinished(payload any) obj { return obj{"cb": "onTransferFinished", "payload": payload} }
-
-// exit is the record of onExit(error, summary): error nil means undefined.
-func exit(errorMessage any, summary obj) obj {
-	return obj{"cb": "onExit", "argc": 2, "hasError": errorMessage != nil, "error": errorMessage, "hasSummary": true, "summary": summary}
-}
-
-func selectedSandbox() obj {
-	return obj{"id": sandboxID, "name": "Sandbox", "integrationType": "sandbox", "integrationName": "Sandbox"}
-}
-
-func sandboxInfo() obj { return obj{"integrationType": "sandbox", "integrationName": "Sandbox"} }
-
-// sandboxAccount is one of the sandbox's accounts as the AccessTokenPayload shows it.
-func sandboxAccount(id string) obj {
-	switch id {
-	case "sandbox-brokerage-1234":
-		return obj{"accountId": id, "accountName": "Sandbox Brokerage ···1234", "fund": 18945, "cash": 2500}
-	case "sandbox-savings-5678":
-		return obj{"accountId": id, "accountName": "Sandbox Savings ···5678", "fund": 16750, "cash": 8000}
-	}
-	panic(id)
-}
-
-// accessPayload is the LinkPayload of onIntegrationConnected for the sandbox's accounts.
-func (br *browserRun) accessPayload(accounts ...string) obj {
-	var tokens []any
-	for _, a := range accounts {
-		tokens = append(tokens, obj{"account": sandboxAccount(a), "accessToken": reAccessToken, "refreshToken": reRefresh})
-	}
-	logo := br.linkd.PublicURL() + "/static/logos/sandbox"
-	return obj{"accessToken": obj{
-		"accountTokens": tokens,
-		"brokerBrandInfo": obj{
-			"brokerLogo": check(func(got any) string {
-				s, _ := got.(string)
-				svg, err := base64.StdEncoding.DecodeString(s)
-				if err != nil || !bytes.Contains(svg, []byte("<svg")) {
-					return fmt.Sprintf("want the base64 of an SVG, got %.60q…", s)
-				}
-				return ""
-			}),
-			"logoLightUrl": logo + ".svg", "logoDarkUrl": logo + "-dark.svg",
-			"iconLightUrl": logo + ".svg", "iconDarkUrl": logo + "-dark.svg",
-		},
-		"expiresInSeconds":             3600,
-		"refreshTokenExpiresInSeconds": 30 * 24 * 3600,
-		"brokerType":                   "sandbox",
-		"brokerName":                   "Sandbox",
-	}}
-}
-
-// connectEvents are the callbacks of connecting the sandbox from the catalog.
-func (br *browserRun) connectEvents(searched bool, accounts ...string) []obj {
-	p := br.accessPayload(accounts...)
-	return []obj{
-		ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": searched}),
-		ev("credentialsEntered", nil),
-		ev("integrationAccountSelectionRequired", nil),
-		ev("integrationConnected", p),
-		connected(p),
-	}
-}
-
-func seq(parts ...any) []obj {
-	var out []obj
-	for _, p := range parts {
-		switch v := p.(type) {
-		case obj:
-			out = append(out, v)
-		case []obj:
-			out = append(out, v...)
-		default:
-			panic(fmt.Sprintf("seq: %T", p))
-		}
-	}
-	return out
-}
-
-// ---- checks ----
-
-func (br *browserRun) page(label string) *pageResult {
-	p := br.res.Pages[label]
-	if p == nil {
-		br.t.Fatalf("%s: no record of page %q", br.run, label)
-	}
-	return p
-}
-
-// wantEvents compares the page's callbacks with want, one by one.
-func (br *browserRun) wantEvents(label string, want []obj) {
-	t := br.t
-	t.Helper()
-	got := br.page(label).Events
-	gotKinds, wantKinds := callbackKinds(got), callbackKinds(want)
-	if !slices.Equal(gotKinds, wantKinds) {
-		t.Errorf("%s (page %s): callbacks\n got: %v\nwant: %v", br.run, label, gotKinds, wantKinds)
-		return
-	}
-	for i := range want {
-		for _, p := range match(fmt.Sprintf("callback[%d] %s", i, wantKinds[i]), map[string]any(want[i]), any(withoutKey(got[i], "at"))) {
-			t.Errorf("%s (page %s): %s", br.run, label, p)
-		}
-	}
-}
-
-// callbackKinds names each callback: onEvent:type, or the callback's name.
-func callbackKinds(events []map[string]any) []string {
-	var out []string
-	for _, e := range events {
-		cb, _ := e["cb"].(string)
-		if cb == "onEvent" {
-			if ev, ok := e["event"].(map[string]any); ok {
-				cb += ":" + fmt.Sprint(ev["type"])
-			}
-		}
-		out = append(out, cb)
-	}
-	return out
-}
-
-// wantScreens compares the Link UI's screens with want (a trailing "finished" that the
-// page may have shown while the SDK removed its iframe is ignored).
-func (br *browserRun) wantScreens(label string, want ...string) {
-	br.t.Helper()
-	got := screenNames(br.page(label).Screens)
-	if n := len(got); n > 0 && got[n-1] == "finished" {
-		got = got[:n-1]
-	}
-	if !slices.Equal(got, want) {
-		br.t.Errorf("%s (page %s): Link UI screens\n got: %v\nwant: %v", br.run, label, got, want)
-	}
-}
-
-// event returns the payload of the page's first onEvent of type typ.
-func (br *browserRun) event(label, typ string) map[string]any {
-	for _, e := range br.page(label).Events {
-		if ev, ok := e["event"].(map[string]any); ok && ev["type"] == typ {
-			p, _ := ev["payload"].(map[string]any)
-			return p
-		}
-	}
-	br.t.Fatalf("%s: no %s event", br.run, typ)
-	return nil
-}
-
-func (br *browserRun) data(key string) any { return br.res.Data[key] }
-
-func (br *browserRun) wantData(key string, want any) {
-	br.t.Helper()
-	for _, p := range match("data."+key, want, br.data(key)) {
-		br.t.Errorf("%s: %s", br.run, p)
-	}
-}
-
-// linkURL is the Link UI's URL for this run's client, without the code.
-func (br *browserRun) linkURL() string {
-	return br.linkd.PublicURL() + "/link/" + br.client.ID
-}
-
-// checkCommon holds for every scenario whose Link UI loaded: the SDK's page made no
-// request off the machine (Mesh's pre-warm iframe is off), nothing threw, every message
-// the Link UI posted targeted the host's exact origin and arrived from the Link UI's
-// origin, and the code left the frame's address as soon as the page had read it
-// (security.md T10).
-func (br *browserRun) checkCommon() {
-	t := br.t
-	r := br.res
-	if len(r.ExternalRequests) > 0 {
-		t.Errorf("%s: requests left the machine: %v", br.run, r.ExternalRequests)
-	}
-	for _, e := range r.PageErrors {
-		t.Errorf("%s: uncaught error on page %v: %v", br.run, e["page"], e["message"])
-	}
-	for _, e := range r.InstrumentErrors {
-		t.Errorf("%s: the test's instrumentation of the Link UI failed: %s", br.run, e)
-	}
-	linkOrigin := strings.TrimSuffix(br.linkd.PublicURL(), "/")
-	tokens := br.env.issuedTokens(br.run)
-	var codes []string
-	for _, tok := range tokens {
-		codes = append(codes, decodeToken(t, tok).Code)
-	}
-	for label, p := range r.Pages {
-		var posted, received []string
-		for _, m := range p.Posts {
-			posted = append(posted, fmt.Sprint(m["type"]))
-			if m["target"] != br.env.hostOrigin {
-				t.Errorf("%s (page %s): the Link UI posted %v to target origin %v, want exactly %s", br.run, label, m["type"], m["target"], br.env.hostOrigin)
-			}
-		}
-		for _, m := range p.Messages {
-			received = append(received, fmt.Sprint(m["type"]))
-			if m["origin"] != linkOrigin || m["fromLink"] != true {
-				t.Errorf("%s (page %s): the host page received %v from origin %v (from the Link iframe: %v), want only messages of the Link iframe on %s",
-					br.run, label, m["type"], m["origin"], m["fromLink"], linkOrigin)
-			}
-		}
-		if !slices.Equal(posted, received) {
-			t.Errorf("%s (page %s): the Link UI posted %v, the host received %v", br.run, label, posted, received)
-		}
-		if len(p.Screens) == 0 {
-			t.Errorf("%s (page %s): no Link UI screen was seen", br.run, label)
-		}
-		for _, s := range p.Screens {
-			href, _ := s["href"].(string)
-			if s["name"] == "loading" {
-				continue
-			}
-			if !strings.HasPrefix(href, br.linkURL()+"#") || strings.Contains(href, "c=") {
-				t.Errorf("%s (page %s): on screen %v the Link UI's address is %q: want %s#<parameters> without the code", br.run, label, s["name"], href, br.linkURL())
-			}
-			for _, c := range codes {
-				if strings.Contains(href, c) {
-					t.Errorf("%s (page %s): on screen %v the Link UI's address still holds the code: %q", br.run, label, s["name"], href)
-				}
-			}
-		}
-	}
-}
-
-// check runs the scenario's assertions.
-func (br *browserRun) check() {
-	t := br.t
-	if br.scenario != "blocked-origin" {
-		br.checkCommon()
-	}
-	tokens := br.env.issuedTokens(br.run)
-	switch br.scenario {
-	case "success":
-		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "success")
-		want := seq(ev("pageLoaded", nil), br.connectEvents(true, "sandbox-brokerage-1234"),
-			exit(nil, obj{"page": "integrationConnectedPage", "selectedIntegration": selectedSandbox()}))
-		br.wantEvents("main", want)
-		br.wantData("hrefAfterLoad", br.linkURL()+"#lng=en")
-		br.wantData("catalogTitle", "Connect your account")
-		br.wantData("successTitle", "Account connected")
-		br.wantData("badge", 1)
-		br.wantData("linkAnother", 1)
-		br.checkAccessTokens()
-		br.checkBrandLogo()
-
-	case "mfa":
-		br.wantScreens("main", "loading", "catalog", "credentials", "mfa", "accounts", "success")
-		p := br.accessPayload("sandbox-brokerage-1234", "sandbox-savings-5678")
-		br.wantEvents("main", seq(
-			ev("pageLoaded", nil),
-			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
-			ev("credentialsEntered", nil),
-			ev("integrationMfaRequired", nil),
-			ev("integrationMfaEntered", nil), // 000000: refused on the screen, no connection error
-			ev("integrationMfaEntered", nil), // 123456
-			ev("integrationAccountSelectionRequired", nil),
-			ev("integrationConnected", p),
-			connected(p),
-			exit(nil, obj{"page": "integrationConnectedPage", "selectedIntegration": selectedSandbox()}),
-		))
-		br.wantData("mfaSubtitle", "Enter the 6-digit code we sent to your phone ending in 0042.")
-		br.wantData("mfaError", "That code isn’t correct. Check it and try again.")
-		br.wantData("successTitle", "Accounts connected")
-		br.checkAccessTokens()
-
-	case "wrong-password":
-		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "success")
-		p := br.accessPayload("sandbox-brokerage-1234")
-		br.wantEvents("main", seq(
-			ev("pageLoaded", nil),
-			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
-			ev("credentialsEntered", nil),
-			ev("integrationConnectionError", obj{"errorMessage": "credentials: the institution refused them"}),
-			ev("credentialsEntered", nil),
-			ev("integrationAccountSelectionRequired", nil),
-			ev("integrationConnected", p),
-			connected(p),
-			exit(nil, obj{"page": "integrationConnectedPage", "selectedIntegration": selectedSandbox()}),
-		))
-		br.wantData("formError", "The username or password is incorrect.")
-		br.wantData("usernameAfter", "user_good")
-		br.wantData("passwordAfter", "")
-
-	case "restrict-accounts":
-		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "success")
-		br.wantEvents("main", seq(ev("pageLoaded", nil), br.connectEvents(false, "sandbox-brokerage-1234"),
-			exit(nil, obj{"page": "integrationConnectedPage", "selectedIntegration": selectedSandbox()})))
-		br.wantData("linkAnother", 0)
-
-	case "link-another":
-		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "success", "catalog", "credentials", "accounts", "success")
-		br.wantEvents("main", seq(ev("pageLoaded", nil),
-			br.connectEvents(false, "sandbox-brokerage-1234"),
-			br.connectEvents(false, "sandbox-brokerage-1234"),
-			exit(nil, obj{"page": "integrationConnectedPage", "selectedIntegration": selectedSandbox()})))
-		br.wantData("linkAnother", 1)
-		br.checkAccessTokens()
-
-	case "integration-id":
-		br.wantScreens("main", "loading", "credentials", "accounts", "success")
-		br.wantEvents("main", seq(ev("pageLoaded", nil), br.connectEvents(false, "sandbox-brokerage-1234"),
-			exit(nil, obj{"page": "integrationConnectedPage", "selectedIntegration": selectedSandbox()})))
-		br.wantData("backButtonVisible", false)
-		br.wantData("hrefAfterLoad", br.linkURL()+"#lng=en")
-
-	case "transfer":
-		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "loading", "transfer-asset", "loading",
-			"transfer-preview", "transfer-executing", "transfer-success")
-		br.checkTransfer(transferWant{
-			networkID: ethereumID, networkName: "Ethereum", amount: 25, amountInFiat: 25,
-			gas: obj{"fee": 0.0004, "feeCurrency": "ETH", "feeInFiat": 1.2},
-			institution: obj{"fee": 0.025, "feeCurrency": "USDC", "feeInFiat": 0.03},
-			client: obj{"fee": 0.25, "feeCurrency": "USDC", "feeInFiat": 0.25},
-			totalAmountInFiat: math.Round((25+0.025+0.25+0.0004*3000)*100) / 100,
-		})
-		br.wantData("catalogTitle", "Choose where to transfer from")
-		br.wantData("preview", obj{
-			"preview-amount":  "25 USDC",
-			"to-address":      re(`^0x5aAe…eAed\s*Show$`),
-			"amount":          re(`^25 USDC\s*\$25\.00$`),
-			"fee-network":     re(`^0\.0004 ETH\s*\$1\.20$`),
-			"fee-institution": re(`^0\.025 USDC\s*\$0\.03$`),
-			"fee-client":      re(`^0\.25 USDC\s*\$0\.25$`),
-			"total":           re(`^25\.275 USDC\s*\$26\.48$`),
-		})
-		br.wantData("toAddressFull", allowedAddress)
-		finished := br.transferFinishedPayload()
-		br.wantData("txHashTitle", finished["txHash"])
-
-	case "transfer-amount":
-		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "loading", "transfer-asset", "transfer-network",
-			"transfer-amount", "transfer-preview", "transfer-executing", "transfer-success")
-		br.checkTransfer(transferWant{
-			networkID: br.env.baseID, networkName: "Base", amount: 10.5, amountInFiat: 10.5,
-			gas: obj{"fee": 0.00001, "feeCurrency": "ETH", "feeInFiat": 0.03},
-			institution: obj{"fee": 0.0105, "feeCurrency": "USDC", "feeInFiat": 0.01},
-			client: obj{"fee": 0, "feeCurrency": "USDC", "feeInFiat": 0},
-			totalAmountInFiat: math.Round((10.5+0.0105+0.00001*3000)*100) / 100,
-		})
-		br.wantData("balance", "1,200 USDC")
-		br.wantData("amountError", "That’s more than you can send. The most is 1,200 USDC.")
-		br.wantData("preview", obj{
-			"preview-amount":  "10.5 USDC",
-			"to-address":      re(`^0x5aAe…eAed\s*Show$`),
-			"amount":          re(`^10\.5 USDC\s*\$10\.50$`),
-			"fee-network":     re(`^0\.00001 ETH\s*\$0\.03$`),
-			"fee-institution": re(`^0\.0105 USDC\s*\$0\.01$`),
-			"fee-client":      "Free",
-			"total":           re(`^10\.5105 USDC\s*\$10\.54$`),
-		})
-
-	case "verify":
-		br.wantScreens("main", "loading", "catalog", "verify", "verify-success")
-		br.wantEvents("main", seq(
-			ev("pageLoaded", nil),
-			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
-			ev("walletMessageSigned", obj{
-				"signedMessageHash": reEVMHash,
-				"message":           br.env.verifyMessage,
-				"address":           allowedAddress,
-				"timeStamp":         anyNumber,
-				"isVerified":        true,
-				"verifiedAddresses": []any{allowedAddress},
-			}),
-			ev("verifyDonePage", nil),
-			exit(nil, obj{"page": "verifyDonePage", "selectedIntegration": selectedSandbox()}),
-		))
-		ts, _ := br.event("main", "walletMessageSigned")["timeStamp"].(float64)
-		if d := time.Since(time.UnixMilli(int64(ts))); d < 0 || d > 5*time.Minute {
-			t.Errorf("%s: walletMessageSigned.timeStamp %v is not the time of signing (%v ago)", br.run, ts, d)
-		}
-		br.wantData("catalogTitle", "Choose your wallet")
-		br.wantData("message", br.env.verifyMessage)
-		br.wantData("network", "Ethereum")
-		br.wantData("allowedChecked", true)
-		br.wantData("ownOffered", 1)
-		br.wantData("verifiedAddress", allowedAddress)
-
-	case "verify-rejected":
-		br.wantScreens("main", "loading", "catalog", "verify", "verify-rejected")
-		br.wantEvents("main", seq(
-			ev("pageLoaded", nil),
-			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
-			ev("verifyWalletRejected", nil),
-			exit(nil, obj{"page": "verifyWalletRejectedPage", "selectedIntegration": selectedSandbox()}),
-		))
-		br.wantData("reasons", "This address isn’t one of those allowed.")
-
-	case "reused-token":
-		used := "This link was already used. For your security, please start again from the app."
-		revoked := "Your session was ended for your security. Please start again from the app."
-		br.wantScreens("second", "loading", "error(linkTokenAlreadyUsed)")
-		br.wantEvents("second", seq(ev("pageLoaded", nil), exit(used, obj{"page": "errorPage", "errorMessage": used})))
-		br.wantScreens("main", "loading", "catalog", "credentials", "error(sessionRevoked)")
-		br.wantEvents("main", seq(
-			ev("pageLoaded", nil),
-			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
-			ev("credentialsEntered", nil),
-			exit(revoked, obj{"page": "errorPage", "selectedIntegration": selectedSandbox(), "errorMessage": revoked}),
-		))
-		br.wantData("secondTitle", "This link was already used")
-		br.wantData("secondMessage", "For your security, each link opens only once. Go back to the app and start again.")
-		br.wantData("firstTitle", "Your session has ended")
-		if len(tokens) != 1 {
-			t.Fatalf("%s: the backend issued %d tokens, want 1", br.run, len(tokens))
-		}
-		tu := decodeToken(t, tokens[0])
-		if r := br.linkd.redeem(t, tu.ClientID, "link", tu.Code); r.Code != http.StatusConflict || r.Type() != "linkTokenAlreadyUsed" {
-			t.Errorf("%s: redeeming the reused code again: %v, want 409 linkTokenAlreadyUsed", br.run, r)
-		}
-
-	case "expired-token":
-		expired := "This link has expired. Please start again from the app."
-		br.wantScreens("main", "loading", "error(linkTokenExpired)")
-		br.wantEvents("main", seq(ev("pageLoaded", nil), exit(expired, obj{"page": "errorPage", "errorMessage": expired})))
-		br.wantData("title", "This link has expired")
-		br.wantData("message", "Links stay valid for a few minutes only. Go back to the app and start again.")
-		br.wantData("hrefAfterLoad", br.linkURL()+"#lng=en")
-
-	case "blocked-origin":
-		br.checkBlocked(tokens)
-
-	default:
-		t.Fatalf("no checks for scenario %q", br.scenario)
-	}
-}
-
-type transferWant struct {
-	networkID, networkName   string
-	amount, amountInFiat     float64
-	gas, institution, client obj
-	totalAmountInFiat        float64
-}
-
-// transferFinishedPayload is the onTransferFinished payload the page recorded.
-func (br *browserRun) transferFinishedPayload() map[string]any {
-	for _, e := range br.page("main").Events {
-		if e["cb"] == "onTransferFinished" {
-			p, _ := e["payload"].(map[string]any)
-			return p
-		}
-	}
-	br.t.Fatalf("%s: no onTransferFinished", br.run)
-	return nil
-}
-
-// checkTransfer asserts the callbacks of a transfer from the sandbox's first account,
-// and that the ids agree across events, onTransferFinished and the summary.
-func (br *browserRun) checkTransfer(w transferWant) {
-	t := br.t
-	txn := transactionID(br.run)
-	user := userID(br.run)
-	p := br.accessPayload("sandbox-brokerage-1234")
-	finished := obj{
-		"status": "success", "txId": reUUID, "fromAddress": sandboxEVMAddr, "toAddress": allowedAddress,
-		"symbol": "USDC", "amount": w.amount, "networkId": w.networkID, "userId": user, "clientTransactionId": txn,
-		"amountInFiat": w.amountInFiat, "totalAmountInFiat": w.totalAmountInFiat, "networkName": w.networkName,
-		"txHash": reEVMHash, "transferId": reUUID,
-	}
-	br.wantEvents("main", seq(
-		ev("pageLoaded", nil),
-		ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
-		ev("credentialsEntered", nil),
-		ev("integrationAccountSelectionRequired", nil),
-		ev("integrationConnected", p),
-		connected(p),
-		ev("transferStarted", sandboxInfo()),
-		ev("transferAssetSelected", obj{"symbol": "USDC"}),
-		ev("transferNetworkSelected", obj{"id": w.networkID, "name": w.networkName}),
-		ev("transferAmountEntered", nil),
-		ev("transferPreviewed", obj{
-			"amount": w.amount, "symbol": "USDC", "toAddress": allowedAddress, "networkId": w.networkID,
-			"previewId": reUUID, "networkName": w.networkName, "amountInFiat": w.amountInFiat, "fiatCurrency": "USD",
-			"integrationType": "sandbox", "integrationName": "Sandbox",
-			"estimatedNetworkGasFee": w.gas, "institutionTransferFee": w.institution, "customClientFee": w.client,
-			"cryptocurrencyFundingOptions": []any{}, "userId": user, "clientTransactionId": txn,
-		}),
-		ev("transferInitiated", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "status": "pending"}),
-		ev("transferExecuted", obj{
-			"status": "success", "txId": reUUID, "fromAddress": sandboxEVMAddr, "toAddress": allowedAddress,
-			"symbol": "USDC", "amount": w.amount, "networkId": w.networkID, "userId": user, "clientTransactionId": txn,
-		}),
-		ev("transferCompleted", finished),
-		transferFinished(finished),
-		exit(nil, obj{"page": "transferExecutedPage", "selectedIntegration": selectedSandbox(), "transfer": obj{
-			"previewId": reUUID, "symbol": "USDC", "amount": w.amount, "amountInFiat": w.amountInFiat,
-			"networkId": w.networkID, "transactionId": reUUID,
-		}}),
-	))
-	if t.Failed() {
-		return
-	}
-	// The same transfer everywhere.
-	preview := br.event("main", "transferPreviewed")
-	executed := br.event("main", "transferExecuted")
-	completed := br.event("main", "transferCompleted")
-	got := br.transferFinishedPayload()
-	var summary map[string]any
-	for _, e := range br.page("main").Events {
-		if e["cb"] == "onExit" {
-			s, _ := e["summary"].(map[string]any)
-			summary, _ = s["transfer"].(map[string]any)
-		}
-	}
-	if got["transferId"] != preview["previewId"] || summary["previewId"] != preview["previewId"] {
-		t.Errorf("%s: previewId %v, transferId %v, summary.transfer.previewId %v: want one id", br.run, preview["previewId"], got["transferId"], summary["previewId"])
-	}
-	if got["txId"] != executed["txId"] || summary["transactionId"] != got["txId"] {
-		t.Errorf("%s: transferExecuted.txId %v, onTransferFinished.txId %v, summary.transfer.transactionId %v: want one id", br.run, executed["txId"], got["txId"], summary["transactionId"])
-	}
-	if compactJSON(completed) != compactJSON(got) {
-		t.Errorf("%s: transferCompleted payload %s differs from onTransferFinished's %s", br.run, compactJSON(completed), compactJSON(got))
-	}
-}
-
-// checkAccessTokens calls POST /api/v1/balance/get, as the client's backend would, with
-// every access token onIntegrationConnected delivered (and refuses a refresh token).
-func (br *browserRun) checkAccessTokens() {
-	t := br.t
-	n := 0
-	for _, e := range br.page("main").Events {
-		if e["cb"] != "onIntegrationConnected" {
-			continue
-		}
-		p, _ := e["payload"].(map[string]any)
-		at, _ := p["accessToken"].(map[string]any)
-		accounts, _ := at["accountTokens"].([]any)
-		for _, a := range accounts {
-			a, _ := a.(map[string]any)
-			acct, _ := a["account"].(map[string]any)
-			for _, kind := range []string{"accessToken", "refreshToken"} {
-				tok, _ := a[kind].(string)
-				body, _ := json.Marshal(map[string]string{"authToken": tok, "type": "sandbox"})
-				r := br.linkd.do(t, "POST", "/api/v1/balance/get", body, "X-Client-Id", br.client.ID, "X-Client-Secret", br.client.Secret,
-					"Content-Type", "application/json")
-				if kind == "refreshToken" {
-					if r.Code != http.StatusUnauthorized || r.Type() != "authTokenInvalid" {
-						t.Errorf("%s: balance/get with the refresh token of %v: %v, want 401 authTokenInvalid", br.run, acct["accountId"], r)
-					}
-					continue
-				}
-				n++
-				var c struct {
-					TotalCash float64 `json:"totalCashUsdValue"`
-				}
-				if r.Code != http.StatusOK || json.Unmarshal(r.Env.Content, &c) != nil {
-					t.Errorf("%s: balance/get with the access token of %v: %v, want 200", br.run, acct["accountId"], r)
-				} else if c.TotalCash != acct["cash"] {
-					t.Errorf("%s: balance/get of %v: totalCashUsdValue %v, want the account's cash %v", br.run, acct["accountId"], c.TotalCash, acct["cash"])
-				}
-			}
-		}
-	}
-	if n == 0 {
-		t.Errorf("%s: no access token to try", br.run)
-	}
-}
-
-// checkBrandLogo: brokerBrandInfo.brokerLogo is the base64 of the logo at logoLightUrl.
-func (br *browserRun) checkBrandLogo() {
-	t := br.t
-	p := br.event("main", "integrationConnected")
-	at, _ := p["accessToken"].(map[string]any)
-	brand, _ := at["brokerBrandInfo"].(map[string]any)
-	u, _ := brand["logoLightUrl"].(string)
-	pu, err := url.Parse(u)
-	if err != nil {
-		t.Fatalf("%s: logoLightUrl %q: %v", br.run, u, err)
-	}
-	r := br.linkd.do(t, "GET", pu.Path, nil)
-	if r.Code != http.StatusOK || base64.StdEncoding.EncodeToString(r.Body) != brand["brokerLogo"] {
-		t.Errorf("%s: GET %s: HTTP %d, %d bytes: want 200 with the bytes brokerBrandInfo.brokerLogo encodes", br.run, u, r.Code, len(r.Body))
-	}
-}
-
-// checkBlocked: on a host origin the client did not register, the browser refused to
-// frame the Link UI (CSP frame-ancestors), no callback came, and the code is unspent.
-func (br *browserRun) checkBlocked(tokens []string) {
-	t := br.t
-	r := br.res
-	p := br.page("main")
-	if len(p.Events) != 0 {
-		t.Errorf("%s: the host page got callbacks: %v", br.run, callbackKinds(p.Events))
-	}
-	if len(p.Messages) != 0 || len(p.Posts) != 0 || len(p.Screens) != 0 {
-		t.Errorf("%s: the Link UI ran: screens %v, posted %d, host received %d messages", br.run, screenNames(p.Screens), len(p.Posts), len(p.Messages))
-	}
-	if n, _ := r.Data["frameScreens"].(float64); n != 0 || r.Data["frameScreens"] == nil {
-		t.Errorf("%s: the iframe holds %v [data-screen] elements, want 0", br.run, r.Data["frameScreens"])
-	}
-	if u, _ := r.Data["frameURL"].(string); u != "chrome-error://chromewebdata/" && u != "about:blank" {
-		t.Errorf("%s: the iframe's document is %q, want Chromium's error page (blocked by frame-ancestors)", br.run, u)
-	}
-	blocked := false
-	for _, c := range r.Console {
-		if s, _ := c["text"].(string); strings.Contains(s, "frame-ancestors") && strings.Contains(s, br.env.hostOrigin) {
-			blocked = true
-		}
-	}
-	if !blocked {
-		t.Errorf("%s: no console report of the frame-ancestors refusal naming %s; console: %v", br.run, br.env.hostOrigin, r.Console)
-	}
-	if len(r.ExternalRequests) > 0 {
-		t.Errorf("%s: requests left the machine: %v", br.run, r.ExternalRequests)
-	}
-	if len(tokens) != 1 {
-		t.Fatalf("%s: the backend issued %d tokens, want 1", br.run, len(tokens))
-	}
-	tu := decodeToken(t, tokens[0])
-	res := br.linkd.redeem(t, tu.ClientID, "link", tu.Code)
-	if res.Code != http.StatusOK {
-		t.Errorf("%s: the code opened on the blocked page should be unspent: POST /link/api/sessions answered %v, want 200", br.run, res)
-	}
-}
-

@@ -33,10 +33,11 @@ const result = {
   instrumentErrors: [],
   shots: [],
   data: {},
+  steps: [],
 };
 
 function pageRecord(label) {
-  if (!result.pages[label]) result.pages[label] = { events: [], messages: [], screens: [], posts: [], hrefs: [] };
+  if (!result.pages[label]) result.pages[label] = { events: [], messages: [], screens: [], posts: [] };
   return result.pages[label];
 }
 
@@ -153,8 +154,10 @@ function link(page) {
   return page.frameLocator(IFRAME);
 }
 
+const t0 = Date.now();
 async function step(name, fn) {
   result.step = name;
+  result.steps.push([name, Date.now() - t0]);
   return fn();
 }
 
@@ -165,12 +168,22 @@ async function shot(page, name, { fullPage = false } = {}) {
   if (fullPage) {
     await page.screenshot({ path: file, animations: 'disabled' });
   } else {
-    // Let the logos that are in view finish loading, so the picture shows what a user sees.
+    // Let the logos that are in view finish loading, so the picture shows what a user sees
+    // (images outside the scrolling <main>, or not displayed, are lazy and never load).
     const frame = await (await page.locator(IFRAME).elementHandle(T)).contentFrame();
-    await frame.waitForFunction(() => [...document.images].every((i) => {
-      const r = i.getBoundingClientRect();
-      return i.complete || r.bottom < 0 || r.top > window.innerHeight;
-    }), null, { timeout: 2000 }).catch(() => {});
+    await frame.waitForFunction(() => {
+      const main = document.getElementById('main');
+      const m = main ? main.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
+      return [...document.images].every((i) => {
+        const r = i.getBoundingClientRect();
+        return i.complete || (r.width === 0 && r.height === 0) || r.bottom <= m.top || r.top >= m.bottom;
+      });
+    }, null, { timeout: 2000 }).catch(() => {});
+    // Two animation frames inside the Link UI: what is on screen is what the DOM says.
+    await Promise.race([
+      frame.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))),
+      new Promise((r) => setTimeout(r, 2000)),
+    ]).catch(() => {});
     await page.locator(IFRAME).screenshot({ path: file, animations: 'disabled', ...T });
   }
   result.shots.push(file);
@@ -220,6 +233,26 @@ async function waitForCallback(page, what, pred) {
     (src) => (window.__events || []).some(new Function('e', `return (${src})(e)`)), pred.toString(), T));
 }
 
+// clickAndExit clicks a button that ends the session (Continue, Done, Close): the Link UI
+// posts done or close, and the SDK calls onExit and removes the iframe, possibly while
+// Playwright is still finishing the click inside it. The step is over when the click
+// returned or onExit was recorded, whichever comes first.
+async function clickAndExit(page, testid) {
+  await step(`click ${testid} (ends the session)`, async () => {
+    const exited = page.waitForFunction(() => (window.__events || []).some((e) => e.cb === 'onExit'), null, T);
+    const clicked = link(page).getByTestId(testid).click(T);
+    exited.catch(() => {});
+    clicked.catch(() => {});
+    try {
+      await Promise.race([clicked, exited]);
+    } catch (e) {
+      const done = await page.evaluate(() => (window.__events || []).some((e) => e.cb === 'onExit')).catch(() => false);
+      if (!done) throw e;
+    }
+  });
+  await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+}
+
 async function popupGone(page) {
   await step('wait for the popup to be removed', () => page.locator('#mesh-link-popup').waitFor({ state: 'detached', ...T }));
 }
@@ -230,15 +263,15 @@ async function hrefNow(page) {
   return frame.evaluate(() => location.href);
 }
 
-async function signIn(page, user, pass = 'pass_good') {
-  await screen(page, 'credentials');
+async function signIn(page, user, pass = 'pass_good', { take = true } = {}) {
+  await screen(page, 'credentials', { take });
   await fill(page, 'input-username', user);
   await fill(page, 'input-password', pass);
   await click(page, 'button-connect');
 }
 
-async function chooseAccounts(page, extra = []) {
-  await screen(page, 'accounts');
+async function chooseAccounts(page, extra = [], { take = true } = {}) {
+  await screen(page, 'accounts', { take });
   for (const id of extra) await step(`check account-${id}`, () => link(page).getByTestId(`account-${id}`).check(T));
   await click(page, 'button-accounts-continue');
 }
@@ -258,6 +291,7 @@ const scenarios = {
   async success(page) {
     await open(page, 'success');
     await screen(page, 'catalog');
+    await shot(page, 'host-page', { fullPage: true });
     result.data.hrefAfterLoad = await hrefNow(page);
     result.data.catalogTitle = await text(page, 'catalog-title');
     await fill(page, 'catalog-search', 'sandb');
@@ -266,15 +300,17 @@ const scenarios = {
     await click(page, 'integration-sandbox');
     await screen(page, 'credentials');
     result.data.badge = await count(page, 'badge-sandbox');
-    await step('open the sandbox hint', () => link(page).locator('[data-testid="sandbox-hint"] summary').click(T));
+    await step('open the sandbox hint', async () => {
+      await link(page).locator('[data-testid="sandbox-hint"] summary').click(T);
+      await link(page).locator('[data-testid="sandbox-hint"] dl').scrollIntoViewIfNeeded(T);
+    });
     await shot(page, 'credentials-hint');
-    await signIn(page, 'user_good');
+    await signIn(page, 'user_good', 'pass_good', { take: false });
     await chooseAccounts(page);
     await screen(page, 'success');
     result.data.successTitle = await text(page, 'success-title');
     result.data.linkAnother = await count(page, 'button-link-another');
-    await click(page, 'button-continue');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-continue');
     await popupGone(page);
   },
 
@@ -296,8 +332,7 @@ const scenarios = {
     await chooseAccounts(page, ['sandbox-savings-5678']);
     await screen(page, 'success');
     result.data.successTitle = await text(page, 'success-title');
-    await click(page, 'button-continue');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-continue');
     await popupGone(page);
   },
 
@@ -316,8 +351,7 @@ const scenarios = {
     await click(page, 'button-connect');
     await chooseAccounts(page);
     await screen(page, 'success');
-    await click(page, 'button-continue');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-continue');
     await popupGone(page);
   },
 
@@ -331,8 +365,7 @@ const scenarios = {
     await screen(page, 'success');
     await link(page).getByTestId('button-continue').waitFor({ state: 'visible', ...T });
     result.data.linkAnother = await count(page, 'button-link-another');
-    await click(page, 'button-continue');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-continue');
     await popupGone(page);
   },
 
@@ -357,8 +390,7 @@ const scenarios = {
     await click(page, 'button-connect');
     await chooseAccounts(page);
     await screen(page, 'success', { shotName: 'success-again' });
-    await click(page, 'button-continue');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-continue');
     await popupGone(page);
   },
 
@@ -368,11 +400,10 @@ const scenarios = {
     await screen(page, 'credentials');
     result.data.backButtonVisible = await link(page).getByTestId('button-back').isVisible();
     result.data.hrefAfterLoad = await hrefNow(page);
-    await signIn(page, 'user_good');
+    await signIn(page, 'user_good', 'pass_good', { take: false });
     await chooseAccounts(page);
     await screen(page, 'success');
-    await click(page, 'button-continue');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-continue');
     await popupGone(page);
   },
 
@@ -395,8 +426,7 @@ const scenarios = {
     await screen(page, 'transfer-success');
     result.data.txHashTitle = await link(page).getByTestId('tx-hash').getAttribute('title', T);
     result.data.txHashText = await text(page, 'tx-hash');
-    await click(page, 'button-transfer-done');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-transfer-done');
     await popupGone(page);
   },
 
@@ -425,8 +455,41 @@ const scenarios = {
     result.data.preview = await previewRows(page);
     await click(page, 'button-confirm-transfer');
     await screen(page, 'transfer-success');
-    await click(page, 'button-transfer-done');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-transfer-done');
+    await popupGone(page);
+  },
+
+  // "Max" fills the most the account can send (TESTIDS.md): that amount must price, and
+  // the transfer go through.
+  async 'transfer-max'(page) {
+    await open(page, 'transfer-amount');
+    await screen(page, 'catalog', { take: false });
+    await click(page, 'integration-sandbox');
+    await signIn(page, 'user_good', 'pass_good', { take: false });
+    await chooseAccounts(page, [], { take: false });
+    await screen(page, 'transfer-asset', { take: false });
+    await click(page, 'asset-USDC');
+    await screen(page, 'transfer-network', { take: false });
+    await click(page, `network-${cfg.networks.ethereum}`);
+    await screen(page, 'transfer-amount', { take: false });
+    await click(page, 'button-max');
+    result.data.maxValue = await link(page).getByTestId('input-amount').inputValue(T);
+    await shot(page, 'transfer-amount-max');
+    await click(page, 'button-amount-continue');
+    await step('wait for the Max amount to be priced (or refused)', () => link(page)
+      .locator('[data-screen="transfer-preview"], [data-screen="transfer-amount"] [data-testid="form-error"]:visible')
+      .first().waitFor({ state: 'visible', ...T }));
+    if (await link(page).locator('[data-screen="transfer-preview"]').count() === 0) {
+      result.data.maxRefused = await text(page, 'form-error');
+      await shot(page, 'transfer-amount-max-refused');
+      await clickAndExit(page, 'button-close');
+      return;
+    }
+    await shot(page, 'transfer-preview');
+    result.data.preview = await previewRows(page);
+    await click(page, 'button-confirm-transfer');
+    await screen(page, 'transfer-success');
+    await clickAndExit(page, 'button-transfer-done');
     await popupGone(page);
   },
 
@@ -445,8 +508,7 @@ const scenarios = {
     await click(page, 'button-sign');
     await screen(page, 'verify-success');
     result.data.verifiedAddress = await link(page).getByTestId('verified-address').getAttribute('title', T);
-    await click(page, 'button-continue');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-continue');
     await popupGone(page);
   },
 
@@ -460,8 +522,7 @@ const scenarios = {
     await click(page, 'button-sign');
     await screen(page, 'verify-rejected');
     result.data.reasons = await text(page, 'verify-reasons');
-    await click(page, 'button-exit');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-exit');
     await popupGone(page);
   },
 
@@ -474,16 +535,19 @@ const scenarios = {
     await screen(second, 'error', { error: 'linkTokenAlreadyUsed', shotName: 'second-error-already-used' });
     result.data.secondTitle = await text(second, 'error-title');
     result.data.secondMessage = await text(second, 'error-message');
-    await click(second, 'button-exit');
-    await waitForCallback(second, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(second, 'button-exit');
     await popupGone(second);
+    // Back to the first page: close the second, and bring the first to the front (a
+    // page behind another is not rendered, and clicks and screenshots would miss).
+    await collectPage('second', second);
+    await step('close the second page', () => second.close());
+    await step('bring the first page to the front', () => first.bringToFront());
     // The first session's next call fails: it was revoked by the reuse.
     await click(first, 'integration-sandbox');
-    await signIn(first, 'user_good');
+    await signIn(first, 'user_good', 'pass_good', { take: false });
     await screen(first, 'error', { error: 'sessionRevoked', shotName: 'first-error-session-revoked' });
     result.data.firstTitle = await text(first, 'error-title');
-    await click(first, 'button-exit');
-    await waitForCallback(first, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(first, 'button-exit');
     await popupGone(first);
   },
 
@@ -494,8 +558,7 @@ const scenarios = {
     result.data.title = await text(page, 'error-title');
     result.data.message = await text(page, 'error-message');
     result.data.hrefAfterLoad = await hrefNow(page);
-    await click(page, 'button-close');
-    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await clickAndExit(page, 'button-close');
     await popupGone(page);
   },
 
@@ -515,18 +578,21 @@ const scenarios = {
 
 // ---- main ----
 
-async function collect() {
-  for (const [label, page] of pages) {
-    if (page.isClosed()) continue;
-    const rec = pageRecord(label);
-    try {
-      const got = await page.evaluate(() => ({ events: window.__events || [], messages: window.__messages || [] }));
-      rec.events = got.events;
-      rec.messages = got.messages;
-    } catch (e) {
-      rec.collectError = String(e);
-    }
+// collectPage reads what the host page recorded.
+async function collectPage(label, page) {
+  if (page.isClosed()) return;
+  const rec = pageRecord(label);
+  try {
+    const got = await page.evaluate(() => ({ events: window.__events || [], messages: window.__messages || [] }));
+    rec.events = got.events;
+    rec.messages = got.messages;
+  } catch (e) {
+    rec.collectError = String(e);
   }
+}
+
+async function collect() {
+  for (const [label, page] of pages) await collectPage(label, page);
 }
 
 let code = 1;
@@ -575,8 +641,7 @@ try {
   await collect().catch(() => {});
   // Let bindings called just before the end land.
   await new Promise((r) => setTimeout(r, 50));
-  process.stdout.write(JSON.stringify(result) + '\n');
   if (context) await context.close().catch(() => {});
   if (browser) await browser.close().catch(() => {});
 }
-process.exit(code);
+process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(code));

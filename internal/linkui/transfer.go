@@ -41,34 +41,39 @@ type TransferOption struct {
 	AddressTag  string  `json:"addressTag,omitempty"`
 	Amount      float64 `json:"amount,omitempty"` // fixed by the link token
 	Available   float64 `json:"available"`
-	PriceUSD    float64 `json:"priceUsd"`
-	Eligible    bool    `json:"eligible"`
+	// MaxAmount is the most the account can send, fees included (what "Max" fills in):
+	// its holding (plus what its cash buys when funding is enabled), less the institution
+	// and client fees and the gas paid in the same asset, unless fees are inclusive.
+	MaxAmount float64 `json:"maxAmount"`
+	PriceUSD  float64 `json:"priceUsd"`
+	Eligible  bool    `json:"eligible"`
 	// Reason is why an option is not eligible: noHoldings, noPrice.
 	Reason string `json:"reason,omitempty"`
 }
 
-// connected loads a connection that reached the connected state, and one of its chosen
-// accounts.
-func (f *Handler) connected(ctx context.Context, sess store.Session, connID, accountID string) (connection, connector.Account, error) {
+// connected loads a connection that reached the connected state, its connector, and one
+// of its chosen accounts.
+func (f *Handler) connected(ctx context.Context, sess store.Session, connID, accountID string) (connection, connector.Connector, connector.Account, error) {
+	var none connector.Account
 	o, st, err := f.loadConnection(ctx, sess, connID)
 	if err != nil {
-		return st, connector.Account{}, err
+		return st, nil, none, err
 	}
 	if o.State != connConnected {
-		return st, connector.Account{}, flowErr(ErrWrongStep, "connection: no account is connected yet")
+		return st, nil, none, flowErr(ErrWrongStep, "connection: no account is connected yet")
 	}
 	if !slices.Contains(st.Selected, accountID) {
-		return st, connector.Account{}, api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidEnumValue, "accountId: not a connected account of this connection")
+		return st, nil, none, api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidEnumValue, "accountId: not a connected account of this connection")
 	}
 	conn, ok := f.Connectors.Lookup(st.Type)
 	if !ok {
-		return st, connector.Account{}, flowErr(ErrIntegrationUnavailable, "%s cannot be reached", st.Name)
+		return st, nil, none, flowErr(ErrIntegrationUnavailable, "%s cannot be reached", st.Name)
 	}
 	acct, err := conn.Account(ctx, accountID)
 	if err != nil {
-		return st, connector.Account{}, connectorError(err)
+		return st, nil, none, connectorError(err)
 	}
-	return st, acct, nil
+	return st, conn, acct, nil
 }
 
 // TransferOptions serves GET /link/api/transfers/options?connectionId=…&accountId=…: the
@@ -81,7 +86,7 @@ func (f *Handler) TransferOptions(w http.ResponseWriter, r *http.Request) error 
 	if opts.Transfer == nil || len(opts.Transfer.ToAddresses) == 0 {
 		return flowErr(ErrTransferNotAllowed, "this session has no transfer destinations")
 	}
-	_, acct, err := f.connected(r.Context(), sess, r.URL.Query().Get("connectionId"), r.URL.Query().Get("accountId"))
+	_, conn, acct, err := f.connected(r.Context(), sess, r.URL.Query().Get("connectionId"), r.URL.Query().Get("accountId"))
 	if err != nil {
 		return err
 	}
@@ -97,6 +102,8 @@ func (f *Handler) TransferOptions(w http.ResponseWriter, r *http.Request) error 
 		switch {
 		case o.Available <= 0 && !(opts.Transfer.FundingEnabled && acct.Cash > 0):
 			o.Eligible, o.Reason = false, "noHoldings"
+		default:
+			o.MaxAmount = f.maxAmount(r.Context(), conn, acct, d, opts.Transfer)
 		}
 		out = append(out, o)
 	}
@@ -104,6 +111,39 @@ func (f *Handler) TransferOptions(w http.ResponseWriter, r *http.Request) error 
 		"cash": acct.Cash})
 	return nil
 }
+
+// maxAmount computes TransferOption.MaxAmount from the connector's quote, with the fees
+// PreviewTransfer charges, so that a preview of that amount is accepted.
+func (f *Handler) maxAmount(ctx context.Context, conn connector.Connector, acct connector.Account, d linktoken.Destination, t *linktoken.Transfer) float64 {
+	net, ok := f.Catalog.NetworkRef(d.NetworkID)
+	if !ok {
+		return 0
+	}
+	q, err := conn.Quote(ctx, connector.QuoteRequest{Account: acct, Symbol: d.Symbol, NetworkID: net.ID, NetworkName: net.Name,
+		NetworkType: net.NetworkType, NativeSymbol: net.NativeSymbol, Amount: 1})
+	if err != nil || q.PriceUSD <= 0 {
+		return 0
+	}
+	funds := q.Available
+	if t.FundingEnabled {
+		funds += acct.Cash / q.PriceUSD
+	}
+	if t.IsInclusiveFeeEnabled {
+		return floor8(funds) // fees come out of the amount
+	}
+	rate := q.InstitutionFee // per 1 unit, from the quote of Amount 1
+	if t.ClientFee != nil {
+		rate += *t.ClientFee
+	}
+	gas := 0.0
+	if q.GasSymbol == d.Symbol {
+		gas = q.GasFee
+	}
+	// Less two units of the last decimal: the preview rounds each fee to 8 decimals.
+	return max(0, floor8((funds-gas)/(1+rate)-2e-8))
+}
+
+func floor8(v float64) float64 { return math.Floor(v*1e8) / 1e8 }
 
 type previewRequest struct {
 	ConnectionID string  `json:"connectionId"`
@@ -191,7 +231,7 @@ func (f *Handler) PreviewTransfer(w http.ResponseWriter, r *http.Request) error 
 	if t == nil || len(t.ToAddresses) == 0 {
 		return flowErr(ErrTransferNotAllowed, "this session has no transfer destinations")
 	}
-	st, acct, err := f.connected(r.Context(), sess, req.ConnectionID, req.AccountID)
+	st, conn, acct, err := f.connected(r.Context(), sess, req.ConnectionID, req.AccountID)
 	if err != nil {
 		return err
 	}
@@ -203,10 +243,6 @@ func (f *Handler) PreviewTransfer(w http.ResponseWriter, r *http.Request) error 
 	}
 	dest := t.ToAddresses[i]
 	net, _ := f.Catalog.NetworkByID(dest.NetworkID)
-	conn, ok := f.Connectors.Lookup(st.Type)
-	if !ok {
-		return flowErr(ErrIntegrationUnavailable, "%s cannot be reached", st.Name)
-	}
 	q, err := conn.Quote(r.Context(), connector.QuoteRequest{Account: acct, Symbol: dest.Symbol, NetworkID: net.ID, NetworkName: net.Name,
 		NetworkType: net.NetworkType, NativeSymbol: net.NativeSymbol})
 	if err != nil {

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -282,4 +284,41 @@ func TestWalletVerification(t *testing.T) {
 	wantErrType(t, verify(ethereum, "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359"), 403, "walletVerificationRejected")
 	wantErrType(t, verify(solana, solAddr), 403, "walletVerificationRejected")
 	wantErrType(t, verify(ethereum, "0x123"), 400, "invalidAddress")
+}
+
+// TestTransferMax: the options' maxAmount is a preview the account can pay, fees included,
+// and a hair more is refused.
+func TestTransferMax(t *testing.T) {
+	cases := []struct {
+		name, extra string
+		want        float64
+	}{
+		{"fees on top", `"clientFee":0.01`, 1186.9436}, // 1200 / (1 + 0.001 institution + 0.01 client)
+		{"inclusive fees", `"clientFee":0.01,"isInclusiveFeeEnabled":true`, 1200},
+		{"funding from cash", `"fundingOptions":{"enabled":true}`, 3696.3037}, // (1200 + 2500 cash) / 1.001
+	}
+	e := linkdtest.Start(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t, e, `{"userId":"u-9","transferOptions":{"toAddresses":[{"networkId":"`+ethereum+`","symbol":"USDC","address":"`+ethAddr+`"}],`+tc.extra+`}}`)
+			var conn connView
+			s.must(t, "POST", "connections", `{"integrationId":"`+sandboxID+`","username":"user_good","password":"pass_good"}`, &conn)
+			acct := conn.Accounts[0].AccountID
+			s.must(t, "POST", "connections/"+conn.ConnectionID+"/accounts", `{"accountIds":["`+acct+`"]}`, nil)
+			var opts struct{ Options []struct{ MaxAmount float64 } }
+			s.must(t, "GET", "transfers/options?connectionId="+conn.ConnectionID+"&accountId="+acct, "", &opts)
+			max := opts.Options[0].MaxAmount
+			if math.Abs(max-tc.want) > 0.0001 {
+				t.Fatalf("maxAmount %v, want about %v", max, tc.want)
+			}
+			preview := func(amount float64) *linkdtest.Response {
+				return s.call(t, "POST", "transfers", fmt.Sprintf(`{"connectionId":%q,"accountId":%q,"networkId":%q,"symbol":"USDC","amount":%v}`,
+					conn.ConnectionID, acct, ethereum, amount), nil)
+			}
+			if r := preview(max); r.StatusCode != 200 {
+				t.Fatalf("preview of maxAmount: %d %s", r.StatusCode, r.Body)
+			}
+			wantErrType(t, preview(max+0.01), 400, "insufficientFunds")
+		})
+	}
 }

@@ -147,13 +147,19 @@ function backFromAmount() {
   return T.singleNetwork ? assetScreen : () => networkScreen(T.asset);
 }
 
-// maxAmount is what the account can send of the asset (its holding; with funding
-// enabled, plus what its cash buys).
+// totalText is what leaves the account: the asset, plus the gas when the network charges
+// it in another asset (so that the fiat total beside it adds up).
+function totalText(p) {
+  const gas = p.estimatedNetworkGasFee || {};
+  const total = crypto(p.totalAmount, p.symbol);
+  return gas.fee > 0 && gas.feeCurrency && gas.feeCurrency !== p.symbol ? `${total} + ${crypto(gas.fee, gas.feeCurrency)}` : total;
+}
+
+// maxAmount is what the account can send of the asset, fees included: the server
+// computes it from the institution's quote (holding, plus what the cash buys with funding
+// enabled, less the fees that come on top).
 function maxAmount() {
-  const o = T.option;
-  let max = o.available || 0;
-  if (T.fundingEnabled && o.priceUsd > 0) max += T.cash / o.priceUsd;
-  return round8(max);
+  return round8(T.option.maxAmount || 0);
 }
 
 function amountScreen(initialError) {
@@ -352,7 +358,7 @@ function previewScreen(initialError) {
         feeRow(t('transfer.institutionFee', { name: p.integrationName }), p.institutionTransferFee, 'fee-institution'),
         feeRow(t('transfer.clientFee', { client: clientName() }), p.customClientFee, 'fee-client'),
         h('div', { class: 'kv kv-total' }, h('dt', { class: 'kv-label' }, t('transfer.total')),
-          h('dd', { class: 'kv-dd' }, h('span', { class: 'kv-value', testid: 'total' }, crypto(p.totalAmount, p.symbol),
+          h('dd', { class: 'kv-dd' }, h('span', { class: 'kv-value', testid: 'total' }, totalText(p),
             h('span', { class: 'kv-fiat' }, fiat(p.totalAmountInFiat)))))),
       p.isInclusiveFee ? h('p', { class: 'note', testid: 'fees-included' }, icon('info', 'icon icon-sm'),
         h('span', null, t('transfer.feesIncluded', { amount: crypto(p.amountReceived, p.symbol) }))) : null,

@@ -2,10 +2,10 @@ package sqlite
 
 import (
 	"context"
-	"runtime"
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 )
 
