@@ -315,3 +315,13 @@ func OriginOf(u *url.URL) (origin string, ok bool) {
 	}
 	return u.Scheme + "://" + host, true
 }
+
+// BasePath is the path prefix of a public base URL: "" for "https://ex.com", "/linkd" for
+// "https://ex.com/linkd/"; pages build their asset and API paths under it.
+func BasePath(publicURL string) string {
+	u, err := url.Parse(publicURL)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimRight(u.Path, "/")
+}

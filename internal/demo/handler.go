@@ -8,10 +8,7 @@ import (
 	"errors"
 	"html/template"
 	"io/fs"
-	"mime"
 	"net/http"
-	"net/url"
-	"path"
 	"strings"
 	"time"
 
@@ -19,6 +16,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/linktoken"
 	"github.com/linkd-dev/linkd/internal/ratelimit"
@@ -135,13 +133,7 @@ type Handler struct {
 }
 
 // basePath is the path prefix of the public URL ("" or "/linkd").
-func (h *Handler) basePath() string {
-	u, err := url.Parse(h.PublicURL)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimRight(u.Path, "/")
-}
+func (h *Handler) basePath() string { return config.BasePath(h.PublicURL) }
 
 // Page serves GET /demo: the host page. It loads only its own script and style (no inline
 // script) and frames only linkd itself (the Link UI).
@@ -167,29 +159,9 @@ func (h *Handler) Page(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
-// Asset serves GET /demo/assets/{path...}.
+// Asset serves GET /demo/assets/{path...}: the page's scripts, styles and images.
 func (h *Handler) Asset(w http.ResponseWriter, r *http.Request) error {
-	name := path.Clean(r.PathValue("path"))
-	if name == "index.html" || strings.HasPrefix(name, ".") {
-		return api.NewProblem(http.StatusNotFound, api.ErrRouteNotFound, "%s: no such asset", r.URL.Path)
-	}
-	b, err := fs.ReadFile(assets, name)
-	if err != nil {
-		return api.NewProblem(http.StatusNotFound, api.ErrRouteNotFound, "%s: no such asset", r.URL.Path)
-	}
-	ct := mime.TypeByExtension(path.Ext(name))
-	if strings.HasSuffix(name, ".js") {
-		ct = "text/javascript; charset=utf-8"
-	}
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", ct)
-	hd.Set("Cache-Control", "no-cache")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	w.Write(b)
-	return nil
+	return api.Assets(assets)(w, r)
 }
 
 // LinkTokenHandler is POST /demo/api/linktoken, refusing browser requests from other

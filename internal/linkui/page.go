@@ -5,16 +5,14 @@ import (
 	"embed"
 	"html/template"
 	"io/fs"
-	"mime"
 	"net/http"
-	"net/url"
-	"path"
 	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/linktoken"
 	"github.com/linkd-dev/linkd/internal/store"
 )
@@ -51,13 +49,7 @@ type pageConfig struct {
 }
 
 // basePath is the path prefix of the public URL ("" or "/linkd").
-func (h *Handler) basePath() string {
-	u, err := url.Parse(h.PublicURL)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimRight(u.Path, "/")
-}
+func (h *Handler) basePath() string { return config.BasePath(h.PublicURL) }
 
 // Page serves GET /link/{clientId} and GET /pay/{clientId}: the Link UI shell. Loading it
 // consumes nothing; its script redeems the code from the URL fragment.
@@ -108,26 +100,5 @@ func (h *Handler) Page(kind string) http.HandlerFunc {
 
 // Asset serves GET /link/assets/{path...}: the page's scripts, styles and images.
 func (h *Handler) Asset(w http.ResponseWriter, r *http.Request) error {
-	name := path.Clean(r.PathValue("path"))
-	if name == "index.html" || strings.HasPrefix(name, ".") {
-		return api.NewProblem(http.StatusNotFound, api.ErrRouteNotFound, "%s: no such asset", r.URL.Path)
-	}
-	b, err := fs.ReadFile(assets, name)
-	if err != nil {
-		return api.NewProblem(http.StatusNotFound, api.ErrRouteNotFound, "%s: no such asset", r.URL.Path)
-	}
-	ct := mime.TypeByExtension(path.Ext(name))
-	if strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".mjs") {
-		ct = "text/javascript; charset=utf-8" // module scripts need a JavaScript MIME type
-	}
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	hd := w.Header()
-	hd.Set("Content-Type", ct)
-	hd.Set("Cache-Control", "no-cache")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Cross-Origin-Resource-Policy", "same-origin")
-	w.Write(b)
-	return nil
+	return api.Assets(assets)(w, r)
 }

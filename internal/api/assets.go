@@ -1,0 +1,40 @@
+package api
+
+import (
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+)
+
+// Assets serves the embedded files of a page (scripts, styles, images) at
+// {path...}: JavaScript with a JavaScript MIME type (module scripts need one), never
+// sniffed, revalidated on every load, same-origin only; index.html (a template) and
+// dot-files are not served.
+func Assets(fsys fs.FS) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		name := path.Clean(r.PathValue("path"))
+		if name == "index.html" || strings.HasPrefix(name, ".") {
+			return NewProblem(http.StatusNotFound, ErrRouteNotFound, "%s: no such asset", r.URL.Path)
+		}
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return NewProblem(http.StatusNotFound, ErrRouteNotFound, "%s: no such asset", r.URL.Path)
+		}
+		ct := mime.TypeByExtension(path.Ext(name))
+		if strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".mjs") {
+			ct = "text/javascript; charset=utf-8"
+		}
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		hd := w.Header()
+		hd.Set("Content-Type", ct)
+		hd.Set("Cache-Control", "no-cache")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Cross-Origin-Resource-Policy", "same-origin")
+		w.Write(b)
+		return nil
+	}
+}
