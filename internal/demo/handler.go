@@ -16,8 +16,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/linkd-dev/linkd/internal/api"
-	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/auth"
+	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/linktoken"
 	"github.com/linkd-dev/linkd/internal/ratelimit"
 )
