@@ -133,6 +133,16 @@ func TestEventKeysMatchTypes(t *testing.T) {
 	if len(jsKeys) != 43 || !slices.Equal(jsKeys, dtsKeys) {
 		t.Errorf("link.js keys (%d) %v\n!= link.d.ts keys (%d) %v", len(jsKeys), jsKeys, len(dtsKeys), dtsKeys)
 	}
+	// The Link UI keeps the same list (a copy: the SDK is one file that host pages import
+	// from another origin, so it cannot import the page's module).
+	page, err := os.ReadFile("../linkui/web/events.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageBlock := regexp.MustCompile(`(?s)LINK_EVENT_TYPE_KEYS = Object.freeze\(\[(.*?)\]\)`).FindStringSubmatch(string(page))
+	if pageBlock == nil || !slices.Equal(keys(pageBlock[1]), jsKeys) {
+		t.Errorf("the Link UI's event keys (internal/linkui/web/events.js) differ from link.js's")
+	}
 }
 
 // TestHandlerDirect: the handler works outside the server too (no middleware needed).
