@@ -8,11 +8,15 @@ import (
 	"strings"
 )
 
-// Assets serves the embedded files of a page (scripts, styles, images) at
-// {path...}: JavaScript with a JavaScript MIME type (module scripts need one), never
+// Assets serves the embedded files of a page (scripts, styles, images) under dir of fsys
+// at {path...}: JavaScript with a JavaScript MIME type (module scripts need one), never
 // sniffed, revalidated on every load, same-origin only; index.html (a template) and
-// dot-files are not served.
-func Assets(fsys fs.FS) HandlerFunc {
+// dot-files are not served. A dir missing from fsys is a build defect: it panics.
+func Assets(embedded fs.FS, dir string) HandlerFunc {
+	fsys, err := fs.Sub(embedded, dir)
+	if err != nil {
+		panic(err)
+	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		name := path.Clean(r.PathValue("path"))
 		if name == "index.html" || strings.HasPrefix(name, ".") {

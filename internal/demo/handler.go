@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -28,17 +27,9 @@ import (
 var web embed.FS
 
 var (
-	assets   = mustSub(web, "web")
-	pageTmpl = template.Must(template.ParseFS(web, "web/index.html"))
+	serveAsset = api.Assets(web, "web")
+	pageTmpl   = template.Must(template.ParseFS(web, "web/index.html"))
 )
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
 
 // Catalog ids the scenarios use.
 const (
@@ -160,9 +151,7 @@ func (h *Handler) Page(w http.ResponseWriter, r *http.Request) {
 }
 
 // Asset serves GET /demo/assets/{path...}: the page's scripts, styles and images.
-func (h *Handler) Asset(w http.ResponseWriter, r *http.Request) error {
-	return api.Assets(assets)(w, r)
-}
+func (h *Handler) Asset(w http.ResponseWriter, r *http.Request) error { return serveAsset(w, r) }
 
 // LinkTokenHandler is POST /demo/api/linktoken, refusing browser requests from other
 // origins (Go's http.CrossOriginProtection: Sec-Fetch-Site, then Origin against Host).

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"embed"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"strings"
 
@@ -24,17 +23,9 @@ import (
 var web embed.FS
 
 var (
-	assets   = mustSub(web, "web")
-	pageTmpl = template.Must(template.ParseFS(web, "web/index.html"))
+	serveAsset = api.Assets(web, "web")
+	pageTmpl   = template.Must(template.ParseFS(web, "web/index.html"))
 )
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
 
 // pageConfig is handed to the page's script in a JSON block (not executable, so the CSP
 // allows it): where the API and assets are, which kind of page this is, and the origins
@@ -99,6 +90,4 @@ func (h *Handler) Page(kind string) http.HandlerFunc {
 }
 
 // Asset serves GET /link/assets/{path...}: the page's scripts, styles and images.
-func (h *Handler) Asset(w http.ResponseWriter, r *http.Request) error {
-	return api.Assets(assets)(w, r)
-}
+func (h *Handler) Asset(w http.ResponseWriter, r *http.Request) error { return serveAsset(w, r) }

@@ -16,6 +16,15 @@ import (
 // Checks of the Link UI's static files (internal/linkui/web): translations, messaging,
 // CSP-safe markup, and the data the page keeps copies of.
 
+// assets are the embedded files as the page's URLs name them.
+var assets = func() fs.FS {
+	s, err := fs.Sub(web, "web")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
+
 func webText(t *testing.T, name string) string {
 	t.Helper()
 	b, err := fs.ReadFile(assets, name)

@@ -176,22 +176,6 @@ func (s *Store) checkpointer() {
 	}
 }
 
-// Migrate applies the embedded migrations to the database in dir without keeping it open
-// (`linkd migrate`). It returns the schema version afterwards.
-func Migrate(ctx context.Context, dir string) (int64, error) {
-	s, err := Open(ctx, dir, Options{})
-	if err != nil {
-		return 0, err
-	}
-	defer s.Close()
-	var v int64
-	err = s.rdb.QueryRowContext(ctx, `SELECT max(version_id) FROM goose_db_version WHERE is_applied`).Scan(&v)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: read schema version: %w", err)
-	}
-	return v, nil
-}
-
 func migrate(ctx context.Context, db *sql.DB) error {
 	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
