@@ -62,6 +62,23 @@ func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issu
 	}
 	now := s.Now()
 	exp := now.Add(s.TTL)
+	// A conflict means another process minted a code id with the same leading integer
+	// (the same nanosecond): mint new codes and try again.
+	for attempt := 1; ; attempt++ {
+		out, codes := s.mint(c, &opts, raw, now, exp)
+		err := s.Store.CreateCodes(ctx, codes...)
+		if err == nil {
+			return out, nil
+		}
+		if !errors.Is(err, store.ErrConflict) || attempt == 3 {
+			return Issued{}, err
+		}
+	}
+}
+
+// mint makes the codes of one link-token request (the link code, and the pay code if
+// opts asks for a pay link) and the answer that carries them.
+func (s *Service) mint(c *store.Client, opts *Options, raw []byte, now, exp time.Time) (Issued, []store.LinkCode) {
 	linkCode, linkID, linkHash := NewCode()
 	codes := []store.LinkCode{{ID: linkID, Hash: linkHash, Kind: store.KindLink, ClientID: c.ID, SubClientID: opts.SubClientID,
 		UserID: opts.UserID, Options: raw, CreatedAt: now, ExpiresAt: exp}}
@@ -73,10 +90,7 @@ func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issu
 		codes = append(codes, pay)
 		out.PaymentLink = PageURL(s.PublicURL, store.KindPay, c.ID, payCode)
 	}
-	if err := s.Store.CreateCodes(ctx, codes...); err != nil {
-		return Issued{}, err
-	}
-	return out, nil
+	return out, codes
 }
 
 // Opened is a Link session opened by redeeming a code.

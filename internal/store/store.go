@@ -91,7 +91,9 @@ const (
 // append to the table instead of rewriting random pages), the secret is stored only as
 // its SHA-256 hash and compared in constant time on redemption.
 type LinkCode struct {
-	ID          []byte // 16 bytes, time-ordered
+	// ID is 16 bytes: a big-endian integer below 2^63 that grows with time (the key:
+	// backends may index on it alone, so it must be unique by itself), then 8 random bytes.
+	ID          []byte
 	Hash        []byte // sha256 of the code's secret
 	Kind        string // KindLink or KindPay
 	ClientID    string
@@ -216,7 +218,9 @@ type Store interface {
 	SubClients(ctx context.Context, clientID string) ([]SubClient, error)
 
 	// CreateCodes stores the codes of one link-token request atomically: all or none.
-	// ErrConflict if an id exists (which only a broken random source can cause).
+	// ErrConflict if an id's leading integer exists (two processes minting codes in the
+	// same nanosecond; the caller mints new codes and tries again). An id that is not
+	// 16 bytes led by an integer below 2^63 is an error.
 	CreateCodes(ctx context.Context, codes ...LinkCode) error
 	// Redeem consumes a code and opens a session, atomically: exactly one of any number of
 	// concurrent calls for the same code succeeds, on every instance sharing the store

@@ -52,8 +52,10 @@ type Store struct {
 	w     *writer
 	rdb   *sql.DB
 	stmts readStmts
-	// insertCode is prepared once on the writer's connection: the hot path of issuance.
-	insertCode *sql.Stmt
+	// insertCode[i] inserts 1<<i codes, prepared once on the writer's connection: the hot
+	// path of issuance (see insertCodes).
+	insertCode [insertSizes]*sql.Stmt
+	insertArgs []any // insertCodes' scratch (the writer goroutine only)
 	// ckpt is the connection background checkpoints run on.
 	ckpt     *sql.DB
 	closed   chan struct{}
@@ -132,15 +134,16 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 		ckpt.Close()
 		return nil, err
 	}
-	if s.insertCode, err = wdb.PrepareContext(ctx, `INSERT INTO link_codes
-		(id, hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
-		s.stmts.close()
-		wdb.Close()
-		rdb.Close()
-		ckpt.Close()
-		return nil, fmt.Errorf("sqlite: prepare: %w", err)
+	for i := range s.insertCode {
+		if s.insertCode[i], err = wdb.PrepareContext(ctx, insertCodesSQL(1<<i)); err != nil {
+			s.closeStmts()
+			wdb.Close()
+			rdb.Close()
+			ckpt.Close()
+			return nil, fmt.Errorf("sqlite: prepare: %w", err)
+		}
 	}
-	s.w = newWriter(wdb, opts.MaxBatch)
+	s.w = newWriter(wdb, opts.MaxBatch, s.insertCodes)
 	go s.checkpointer()
 	return s, nil
 }
@@ -181,7 +184,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithGoMigrations(codesRowidMigration))
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
@@ -216,13 +219,21 @@ func (s *Store) Close() error {
 	s.w.close()
 	close(s.closed)
 	<-s.ckptDone
-	s.stmts.close()
-	s.insertCode.Close()
+	s.closeStmts()
 	err := errors.Join(s.w.db.Close(), s.rdb.Close(), s.ckpt.Close())
 	if err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
 	return nil
+}
+
+func (s *Store) closeStmts() {
+	s.stmts.close()
+	for _, st := range s.insertCode {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // BatchStats reports how many transactions the writer committed and how many writes they

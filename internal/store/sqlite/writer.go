@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+
+	"github.com/linkd-dev/linkd/internal/store"
 )
 
 // writer serialises every write of the process through one SQLite connection and commits
@@ -18,6 +20,10 @@ type writer struct {
 	db       *sql.DB // exactly one connection
 	ops      chan *op
 	maxBatch int
+	// insertCodes inserts the codes of a batch's ops in tx; codes is the writer's
+	// scratch buffer.
+	insertCodes func(ctx context.Context, tx *sql.Tx, codes []store.LinkCode) error
+	codes       []store.LinkCode
 
 	mu     sync.RWMutex // guards closed against sends on a closed channel
 	closed bool
@@ -39,9 +45,14 @@ type writerStats struct {
 //     with the batch and the error is handed to the caller;
 //   - any other error, a failure: the batch is rolled back and every op of it is
 //     retried alone, so one bad op cannot fail its neighbours.
+//
+// An op may instead (or also) carry codes to insert: the codes of every op of a batch are
+// inserted together, by multi-row INSERTs, before the batch's fns run (see Store.insertCodes).
+// A conflict among them fails the batch, whose ops are then retried alone.
 type op struct {
-	fn   func(ctx context.Context, tx *sql.Tx) error
-	done chan error
+	fn    func(ctx context.Context, tx *sql.Tx) error
+	codes []store.LinkCode
+	done  chan error
 }
 
 var opPool = sync.Pool{New: func() any { return &op{done: make(chan error, 1)} }}
@@ -49,8 +60,8 @@ var opPool = sync.Pool{New: func() any { return &op{done: make(chan error, 1)} }
 // errClosed is returned for writes submitted after Close.
 var errClosed = errors.New("sqlite: store is closed")
 
-func newWriter(db *sql.DB, maxBatch int) *writer {
-	w := &writer{db: db, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, done: make(chan struct{})}
+func newWriter(db *sql.DB, maxBatch int, insertCodes func(ctx context.Context, tx *sql.Tx, codes []store.LinkCode) error) *writer {
+	w := &writer{db: db, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, done: make(chan struct{}), insertCodes: insertCodes}
 	go w.loop()
 	return w
 }
@@ -59,8 +70,17 @@ func newWriter(db *sql.DB, maxBatch int) *writer {
 // is cancelled: its result is awaited so that the caller never reports failure for a write
 // that committed (bounded by the database's busy timeout).
 func (w *writer) do(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return w.submit(ctx, fn, nil)
+}
+
+// insert submits codes to be inserted and waits for their batch to commit.
+func (w *writer) insert(ctx context.Context, codes []store.LinkCode) error {
+	return w.submit(ctx, nil, codes)
+}
+
+func (w *writer) submit(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error, codes []store.LinkCode) error {
 	o := opPool.Get().(*op)
-	o.fn = fn
+	o.fn, o.codes = fn, codes
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
@@ -76,7 +96,7 @@ func (w *writer) do(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx
 	}
 	w.mu.RUnlock()
 	err := <-o.done
-	o.fn = nil
+	o.fn, o.codes = nil, nil
 	opPool.Put(o)
 	return err
 }
@@ -149,7 +169,28 @@ func (w *writer) tx(ops []*op, results []error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
+	codes := w.codes[:0]
+	for _, o := range ops {
+		codes = append(codes, o.codes...)
+	}
+	if len(codes) > 0 {
+		err := w.insertCodes(ctx, tx, codes)
+		clear(codes) // drop references to the callers' data
+		w.codes = codes[:0]
+		if err != nil {
+			_ = tx.Rollback()
+			var rb rollback
+			if errors.As(err, &rb) && len(ops) == 1 {
+				return rb.err
+			}
+			return err
+		}
+	}
 	for i, o := range ops {
+		if o.fn == nil {
+			results[i] = nil
+			continue
+		}
 		err := o.fn(ctx, tx)
 		if err != nil && !isOutcome(err) {
 			_ = tx.Rollback()

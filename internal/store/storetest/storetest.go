@@ -16,6 +16,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -448,6 +449,10 @@ func testRedeemUnknown(t *testing.T, s store.Store) {
 		{"right id, wrong secret", fresh.ID, randomHash(t)},
 		{"used id, wrong secret", used.ID, randomHash(t)},
 		{"right id, no secret", fresh.ID, nil},
+		// Backends may key on the id's leading integer; the rest of the id still counts.
+		{"right leading bytes, other tail", append(slices.Clone(fresh.ID[:8]), 1, 2, 3, 4, 5, 6, 7, 8), fresh.Hash},
+		{"id with the top bit set", append([]byte{0x80 | fresh.ID[0]}, fresh.ID[1:]...), fresh.Hash},
+		{"short id", fresh.ID[:8], fresh.Hash},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -561,6 +566,14 @@ func testCreateCodesAtomic(t *testing.T, s store.Store) {
 	dup := existing
 	dup.Kind = store.KindPay
 	wantErr(t, "CreateCodes(fresh, dup)", s.CreateCodes(ctx(t), fresh, dup), store.ErrConflict)
+	sameKey := fresh
+	sameKey.ID = append(slices.Clone(existing.ID[:8]), 9, 9, 9, 9, 9, 9, 9, 9)
+	wantErr(t, "CreateCodes(same leading integer)", s.CreateCodes(ctx(t), sameKey), store.ErrConflict)
+	bad := fresh
+	bad.ID = append([]byte{0xff}, fresh.ID[1:]...)
+	if err := s.CreateCodes(ctx(t), bad); err == nil {
+		t.Error("CreateCodes accepted an id led by an integer beyond 2^63")
+	}
 	_, err := s.Redeem(ctx(t), redemption(t, fresh, t0))
 	wantErr(t, "Redeem(code of failed batch)", err, store.ErrNotFound)
 	// Both codes of one request are stored and independently redeemable.

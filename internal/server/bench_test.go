@@ -1,0 +1,92 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/linkdtest"
+	"github.com/linkd-dev/linkd/internal/server"
+)
+
+// discardWriter is the cheapest http.ResponseWriter: the benchmark measures linkd's work
+// per request, not net/http's (which the load benchmark in bench/ includes).
+type discardWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(s int)           { w.status = s }
+
+// BenchmarkLinkToken runs POST /api/v1/linktoken through linkd's whole handler (route
+// table, middleware, access log to a buffered discard, metrics, authentication,
+// decoding, validation, the durable write on the embedded store, the answer) from 32
+// goroutines, the load benchmark's concurrency, and reports the process's CPU time per
+// request. It is the in-process, low-noise companion of `go run ./bench`.
+func BenchmarkLinkToken(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as linkd serve runs
+	e := linkdtest.Start(b)
+	accessLog := slog.New(slog.NewJSONHandler(server.NewBufferedWriter(io.Discard, 100*time.Millisecond), nil))
+	srv, err := server.FromConfig(&e.Config, e.Store, slog.New(slog.DiscardHandler), accessLog, time.Now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Handler()
+	cat, err := catalog.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var eth, sol string
+	for _, n := range cat.Networks() {
+		switch n.Name {
+		case "Ethereum":
+			eth = n.ID
+		case "Solana":
+			sol = n.ID
+		}
+	}
+	body := []byte(`{"restrictMultipleAccounts":true,"transferOptions":{"amountInFiat":25,"clientFee":0.01,"isInclusiveFeeEnabled":false,"toAddresses":[` +
+		`{"networkId":"` + eth + `","symbol":"USDC","address":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed","amount":25},` +
+		`{"networkId":"` + sol + `","symbol":"USDC","address":"4Nd1mBQtrMJVYVfKf2PJy9NZUZdTAsp7D4xWLs4gDB4T"}],` +
+		`"transactionId":"tx-7","transferType":"payment"},"userId":"bench-user-7"}`)
+	var failed atomic.Int64
+	var r0, r1 syscall.Rusage
+	b.SetParallelism(16)
+	b.ResetTimer()
+	syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
+	b.RunParallel(func(pb *testing.PB) {
+		w := &discardWriter{h: http.Header{}}
+		rd := bytes.NewReader(body)
+		req, _ := http.NewRequestWithContext(context.Background(), "POST", "http://127.0.0.1/api/v1/linktoken", rd)
+		for pb.Next() {
+			rd.Reset(body)
+			r := req.Clone(req.Context())
+			r.Body = io.NopCloser(rd)
+			r.ContentLength = int64(len(body))
+			r.Header = http.Header{"Content-Type": {"application/json"}, "X-Client-Id": {e.Client.ID}, "X-Client-Secret": {e.Client.Secret}}
+			clear(w.h)
+			w.status = 0
+			h.ServeHTTP(w, r)
+			if w.status != 0 && w.status != 200 {
+				failed.Add(1)
+			}
+		}
+	})
+	syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
+	b.StopTimer()
+	if n := failed.Load(); n > 0 {
+		b.Fatalf("%d answers other than 200", n)
+	}
+	cpu := time.Duration(r1.Utime.Nano() + r1.Stime.Nano() - r0.Utime.Nano() - r0.Stime.Nano())
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/1000, "cpu-µs/op")
+}
