@@ -76,9 +76,12 @@ func serve(ctx context.Context, e env, args []string) error {
 	}
 	// The access log is buffered (one write(2) per 100 ms, not per request); everything
 	// else is written at once.
-	accessOut := server.NewBufferedWriter(e.stderr, 100*time.Millisecond)
-	defer accessOut.Close()
-	accessLog := newLogger(&c, accessOut)
+	var accessLog *server.AccessLog
+	if c.AccessLog && log.Enabled(ctx, slog.LevelInfo) {
+		accessOut := server.NewBufferedWriter(e.stderr, 100*time.Millisecond)
+		defer accessOut.Close()
+		accessLog = server.NewAccessLog(accessOut, c.LogFormat)
+	}
 
 	st, err := openStore(ctx, c.Store)
 	if err != nil {

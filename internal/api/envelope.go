@@ -63,12 +63,23 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // setHeaders sets the headers of every API answer: JSON, never cached (RFC 6749 §5.1 for
 // token responses), never sniffed (OWASP API8:2023).
+//
+// The value slices are shared by every answer (four allocations less per request): a
+// slice of length and capacity 1 is replaced, never changed in place, by Header.Set and
+// Header.Add.
 func setHeaders(h http.Header) {
-	h["Content-Type"] = []string{"application/json; charset=utf-8"}
-	h["Cache-Control"] = []string{"no-store"}
-	h["Pragma"] = []string{"no-cache"}
-	h["X-Content-Type-Options"] = []string{"nosniff"}
+	h["Content-Type"] = headerJSON
+	h["Cache-Control"] = headerNoStore
+	h["Pragma"] = headerNoCache
+	h["X-Content-Type-Options"] = headerNoSniff
 }
+
+var (
+	headerJSON    = []string{"application/json; charset=utf-8"}
+	headerNoStore = []string{"no-store"}
+	headerNoCache = []string{"no-cache"}
+	headerNoSniff = []string{"nosniff"}
+)
 
 // WriteJSON writes an envelope with the given HTTP status.
 func WriteJSON(w http.ResponseWriter, code int, env *Envelope) {

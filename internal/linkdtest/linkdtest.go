@@ -113,7 +113,11 @@ func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
 	}
 	e.Store = st
 	log := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := server.FromConfig(&c, st, log, nil, e.Clock.Now)
+	var access *server.AccessLog
+	if c.AccessLog {
+		access = server.NewAccessLog(e.Logs, c.LogFormat)
+	}
+	srv, err := server.FromConfig(&c, st, log, access, e.Clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,9 +56,9 @@ func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issu
 			return Issued{}, err
 		}
 	}
-	raw, err := json.Marshal(opts)
+	raw, err := opts.appendJSON(make([]byte, 0, 512))
 	if err != nil {
-		return Issued{}, fmt.Errorf("linktoken: encode options: %w", err)
+		return Issued{}, err
 	}
 	now := s.Now()
 	exp := now.Add(s.TTL)

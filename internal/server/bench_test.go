@@ -36,7 +36,7 @@ func (w *discardWriter) WriteHeader(s int)           { w.status = s }
 func BenchmarkLinkToken(b *testing.B) {
 	defer debug.SetGCPercent(debug.SetGCPercent(400)) // as linkd serve runs
 	e := linkdtest.Start(b)
-	accessLog := slog.New(slog.NewJSONHandler(server.NewBufferedWriter(io.Discard, 100*time.Millisecond), nil))
+	accessLog := server.NewAccessLog(server.NewBufferedWriter(io.Discard, 100*time.Millisecond), "json")
 	srv, err := server.FromConfig(&e.Config, e.Store, slog.New(slog.DiscardHandler), accessLog, time.Now)
 	if err != nil {
 		b.Fatal(err)

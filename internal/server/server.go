@@ -31,8 +31,7 @@ type Options struct {
 	LinkUI          *linkui.Handler
 	Catalog         *catalog.Catalog
 	Logger          *slog.Logger
-	AccessLogger    *slog.Logger // nil: Logger
-	AccessLog       bool
+	AccessLog       *AccessLog // nil: no access log
 	Metrics         bool
 	PurgeInterval   time.Duration
 	Retention       time.Duration
@@ -67,9 +66,6 @@ func New(o Options) *Server {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
-	}
-	if o.AccessLogger == nil {
-		o.AccessLogger = o.Logger
 	}
 	s := &Server{opts: o, api: o.API, linkUI: o.LinkUI, log: o.Logger, reg: prometheus.NewRegistry()}
 	s.metrics = newMetrics(s.reg)
@@ -265,13 +261,9 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 				name = "other"
 			}
 			s.metrics.observe(name, sw.code, elapsed)
-			if s.opts.AccessLog {
-				// The path only: no query string, no fragment (never sent), no headers —
-				// codes, secrets and session credentials never reach the log (T10).
-				s.opts.AccessLogger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-					slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.code),
-					slog.Int("bytes", sw.bytes), slog.Float64("ms", float64(elapsed.Microseconds())/1000),
-					slog.String("requestId", info.ID), slog.String("clientId", info.ClientID), slog.String("route", name))
+			if s.opts.AccessLog != nil {
+				s.opts.AccessLog.log(&accessEntry{time: time.Now(), method: r.Method, path: r.URL.Path, status: sw.code, bytes: sw.bytes,
+					elapsed: elapsed, requestID: info.ID, clientID: info.ClientID, route: name})
 			}
 		}()
 		next.ServeHTTP(sw, r)

@@ -24,7 +24,7 @@ import (
 // FromConfig wires a Server from a checked serve configuration and an open store: the
 // one place where linkd's parts are put together (cmd/linkd and the tests both use it).
 // accessLog receives the access log (nil: log); now is the clock (nil: time.Now).
-func FromConfig(c *config.Serve, st store.Store, log, accessLog *slog.Logger, now func() time.Time) (*Server, error) {
+func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *AccessLog, now func() time.Time) (*Server, error) {
 	if now == nil {
 		now = time.Now
 	}
@@ -52,7 +52,7 @@ func FromConfig(c *config.Serve, st store.Store, log, accessLog *slog.Logger, no
 	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, Catalog: cat, Connectors: connector.Default(),
 		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour}
 	return New(Options{
-		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLogger: accessLog, AccessLog: c.AccessLog, Metrics: c.Metrics,
+		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: accessLog, Metrics: c.Metrics,
 		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout, Now: now,
 		Extra: extra,
 	}), nil
