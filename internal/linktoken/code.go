@@ -103,23 +103,31 @@ const (
 )
 
 // PageURL is the absolute URL of the Link UI (kind "link") or payment page ("pay") of a
-// client carrying code. The code travels in the fragment, which browsers never send to
-// servers, proxies or Referer headers (RFC 6819 §4.4.1.1, security.md T10); the client
-// id in the path lets the server send the client's frame-ancestors on page load.
+// client carrying code, under base (PageBase of the public URL). The code travels in the
+// fragment, which browsers never send to servers, proxies or Referer headers (RFC 6819
+// §4.4.1.1, security.md T10); the client id in the path lets the server send the
+// client's frame-ancestors on page load.
 //
 // The SDK appends "?lng=…&th=…" to the end of the decoded token; with no "?" before the
 // fragment those parameters land inside the fragment, where the page reads them.
-func PageURL(publicURL *url.URL, kind, clientID, code string) string {
+func PageURL(base, kind, clientID, code string) string {
 	p := LinkPath
 	if kind == "pay" {
 		p = PayPath
 	}
+	// clientID is a uuid and code base64url: nothing in them needs escaping.
+	return base + p + clientID + "#c=" + code
+}
+
+// PageBase is the public URL as the prefix of page URLs: its path without a trailing
+// slash, no query, no fragment.
+func PageBase(publicURL *url.URL) string {
 	u := *publicURL
-	u.Path = strings.TrimRight(u.Path, "/") + p + clientID
+	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	u.RawQuery = ""
 	u.Fragment = ""
-	return u.String() + "#c=" + code
+	return u.String()
 }
 
 // Token encodes a page URL as a link token: standard base64, which the SDK decodes with

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -27,6 +28,14 @@ type Service struct {
 	TTL, SessionTTL time.Duration
 	// Now is the clock; tests inject one.
 	Now func() time.Time
+
+	baseOnce sync.Once
+	pageBase string // PageBase(PublicURL)
+}
+
+func (s *Service) base() string {
+	s.baseOnce.Do(func() { s.pageBase = PageBase(s.PublicURL) })
+	return s.pageBase
 }
 
 // Issued is the answer to a link-token request.
@@ -56,10 +65,13 @@ func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issu
 			return Issued{}, err
 		}
 	}
-	raw, err := opts.appendJSON(make([]byte, 0, 512))
+	bp := optionsBufs.Get().(*[]byte)
+	defer optionsBufs.Put(bp)
+	raw, err := opts.appendJSON((*bp)[:0])
 	if err != nil {
 		return Issued{}, err
 	}
+	*bp = raw // reused once CreateCodes has returned: the store keeps no reference
 	now := s.Now()
 	exp := now.Add(s.TTL)
 	// A conflict means another process minted a code id with the same leading integer
@@ -82,16 +94,18 @@ func (s *Service) mint(c *store.Client, opts *Options, raw []byte, now, exp time
 	linkCode, linkID, linkHash := NewCode()
 	codes := []store.LinkCode{{ID: linkID, Hash: linkHash, Kind: store.KindLink, ClientID: c.ID, SubClientID: opts.SubClientID,
 		UserID: opts.UserID, Options: raw, CreatedAt: now, ExpiresAt: exp}}
-	out := Issued{LinkToken: Token(PageURL(s.PublicURL, store.KindLink, c.ID, linkCode)), ExpiresAt: exp}
+	out := Issued{LinkToken: Token(PageURL(s.base(), store.KindLink, c.ID, linkCode)), ExpiresAt: exp}
 	if opts.Transfer != nil && opts.Transfer.GeneratePayLink {
 		payCode, payID, payHash := NewCode()
 		pay := codes[0]
 		pay.ID, pay.Hash, pay.Kind = payID, payHash, store.KindPay
 		codes = append(codes, pay)
-		out.PaymentLink = PageURL(s.PublicURL, store.KindPay, c.ID, payCode)
+		out.PaymentLink = PageURL(s.base(), store.KindPay, c.ID, payCode)
 	}
 	return out, codes
 }
+
+var optionsBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // Opened is a Link session opened by redeeming a code.
 type Opened struct {

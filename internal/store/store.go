@@ -217,7 +217,8 @@ type Store interface {
 	// SubClients returns the sub-clients of a client, oldest first.
 	SubClients(ctx context.Context, clientID string) ([]SubClient, error)
 
-	// CreateCodes stores the codes of one link-token request atomically: all or none.
+	// CreateCodes stores the codes of one link-token request atomically: all or none. It
+	// keeps no reference to the codes' slices once it returns (callers reuse them).
 	// ErrConflict if an id's leading integer exists (two processes minting codes in the
 	// same nanosecond; the caller mints new codes and tries again). An id that is not
 	// 16 bytes led by an integer below 2^63 is an error.
