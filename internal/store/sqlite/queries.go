@@ -379,33 +379,13 @@ func insertCodesSQL(rows int) string {
 		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), `, rows), ", ")
 }
 
-// insertCodes inserts the codes of a whole group-commit batch with as few statements as
-// the binary decomposition of their number allows (13 codes: 8 + 4 + 1 rows): SQLite's
-// cost per statement (binding, stepping, resetting, and database/sql's bookkeeping) is
-// then paid a few times per batch instead of once per code. A duplicate id fails the
-// statement; the writer then retries each op alone, so that only the op that brought it
-// gets ErrConflict.
-func (s *Store) insertCodes(ctx context.Context, tx *sql.Tx, codes []store.LinkCode) error {
-	for len(codes) > 0 {
-		i := min(bits.Len(uint(len(codes)))-1, insertSizes-1)
-		n := 1 << i
-		args := s.insertArgs[:0]
-		for _, c := range codes[:n] {
-			key, tail, _ := codeKey(c.ID)
-			args = append(args, key, tail, c.Hash, c.Kind, c.ClientID, c.SubClientID, c.UserID, c.Options, ms(c.CreatedAt), ms(c.ExpiresAt))
-		}
-		_, err := tx.StmtContext(ctx, s.insertCode[i]).ExecContext(ctx, args...)
-		clear(args)
-		s.insertArgs = args[:0]
-		if err != nil {
-			if isConstraint(err) {
-				return rollback{fmt.Errorf("sqlite: create code: %w", store.ErrConflict)}
-			}
-			return fmt.Errorf("sqlite: create code: %w", err)
-		}
-		codes = codes[n:]
-	}
-	return nil
+// insertChunk splits a batch of n codes into multi-row INSERTs by the binary
+// decomposition of n (13 codes: 8 + 4 + 1 rows), so that SQLite's cost per statement
+// (binding, stepping, resetting) is paid a few times per batch instead of once per code:
+// the next statement inserts 1<<i = rows codes.
+func insertChunk(n int) (i, rows int) {
+	i = min(bits.Len(uint(n))-1, insertSizes-1)
+	return i, 1 << i
 }
 
 func isConstraint(err error) bool {

@@ -52,10 +52,6 @@ type Store struct {
 	w     *writer
 	rdb   *sql.DB
 	stmts readStmts
-	// insertCode[i] inserts 1<<i codes, prepared once on the writer's connection: the hot
-	// path of issuance (see insertCodes).
-	insertCode [insertSizes]*sql.Stmt
-	insertArgs []any // insertCodes' scratch (the writer goroutine only)
 	// ckpt is the connection background checkpoints run on.
 	ckpt     *sql.DB
 	closed   chan struct{}
@@ -134,16 +130,13 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 		ckpt.Close()
 		return nil, err
 	}
-	for i := range s.insertCode {
-		if s.insertCode[i], err = wdb.PrepareContext(ctx, insertCodesSQL(1<<i)); err != nil {
-			s.closeStmts()
-			wdb.Close()
-			rdb.Close()
-			ckpt.Close()
-			return nil, fmt.Errorf("sqlite: prepare: %w", err)
-		}
+	if s.w, err = newWriter(ctx, wdb, opts.MaxBatch); err != nil {
+		s.stmts.close()
+		wdb.Close()
+		rdb.Close()
+		ckpt.Close()
+		return nil, err
 	}
-	s.w = newWriter(wdb, opts.MaxBatch, s.insertCodes)
 	go s.checkpointer()
 	return s, nil
 }
@@ -216,24 +209,15 @@ func (s *Store) Close() error {
 		return nil
 	default:
 	}
-	s.w.close()
+	werr := s.w.close()
 	close(s.closed)
 	<-s.ckptDone
-	s.closeStmts()
-	err := errors.Join(s.w.db.Close(), s.rdb.Close(), s.ckpt.Close())
+	s.stmts.close()
+	err := errors.Join(werr, s.rdb.Close(), s.ckpt.Close())
 	if err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
 	return nil
-}
-
-func (s *Store) closeStmts() {
-	s.stmts.close()
-	for _, st := range s.insertCode {
-		if st != nil {
-			st.Close()
-		}
-	}
 }
 
 // BatchStats reports how many transactions the writer committed and how many writes they

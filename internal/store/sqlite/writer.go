@@ -16,14 +16,17 @@ import (
 // writer at a time anyway; a commit costs a WAL append (and an fsync with
 // synchronous=FULL), so sharing it between N concurrent requests divides that cost by N
 // while each caller still returns only after its own write is committed.
+//
+// A batch is committed as up to two transactions: one for the ops that only insert codes
+// (issuing link tokens, the bulk of the writes), on the raw driver connection (see
+// rawInserter), and one through database/sql for every other op.
 type writer struct {
-	db       *sql.DB // exactly one connection
+	db       *sql.DB   // exactly one connection…
+	conn     *sql.Conn // …held here for the writer's lifetime
+	raw      *rawInserter
 	ops      chan *op
 	maxBatch int
-	// insertCodes inserts the codes of a batch's ops in tx; codes is the writer's
-	// scratch buffer.
-	insertCodes func(ctx context.Context, tx *sql.Tx, codes []store.LinkCode) error
-	codes       []store.LinkCode
+	codes    []store.LinkCode // scratch: the codes of a batch
 
 	mu     sync.RWMutex // guards closed against sends on a closed channel
 	closed bool
@@ -38,17 +41,19 @@ type writerStats struct {
 	ops     int64
 }
 
-// op is one unit of work. fn runs inside the shared transaction and must be safe to run a
-// second time (in a transaction of its own) if the batch it was part of fails. It returns:
+// op is one unit of work: either codes to insert, or fn.
+//
+// fn runs inside the shared transaction and must be safe to run a second time (in a
+// transaction of its own) if the batch it was part of fails. It returns:
 //   - nil: its writes are committed with the batch;
 //   - a store sentinel error (ErrAlreadyUsed, …), an outcome: its writes are committed
 //     with the batch and the error is handed to the caller;
 //   - any other error, a failure: the batch is rolled back and every op of it is
 //     retried alone, so one bad op cannot fail its neighbours.
 //
-// An op may instead (or also) carry codes to insert: the codes of every op of a batch are
-// inserted together, by multi-row INSERTs, before the batch's fns run (see Store.insertCodes).
-// A conflict among them fails the batch, whose ops are then retried alone.
+// The codes of all the insert ops of a batch are inserted together by multi-row INSERTs;
+// a conflict among them fails that transaction, whose ops are then retried alone, so that
+// only the op that brought the duplicate gets ErrConflict.
 type op struct {
 	fn    func(ctx context.Context, tx *sql.Tx) error
 	codes []store.LinkCode
@@ -60,10 +65,20 @@ var opPool = sync.Pool{New: func() any { return &op{done: make(chan error, 1)} }
 // errClosed is returned for writes submitted after Close.
 var errClosed = errors.New("sqlite: store is closed")
 
-func newWriter(db *sql.DB, maxBatch int, insertCodes func(ctx context.Context, tx *sql.Tx, codes []store.LinkCode) error) *writer {
-	w := &writer{db: db, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, done: make(chan struct{}), insertCodes: insertCodes}
+// newWriter takes db's only connection for itself.
+func newWriter(ctx context.Context, db *sql.DB, maxBatch int) (*writer, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: writer connection: %w", err)
+	}
+	raw, err := newRawInserter(ctx, conn)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	w := &writer{db: db, conn: conn, raw: raw, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, done: make(chan struct{})}
 	go w.loop()
-	return w
+	return w, nil
 }
 
 // do submits fn and waits for its batch to commit. Once submitted, the op runs even if ctx
@@ -73,7 +88,7 @@ func (w *writer) do(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx
 	return w.submit(ctx, fn, nil)
 }
 
-// insert submits codes to be inserted and waits for their batch to commit.
+// insert submits codes to be inserted and waits for their batch to commit, as do.
 func (w *writer) insert(ctx context.Context, codes []store.LinkCode) error {
 	return w.submit(ctx, nil, codes)
 }
@@ -104,6 +119,7 @@ func (w *writer) submit(ctx context.Context, fn func(ctx context.Context, tx *sq
 func (w *writer) loop() {
 	defer close(w.done)
 	batch := make([]*op, 0, w.maxBatch)
+	var inserts, others []*op
 	for o := range w.ops {
 		batch = append(batch[:0], o)
 		// Let the goroutines that are about to submit do so before committing: a commit
@@ -126,18 +142,34 @@ func (w *writer) loop() {
 			}
 			runtime.Gosched()
 		}
-		w.run(batch)
+		inserts, others = inserts[:0], others[:0]
+		for _, o := range batch {
+			if o.fn == nil {
+				inserts = append(inserts, o)
+			} else {
+				others = append(others, o)
+			}
+		}
+		w.run(inserts, w.insertTx)
+		w.run(others, w.sqlTx)
+		clear(batch)
 	}
 }
 
 // maxYields bounds how often the writer yields to let a batch fill.
 const maxYields = 2
 
-func (w *writer) run(batch []*op) {
-	results := make([]error, len(batch))
-	err := w.tx(batch, results)
-	if err == nil || len(batch) == 1 {
-		for i, o := range batch {
+// run commits ops with tx and hands every op its result. If the transaction fails, each
+// op is retried alone, in a transaction of its own, so that one bad op cannot fail its
+// neighbours.
+func (w *writer) run(ops []*op, tx func(ops []*op, results []error) error) {
+	if len(ops) == 0 {
+		return
+	}
+	results := make([]error, len(ops))
+	err := tx(ops, results)
+	if err == nil || len(ops) == 1 {
+		for i, o := range ops {
 			if err != nil {
 				o.done <- err
 			} else {
@@ -146,11 +178,9 @@ func (w *writer) run(batch []*op) {
 		}
 		return
 	}
-	// Isolate the failure: each op alone, in its own transaction.
-	for _, o := range batch {
-		one := []*op{o}
+	for _, o := range ops {
 		var res [1]error
-		if err := w.tx(one, res[:]); err != nil {
+		if err := tx([]*op{o}, res[:]); err != nil {
 			o.done <- err
 		} else {
 			o.done <- res[0]
@@ -158,39 +188,39 @@ func (w *writer) run(batch []*op) {
 	}
 }
 
-// tx runs ops in one transaction, storing each op's outcome in results. It returns the
-// first failure (after rolling back) or the commit error.
-func (w *writer) tx(ops []*op, results []error) error {
-	// No deadline: a cancellable context makes the driver watch it with a goroutine and a
-	// progress handler on every statement. Waits for other processes' locks are bounded
-	// by busy_timeout instead.
-	ctx := context.Background()
-	tx, err := w.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
+// insertTx inserts the codes of insert ops in one transaction on the raw connection.
+func (w *writer) insertTx(ops []*op, results []error) error {
 	codes := w.codes[:0]
 	for _, o := range ops {
 		codes = append(codes, o.codes...)
 	}
-	if len(codes) > 0 {
-		err := w.insertCodes(ctx, tx, codes)
-		clear(codes) // drop references to the callers' data
-		w.codes = codes[:0]
-		if err != nil {
-			_ = tx.Rollback()
-			var rb rollback
-			if errors.As(err, &rb) && len(ops) == 1 {
-				return rb.err
-			}
-			return err
+	err := w.raw.run(context.Background(), codes)
+	clear(codes) // drop references to the callers' data
+	w.codes = codes[:0]
+	if err != nil {
+		var rb rollback
+		if errors.As(err, &rb) && len(ops) == 1 {
+			return rb.err
 		}
+		return err
+	}
+	clear(results)
+	w.count(len(ops))
+	return nil
+}
+
+// sqlTx runs the fns of ops in one database/sql transaction, storing each op's outcome in
+// results. It returns the first failure (after rolling back) or the commit error.
+func (w *writer) sqlTx(ops []*op, results []error) error {
+	// No deadline: a cancellable context makes the driver watch it with a goroutine and a
+	// progress handler on every statement. Waits for other processes' locks are bounded
+	// by busy_timeout instead.
+	ctx := context.Background()
+	tx, err := w.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	for i, o := range ops {
-		if o.fn == nil {
-			results[i] = nil
-			continue
-		}
 		err := o.fn(ctx, tx)
 		if err != nil && !isOutcome(err) {
 			_ = tx.Rollback()
@@ -205,11 +235,15 @@ func (w *writer) tx(ops []*op, results []error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	w.count(len(ops))
+	return nil
+}
+
+func (w *writer) count(ops int) {
 	w.stats.mu.Lock()
 	w.stats.batches++
-	w.stats.ops += int64(len(ops))
+	w.stats.ops += int64(ops)
 	w.stats.mu.Unlock()
-	return nil
 }
 
 // rollback wraps an outcome that must not keep the op's writes (for example a constraint
@@ -220,7 +254,8 @@ type rollback struct{ err error }
 func (r rollback) Error() string { return r.err.Error() }
 func (r rollback) Unwrap() error { return r.err }
 
-func (w *writer) close() {
+// close stops the writer after the ops already submitted and releases its connection.
+func (w *writer) close() error {
 	w.mu.Lock()
 	if !w.closed {
 		w.closed = true
@@ -228,4 +263,6 @@ func (w *writer) close() {
 	}
 	w.mu.Unlock()
 	<-w.done
+	w.raw.close()
+	return errors.Join(w.conn.Close(), w.db.Close())
 }
