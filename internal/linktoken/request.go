@@ -1,6 +1,7 @@
 package linktoken
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -85,8 +86,11 @@ var decodeOptions = json.JoinOptions(
 // ErrInvalidType whose message names the offending field as a dotted path with indexes
 // ("transferOptions.toAddresses[1].amount").
 func Decode(body []byte) (*Request, error) {
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, badRequest("", ErrInvalidJSON, "request body is empty: expected a JSON object with at least userId")
+	}
+	if r, ok := fastDecode(body); ok {
+		return r, nil
 	}
 	var r Request
 	err := json.Unmarshal(body, &r, decodeOptions)
