@@ -166,16 +166,10 @@ type linkTokenModel struct {
 // reads it into buf.
 func ReadJSONBody(w http.ResponseWriter, r *http.Request, max int64, buf *bytes.Buffer) error {
 	ct := r.Header.Get("Content-Type")
-	mt, params, err := mime.ParseMediaType(ct)
-	if ct == "" || err != nil || !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
-		got := "none"
-		if ct != "" {
-			got = ct
+	if ct != "application/json" && !strings.EqualFold(ct, "application/json; charset=utf-8") {
+		if err := checkJSONMediaType(ct); err != nil {
+			return err
 		}
-		return NewProblem(http.StatusUnsupportedMediaType, ErrUnsupportedMediaType, "Content-Type: must be application/json, got %s", quoteShort(got))
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return NewProblem(http.StatusUnsupportedMediaType, ErrUnsupportedMediaType, "Content-Type: charset must be utf-8, got %s", quoteShort(cs))
 	}
 	if r.ContentLength > max {
 		return &http.MaxBytesError{Limit: max}
@@ -189,6 +183,23 @@ func ReadJSONBody(w http.ResponseWriter, r *http.Request, max int64, buf *bytes.
 			return NewProblem(http.StatusBadRequest, linktoken.ErrInvalidJSON, "request body: connection closed before the body was complete")
 		}
 		return NewProblem(http.StatusBadRequest, linktoken.ErrInvalidJSON, "request body: could not be read")
+	}
+	return nil
+}
+
+// checkJSONMediaType accepts application/json and application/*+json, with no charset
+// or utf-8. (ReadJSONBody skips it for the two spellings nearly every client sends.)
+func checkJSONMediaType(ct string) error {
+	mt, params, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		got := "none"
+		if ct != "" {
+			got = ct
+		}
+		return NewProblem(http.StatusUnsupportedMediaType, ErrUnsupportedMediaType, "Content-Type: must be application/json, got %s", quoteShort(got))
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return NewProblem(http.StatusUnsupportedMediaType, ErrUnsupportedMediaType, "Content-Type: charset must be utf-8, got %s", quoteShort(cs))
 	}
 	return nil
 }

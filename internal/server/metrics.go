@@ -22,7 +22,13 @@ type metrics struct {
 	purged   prometheus.Counter
 
 	mu       sync.RWMutex
-	children map[routeCode]prometheus.Counter
+	children map[routeCode]routeMetrics
+}
+
+// routeMetrics are the label children of one route and status code.
+type routeMetrics struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 type routeCode struct {
@@ -43,7 +49,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Help: "Link token redemptions by outcome (ok or the errorType)."}, []string{"outcome"}),
 		purged: prometheus.NewCounter(prometheus.CounterOpts{Name: "linkd_store_purged_rows_total",
 			Help: "Expired link tokens and sessions deleted."}),
-		children: map[routeCode]prometheus.Counter{},
+		children: map[routeCode]routeMetrics{},
 	}
 	reg.MustRegister(m.requests, m.duration, m.issued, m.redeemed, m.purged,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -58,13 +64,13 @@ func (m *metrics) observe(route string, code int, d time.Duration) {
 	c, ok := m.children[k]
 	m.mu.RUnlock()
 	if !ok {
-		c = m.requests.WithLabelValues(route, strconv.Itoa(code))
+		c = routeMetrics{m.requests.WithLabelValues(route, strconv.Itoa(code)), m.duration.WithLabelValues(route)}
 		m.mu.Lock()
 		m.children[k] = c
 		m.mu.Unlock()
 	}
-	c.Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	c.requests.Inc()
+	c.duration.Observe(d.Seconds())
 }
 
 func (s *Server) metricsHandler() http.Handler {

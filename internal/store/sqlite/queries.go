@@ -375,7 +375,9 @@ const insertSizes = 6
 const codeCols = 10
 
 func insertCodesSQL(rows int) string {
-	return `INSERT INTO link_codes (id, id_tail, hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at) VALUES ` +
+	// OR ROLLBACK: a duplicate id ends the whole transaction (which the writer retries op
+	// by op), so SQLite needs no statement journal to undo a partly applied statement.
+	return `INSERT OR ROLLBACK INTO link_codes (id, id_tail, hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at) VALUES ` +
 		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), `, rows), ", ")
 }
 

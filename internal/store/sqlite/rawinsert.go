@@ -64,6 +64,10 @@ func (r *rawInserter) run(ctx context.Context, codes []store.LinkCode) error {
 			return fmt.Errorf("sqlite: begin: %w", err)
 		}
 		if err := r.inserts(ctx, codes); err != nil {
+			var rb rollback
+			if errors.As(err, &rb) {
+				return err // a conflict: INSERT OR ROLLBACK has ended the transaction
+			}
 			if rbErr := r.exec(ctx, r.rollback, nil); rbErr != nil {
 				return errors.Join(err, fmt.Errorf("sqlite: rollback: %w", rbErr))
 			}
