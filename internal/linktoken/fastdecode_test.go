@@ -21,9 +21,10 @@ var fastCorpus = []string{
 	`{"userId":"u1","verifyWalletOptions":{"message":"sign","verificationMethods":["signedMessage",null],"addresses":["a","b"],"networkId":"n","networkType":"evm"}}`,
 	`{"userId":"u1","verifyWalletOptions":{"verificationMethods":null,"addresses":[]}}`,
 	`{"userId":null,"brokerType":null,"transferOptions":null,"verifyWalletOptions":null,"restrictMultipleAccounts":null}`,
-	` {"userId":"esc\"aped \\ \u00e9 \ud83d\ude42"} ` + "\n",
 	`{"userId":"u1","transferOptions":{"amountInFiat":-0,"clientFee":1.5e3}}`,
+	"\t{ \"userId\" : \"é日本🙂\" ,\r\n\"transferOptions\":{\"amountInFiat\":0.5E-3,\"clientFee\":12345678901234567890}}\n",
 	// The general decoder's business:
+	` {"userId":"esc\"aped \\ \u00e9 \ud83d\ude42"} ` + "\n",
 	`{"USERID":"u1"}`, `{"user_id":"u1"}`, `{"userId":"a","userId":"b"}`, `{"userId":"a","USERID":"b"}`,
 	`{"userId":42}`, `{"userId":"u1","x":1}`, `{"userId":"u1"} {}`, `{"userId":"u1"} x`, `[{"userId":"u1"}]`,
 	`{"userId":"u1","transferOptions":{"amountInFiat":1e400}}`, `{"userId":"u1","transferOptions":{"amountInFiat":"5"}}`,
@@ -68,8 +69,9 @@ func TestFastDecodeMatchesUnmarshal(t *testing.T) {
 	// Mutations: delete, duplicate or replace bytes, splice in JSON punctuation and
 	// keywords. Most are invalid; whatever the fast path accepts must agree.
 	rng := rand.New(rand.NewPCG(7, 8))
-	inserts := []string{`"`, `\`, `{`, `}`, `[`, `]`, `,`, `:`, `null`, `true`, `1e999`, `-0`, `"x"`, `\u0000`, "\xff", ` `, `userId`, `"userId":"z",`}
-	for range 20000 {
+	inserts := []string{`"`, `\`, `{`, `}`, `[`, `]`, `,`, `:`, `null`, `true`, `1e999`, `-0`, `"x"`, `\u0000`, "\xff", ` `, `userId`, `"userId":"z",`,
+		`.`, `e`, `E`, `+`, `-`, `0`, `00`, `01`, `1.`, `.5`, "\t", "\r\n", "é", "\xe2\x80", `tru`, `nul`, `"a"`, `[]`, `{}`}
+	for range 50000 {
 		b := []byte(fastCorpus[rng.IntN(12)])
 		for range 1 + rng.IntN(3) {
 			at := rng.IntN(len(b) + 1)
@@ -95,4 +97,21 @@ func TestFastDecodeMatchesUnmarshal(t *testing.T) {
 		}
 	}
 	t.Logf("fast path took %d bodies", taken)
+}
+
+// FuzzFastDecode: go test -fuzz FuzzFastDecode ./internal/linktoken explores further.
+func FuzzFastDecode(f *testing.F) {
+	for _, b := range fastCorpus {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, body string) { agreeWithUnmarshal(t, body) })
+}
+
+func BenchmarkDecode(b *testing.B) {
+	body := []byte(benchBody)
+	for b.Loop() {
+		if _, err := Decode(body); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
