@@ -45,9 +45,8 @@ func once(seen *uint32, i uint) bool {
 
 type fastDecoder struct {
 	b     []byte
-	s     string // b as a string
-	i     int    // next byte of b
-	first bool   // just inside an object or array: no comma before the next member
+	i     int  // next byte of b
+	first bool // just inside an object or array: no comma before the next member
 	a     *valueArena
 }
 
