@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-json-experiment/json"
 
 	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/store"
@@ -143,9 +142,9 @@ func (s *Service) Redeem(ctx context.Context, clientID, kind, code string) (Open
 	default:
 		return Opened{}, err
 	}
-	var opts Options
-	if err := json.Unmarshal(sess.Options, &opts); err != nil {
-		return Opened{}, fmt.Errorf("linktoken: stored options: %w", err)
+	opts, err := decodeStored(sess.Options, s.Catalog)
+	if err != nil {
+		return Opened{}, err
 	}
 	return Opened{Credential: cred, Session: sess, Options: opts}, nil
 }
@@ -167,9 +166,9 @@ func (s *Service) Session(ctx context.Context, credential string) (store.Session
 	default:
 		return store.Session{}, Options{}, err
 	}
-	var opts Options
-	if err := json.Unmarshal(sess.Options, &opts); err != nil {
-		return store.Session{}, Options{}, fmt.Errorf("linktoken: stored options: %w", err)
+	opts, err := decodeStored(sess.Options, s.Catalog)
+	if err != nil {
+		return store.Session{}, Options{}, err
 	}
 	return sess, opts, nil
 }
