@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-
 	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/store"
 )
