@@ -91,8 +91,10 @@ const (
 // append to the table instead of rewriting random pages), the secret is stored only as
 // its SHA-256 hash and compared in constant time on redemption.
 type LinkCode struct {
-	// ID is 16 bytes: a big-endian integer below 2^63 that grows with time (the key:
-	// backends may index on it alone, so it must be unique by itself), then 8 random bytes.
+	// ID is 16 bytes: a big-endian integer, the Unix time in nanoseconds at which the
+	// code was minted (bumped by a few nanoseconds where needed to stay unique), then 8
+	// random bytes. Backends may key on the integer alone (so it must be unique by
+	// itself) and bound searches by time with it (Purge).
 	ID          []byte
 	Hash        []byte // sha256 of the code's secret
 	Kind        string // KindLink or KindPay

@@ -89,7 +89,8 @@ func randomHash(t testing.TB) []byte {
 	return hash(string(b))
 }
 
-// codeIDs makes time-ordered code ids, as linktoken does.
+// codeID makes code ids as linktoken does: the minting time in nanoseconds (here t0,
+// when the tests' codes are created), made unique, then random bytes.
 var codeSeq atomic.Uint64
 
 func codeID(t testing.TB) []byte {
@@ -97,7 +98,7 @@ func codeID(t testing.TB) []byte {
 	if _, err := rand.Read(b[8:]); err != nil {
 		t.Fatal(err)
 	}
-	n := uint64(time.Now().UnixNano()) + codeSeq.Add(1)
+	n := uint64(t0.UnixNano()) + codeSeq.Add(1)
 	for i := 7; i >= 0; i-- {
 		b[i] = byte(n)
 		n >>= 8
