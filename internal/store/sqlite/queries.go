@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/bits"
 	"strings"
 	"time"
 
@@ -365,29 +364,6 @@ func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error 
 		}
 	}
 	return s.w.insert(ctx, codes)
-}
-
-// insertSizes is how many multi-row INSERT statements are prepared: 1, 2, 4, … 1<<(insertSizes-1)
-// rows each.
-const insertSizes = 6
-
-// codeCols is the number of values inserted per code.
-const codeCols = 10
-
-func insertCodesSQL(rows int) string {
-	// OR ROLLBACK: a duplicate id ends the whole transaction (which the writer retries op
-	// by op), so SQLite needs no statement journal to undo a partly applied statement.
-	return `INSERT OR ROLLBACK INTO link_codes (id, id_tail, hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), `, rows), ", ")
-}
-
-// insertChunk splits a batch of n codes into multi-row INSERTs by the binary
-// decomposition of n (13 codes: 8 + 4 + 1 rows), so that SQLite's cost per statement
-// (binding, stepping, resetting) is paid a few times per batch instead of once per code:
-// the next statement inserts 1<<i = rows codes.
-func insertChunk(n int) (i, rows int) {
-	i = min(bits.Len(uint(n))-1, insertSizes-1)
-	return i, 1 << i
 }
 
 func isConstraint(err error) bool {

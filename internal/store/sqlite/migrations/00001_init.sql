@@ -48,7 +48,8 @@ CREATE TABLE link_codes (
     session_hash  BLOB
 ) WITHOUT ROWID;
 -- No index on expires_at: codes expire roughly in id (creation) order, so the purge
--- walks the primary key from the oldest; one index less on the hot insert.
+-- bounds its search by the key (see Store.Purge); one index less on the hot insert.
+-- (Migration 3 rekeys this table by the id's leading integer.)
 
 CREATE TABLE sessions (
     hash          BLOB    PRIMARY KEY,
