@@ -43,6 +43,8 @@ func once(seen *uint32, i uint) bool {
 	return true
 }
 
+// fastDecoder is fastDecode's state: the body, the position in it, and where the values
+// pointer fields point to are kept.
 type fastDecoder struct {
 	b     []byte
 	i     int  // next byte of b
