@@ -19,6 +19,7 @@ const (
 	ErrInvalidCredentials   = "invalidCredentials"
 	ErrClientDisabled       = "clientDisabled"
 	ErrRateLimited          = "rateLimited"
+	ErrTooManyActiveTokens  = "tooManyActiveTokens"
 	ErrUnsupportedMediaType = "unsupportedMediaType"
 	ErrRequestTooLarge      = "requestTooLarge"
 	ErrMethodNotAllowed     = "methodNotAllowed"
@@ -33,6 +34,7 @@ var ErrorTypes = []linktoken.ErrorType{
 	{Type: ErrInvalidCredentials, Status: http.StatusUnauthorized, Description: "X-Client-Id or X-Client-Secret is missing, unknown or wrong (one answer for all three; secrets in the query string are ignored)."},
 	{Type: ErrClientDisabled, Status: http.StatusLocked, Description: "The client is disabled (linkd client disable)."},
 	{Type: ErrRateLimited, Status: http.StatusTooManyRequests, Description: "The client's rate limit, or the limit on failed authentications per IP address, is exceeded; Retry-After says when to retry."},
+	{Type: ErrTooManyActiveTokens, Status: http.StatusTooManyRequests, Description: "The client already holds --max-active-tokens unexpired link tokens (off by default; counted per instance); Retry-After says when the oldest expires."},
 	{Type: ErrUnsupportedMediaType, Status: http.StatusUnsupportedMediaType, Description: "The request body is not declared as JSON (Content-Type: application/json)."},
 	{Type: ErrRequestTooLarge, Status: http.StatusRequestEntityTooLarge, Description: "The request body is larger than --max-body (64 KiB by default)."},
 	{Type: ErrMethodNotAllowed, Status: http.StatusMethodNotAllowed, Description: "The path exists but not with this method; Allow lists the methods."},

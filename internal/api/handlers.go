@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net"
@@ -23,11 +24,15 @@ import (
 
 // Handler serves the /api/v1 endpoints.
 type Handler struct {
-	Auth    *auth.Authenticator
-	Tokens  *linktoken.Service
-	Limits  *ratelimit.Keyed
-	Now     func() time.Time
-	MaxBody int64
+	Auth   *auth.Authenticator
+	Tokens *linktoken.Service
+	Limits *ratelimit.Keyed
+	// Active counts each client's unexpired link tokens (over the token lifetime);
+	// MaxActive caps them (0: no cap). security.md A4.
+	Active    *ratelimit.Window
+	MaxActive int
+	Now       func() time.Time
+	MaxBody   int64
 	// AuthFailures is the number of failed authentications allowed per remote IP address
 	// per minute before that address gets 429 (OWASP API2:2023); 0 disables the limit.
 	AuthFailures int
@@ -93,6 +98,7 @@ func remoteIP(r *http.Request) string {
 
 // CreateLinkToken serves POST /api/v1/linktoken.
 func (h *Handler) CreateLinkToken(w http.ResponseWriter, r *http.Request) error {
+	issuedOK := false // for the active-token count: only issued tokens stay counted
 	c, err := h.authenticate(r)
 	if err != nil {
 		return err
@@ -103,10 +109,23 @@ func (h *Handler) CreateLinkToken(w http.ResponseWriter, r *http.Request) error 
 	if err := ReadJSONBody(w, r, h.MaxBody, buf); err != nil {
 		return err
 	}
+	if h.MaxActive > 0 {
+		slot, ok, wait := h.Active.Reserve(c.ID, h.MaxActive, h.Now())
+		if !ok {
+			return &Problem{Code: http.StatusTooManyRequests, Type: ErrTooManyActiveTokens, RetryAfter: wait,
+				Message: fmt.Sprintf("this client holds %d unexpired link tokens, the most this server allows (--max-active-tokens); retry when some have expired", h.MaxActive)}
+		}
+		defer func() {
+			if !issuedOK {
+				h.Active.Release(c.ID, slot)
+			}
+		}()
+	}
 	issued, err := h.Tokens.Issue(r.Context(), c, buf.Bytes())
 	if err != nil {
 		return err
 	}
+	issuedOK = true
 	if h.OnIssued != nil {
 		h.OnIssued()
 	}

@@ -33,6 +33,7 @@ type Serve struct {
 	SessionTTL      time.Duration
 	MaxBody         int64
 	AuthFailures    int
+	MaxActiveTokens int
 	PurgeInterval   time.Duration
 	Retention       time.Duration
 	ShutdownTimeout time.Duration
@@ -200,6 +201,7 @@ func BindServe(b *Binder, c *Serve) {
 	b.Duration(&c.SessionTTL, "session-ttl", 30*time.Minute, "lifetime of the Link session a token opens")
 	b.Size(&c.MaxBody, "max-body", 64<<10, "largest accepted request body")
 	b.Int(&c.AuthFailures, "auth-failures", 10, "failed authentications allowed per IP address per minute before 429 (0: no limit)")
+	b.Int(&c.MaxActiveTokens, "max-active-tokens", 0, "unexpired link tokens one client may hold (issued by this instance) before 429 (0: no limit; 10000 is a sensible production bound)")
 	b.Duration(&c.PurgeInterval, "purge-interval", time.Minute, "how often expired link tokens and sessions are deleted")
 	b.Duration(&c.Retention, "retention", time.Hour, "how long expired link tokens and sessions are kept, so that a late reuse is reported as such")
 	b.Duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown")
@@ -236,6 +238,9 @@ func (c *Serve) Check() error {
 	}
 	if c.Retention < 0 {
 		errs = append(errs, fmt.Errorf("--retention: must not be negative"))
+	}
+	if c.MaxActiveTokens < 0 {
+		errs = append(errs, fmt.Errorf("--max-active-tokens: must not be negative"))
 	}
 	if c.AuthFailures < 0 {
 		errs = append(errs, fmt.Errorf("--auth-failures: must not be negative"))

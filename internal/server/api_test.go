@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -325,6 +326,40 @@ func TestRateLimits(t *testing.T) {
 	e.Clock.Advance(time.Minute)
 	if r := e.LinkToken(t, e.Client, `{"userId":"u1"}`); r.StatusCode != 200 {
 		t.Fatalf("a minute later: %d %s", r.StatusCode, r.Body)
+	}
+}
+
+// TestActiveTokenCap: a client holds at most --max-active-tokens unexpired link tokens
+// (security.md A4); refused requests and invalid ones do not count, other clients are
+// not affected, and tokens stop counting once they expire. (Like the rate limit, the cap
+// is checked before the body is validated.)
+func TestActiveTokenCap(t *testing.T) {
+	e := linkdtest.Start(t, func(c *config.Serve) { c.MaxActiveTokens = 3 })
+	for i := range 3 {
+		// An invalid request issues nothing and takes no place.
+		if r := e.LinkToken(t, e.Client, `{}`); r.StatusCode != 400 {
+			t.Fatalf("invalid request: %d %s", r.StatusCode, r.Body)
+		}
+		if r := e.LinkToken(t, e.Client, `{"userId":"u1"}`); r.StatusCode != 200 {
+			t.Fatalf("token %d: %d %s", i, r.StatusCode, r.Body)
+		}
+	}
+	r := e.LinkToken(t, e.Client, `{"userId":"u1"}`)
+	env := r.Envelope(t)
+	if r.StatusCode != 429 || env.ErrorType == nil || *env.ErrorType != "tooManyActiveTokens" || env.Status != "tooManyRequest" ||
+		!strings.Contains(env.Message, "--max-active-tokens") {
+		t.Fatalf("4th token: %d %s", r.StatusCode, r.Body)
+	}
+	retry, err := strconv.Atoi(r.Header.Get("Retry-After"))
+	if err != nil || retry < 1 || retry > int(e.Config.TokenTTL.Seconds())+60 {
+		t.Errorf("Retry-After = %q, want the seconds until the oldest token expires", r.Header.Get("Retry-After"))
+	}
+	if r := e.LinkToken(t, e.NewClient(t), `{"userId":"u1"}`); r.StatusCode != 200 {
+		t.Fatalf("another client: %d %s", r.StatusCode, r.Body)
+	}
+	e.Clock.Advance(e.Config.TokenTTL + time.Minute)
+	if r := e.LinkToken(t, e.Client, `{"userId":"u1"}`); r.StatusCode != 200 {
+		t.Fatalf("once the tokens have expired: %d %s", r.StatusCode, r.Body)
 	}
 }
 

@@ -39,7 +39,8 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 	authn := auth.NewAuthenticator(st, now)
 	tokens := &linktoken.Service{Store: st, Catalog: cat, PublicURL: publicURL, TTL: c.TokenTTL, SessionTTL: c.SessionTTL, Now: now}
 	apiH, err := api.NewHandler(api.Handler{Auth: authn, Tokens: tokens, Limits: ratelimit.New(), Now: now,
-		MaxBody: c.MaxBody, AuthFailures: c.AuthFailures}, cat, publicURL.String(), address.Pattern)
+		MaxBody: c.MaxBody, AuthFailures: c.AuthFailures,
+		Active: ratelimit.NewWindow(c.TokenTTL, 60), MaxActive: c.MaxActiveTokens}, cat, publicURL.String(), address.Pattern)
 	if err != nil {
 		return nil, err
 	}
