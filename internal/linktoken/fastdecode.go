@@ -24,7 +24,7 @@ func fastDecode(body []byte) (*Request, bool) {
 	// One copy of the body as a string: every string value is a substring of it, one
 	// allocation instead of one per value. (It lives as long as the Request; requests are
 	// short-lived.)
-	f := fastDecoder{b: body, a: new(valueArena)}
+	f := fastDecoder{b: body}
 	r := new(Request)
 	if !f.request(r) {
 		return nil, false
@@ -33,64 +33,28 @@ func fastDecode(body []byte) (*Request, bool) {
 	return r, f.peek() == 0 && f.i == len(body)
 }
 
-// once records member number i of an object in seen and reports whether it is its first
-// occurrence.
-func once(seen *uint32, i uint) bool {
-	if *seen&(1<<i) != 0 {
-		return false
-	}
-	*seen |= 1 << i
-	return true
-}
-
-// fastDecoder is fastDecode's state: the body, the position in it, and where the values
-// pointer fields point to are kept.
+// fastDecoder is fastDecode's state: the body, the position in it, and the arenas of
+// the values pointer fields point to.
 type fastDecoder struct {
 	b     []byte
 	i     int  // next byte of b
 	first bool // just inside an object or array: no comma before the next member
-	a     *valueArena
+	strs  arena[string]
+	nums  arena[float64]
+	bools arena[bool]
 }
 
-// valueArena holds the values a Request's pointer fields point to: one allocation per
-// request instead of one per field. It is kept alive by those pointers, never reused.
-type valueArena struct {
-	strs       [16]string
-	nums       [8]float64
-	bools      [8]bool
-	ns, nn, nb int
-}
+// arena hands out the values a Request's pointer fields point to from chunks: one
+// allocation per chunk instead of one per field. A chunk lives as long as its pointers.
+type arena[T any] struct{ free []T }
 
-func (f *fastDecoder) newStr(s string) *string {
-	if f.a.ns == len(f.a.strs) {
-		f.a = new(valueArena) // full: a fresh one; the old one lives on through its pointers
+func (a *arena[T]) new(v T) *T {
+	if len(a.free) == 0 {
+		a.free = make([]T, 8)
 	}
-	a := f.a
-	p := &a.strs[a.ns]
-	a.ns++
-	*p = s
-	return p
-}
-
-func (f *fastDecoder) newNum(n float64) *float64 {
-	if f.a.nn == len(f.a.nums) {
-		f.a = new(valueArena) // full: a fresh one; the old one lives on through its pointers
-	}
-	a := f.a
-	p := &a.nums[a.nn]
-	a.nn++
-	*p = n
-	return p
-}
-
-func (f *fastDecoder) newBool(b bool) *bool {
-	if f.a.nb == len(f.a.bools) {
-		f.a = new(valueArena) // full: a fresh one; the old one lives on through its pointers
-	}
-	a := f.a
-	p := &a.bools[a.nb]
-	a.nb++
-	*p = b
+	p := &a.free[0]
+	a.free = a.free[1:]
+	*p = v
 	return p
 }
 
@@ -204,7 +168,7 @@ func (f *fastDecoder) str(dst **string) bool {
 	}
 	s, ok := f.plainStr()
 	if ok {
-		*dst = f.newStr(s)
+		*dst = f.strs.new(s)
 	}
 	return ok
 }
@@ -222,9 +186,9 @@ func (f *fastDecoder) bool(dst **bool) bool {
 	case f.null():
 		*dst = nil
 	case f.literal("true"):
-		*dst = f.newBool(true)
+		*dst = f.bools.new(true)
 	case f.literal("false"):
-		*dst = f.newBool(false)
+		*dst = f.bools.new(false)
 	default:
 		return false
 	}
@@ -276,42 +240,13 @@ func (f *fastDecoder) num(dst **float64) bool {
 		return false
 	}
 	f.i = i
-	*dst = f.newNum(n)
+	*dst = f.nums.new(n)
 	return true
 }
 
-// strs reads an array of strings; null elements are "" (as json.Unmarshal makes them).
-func (f *fastDecoder) strs(dst *[]string) bool {
-	if f.null() {
-		*dst = nil
-		return true
-	}
-	if !f.open('[') {
-		return false
-	}
-	out := []string{}
-	for {
-		more, ok := f.more(']')
-		if !ok {
-			return false
-		}
-		if !more {
-			*dst = out
-			return true
-		}
-		if f.null() {
-			out = append(out, "")
-			continue
-		}
-		s, ok := f.plainStr()
-		if !ok {
-			return false
-		}
-		out = append(out, s)
-	}
-}
-
-func (f *fastDecoder) request(r *Request) bool {
+// object reads an object whose members are among names, each at most once (a duplicate
+// is the general decoder's business), calling value(i) to read the value of names[i].
+func (f *fastDecoder) object(names []string, value func(i int) bool) bool {
 	if !f.open('{') {
 		return false
 	}
@@ -328,277 +263,160 @@ func (f *fastDecoder) request(r *Request) bool {
 		if !ok {
 			return false
 		}
-		switch string(name) {
-		case "userId":
-			ok = once(&seen, 0) && f.str(&r.UserID)
-		case "brokerType":
-			ok = once(&seen, 1) && f.str(&r.BrokerType)
-		case "restrictMultipleAccounts":
-			ok = once(&seen, 2) && f.bool(&r.RestrictMultipleAccounts)
-		case "transferOptions":
-			ok = once(&seen, 3) && f.transfer(&r.TransferOptions)
-		case "integrationId":
-			ok = once(&seen, 4) && f.str(&r.IntegrationID)
-		case "disableApiKeyGeneration":
-			ok = once(&seen, 5) && f.bool(&r.DisableAPIKeyGeneration)
-		case "verifyWalletOptions":
-			ok = once(&seen, 6) && f.verifyWallet(&r.VerifyWalletOptions)
-		case "subClientId":
-			ok = once(&seen, 7) && f.str(&r.SubClientID)
-		default:
-			ok = false
-		}
-		if !ok {
-			return false
-		}
-	}
-}
-
-func (f *fastDecoder) transfer(dst **TransferOptions) bool {
-	if f.null() {
-		*dst = nil
-		return true
-	}
-	if !f.open('{') {
-		return false
-	}
-	t := new(TransferOptions)
-	var seen uint32
-	for {
-		more, ok := f.more('}')
-		if !ok {
-			return false
-		}
-		if !more {
-			*dst = t
-			return true
-		}
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
-		switch string(name) {
-		case "toAddresses":
-			ok = once(&seen, 0) && f.toAddresses(&t.ToAddresses)
-		case "amountInFiat":
-			ok = once(&seen, 1) && f.num(&t.AmountInFiat)
-		case "transactionId":
-			ok = once(&seen, 2) && f.str(&t.TransactionID)
-		case "clientFee":
-			ok = once(&seen, 3) && f.num(&t.ClientFee)
-		case "transferType":
-			ok = once(&seen, 4) && f.str(&t.TransferType)
-		case "fundingOptions":
-			ok = once(&seen, 5) && f.funding(&t.FundingOptions)
-		case "isInclusiveFeeEnabled":
-			ok = once(&seen, 6) && f.bool(&t.IsInclusiveFeeEnabled)
-		case "description":
-			ok = once(&seen, 7) && f.str(&t.Description)
-		case "goodsDetails":
-			ok = once(&seen, 8) && f.goodsDetails(&t.GoodsDetails)
-		case "generatePayLink":
-			ok = once(&seen, 9) && f.bool(&t.GeneratePayLink)
-		default:
-			ok = false
-		}
-		if !ok {
-			return false
-		}
-	}
-}
-
-func (f *fastDecoder) toAddresses(dst *[]ToAddress) bool {
-	if f.null() {
-		*dst = nil
-		return true
-	}
-	if !f.open('[') {
-		return false
-	}
-	out := []ToAddress{}
-	for {
-		more, ok := f.more(']')
-		if !ok {
-			return false
-		}
-		if !more {
-			*dst = out
-			return true
-		}
-		out = append(out, ToAddress{})
-		if f.null() {
-			continue
-		}
-		if !f.toAddress(&out[len(out)-1]) {
-			return false
-		}
-	}
-}
-
-func (f *fastDecoder) toAddress(a *ToAddress) bool {
-	if !f.open('{') {
-		return false
-	}
-	var seen uint32
-	for {
-		more, ok := f.more('}')
-		if !ok {
-			return false
-		}
-		if !more {
-			return true
-		}
-		name, ok := f.name()
-		if !ok {
-			return false
-		}
-		switch string(name) {
-		case "networkId":
-			ok = once(&seen, 0) && f.str(&a.NetworkID)
-		case "symbol":
-			ok = once(&seen, 1) && f.str(&a.Symbol)
-		case "address":
-			ok = once(&seen, 2) && f.str(&a.Address)
-		case "addressTag":
-			ok = once(&seen, 3) && f.str(&a.AddressTag)
-		case "amount":
-			ok = once(&seen, 4) && f.num(&a.Amount)
-		case "displayAmountInFiat":
-			ok = once(&seen, 5) && f.num(&a.DisplayAmountInFiat)
-		default:
-			ok = false
-		}
-		if !ok {
-			return false
-		}
-	}
-}
-
-func (f *fastDecoder) funding(dst **FundingOptions) bool {
-	if f.null() {
-		*dst = nil
-		return true
-	}
-	if !f.open('{') {
-		return false
-	}
-	o := new(FundingOptions)
-	var seen uint32
-	for {
-		more, ok := f.more('}')
-		if !ok {
-			return false
-		}
-		if !more {
-			*dst = o
-			return true
-		}
-		name, ok := f.name()
-		if !ok || string(name) != "enabled" || !once(&seen, 0) || !f.bool(&o.Enabled) {
-			return false
-		}
-	}
-}
-
-func (f *fastDecoder) goodsDetails(dst *[]GoodsDetails) bool {
-	if f.null() {
-		*dst = nil
-		return true
-	}
-	if !f.open('[') {
-		return false
-	}
-	out := []GoodsDetails{}
-	for {
-		more, ok := f.more(']')
-		if !ok {
-			return false
-		}
-		if !more {
-			*dst = out
-			return true
-		}
-		out = append(out, GoodsDetails{})
-		if f.null() {
-			continue
-		}
-		g := &out[len(out)-1]
-		if !f.open('{') {
-			return false
-		}
-		var seen uint32
-		for {
-			more, ok := f.more('}')
-			if !ok {
-				return false
-			}
-			if !more {
+		i := -1
+		for j, n := range names {
+			if string(name) == n {
+				i = j
 				break
 			}
-			name, ok := f.name()
-			if !ok {
-				return false
-			}
-			switch string(name) {
-			case "goodsType":
-				ok = once(&seen, 0) && f.str(&g.GoodsType)
-			case "goodsCategory":
-				ok = once(&seen, 1) && f.str(&g.GoodsCategory)
-			case "referenceGoodsId":
-				ok = once(&seen, 2) && f.str(&g.ReferenceGoodsID)
-			case "goodsName":
-				ok = once(&seen, 3) && f.str(&g.GoodsName)
-			case "goodsDetail":
-				ok = once(&seen, 4) && f.str(&g.GoodsDetail)
-			default:
-				ok = false
-			}
-			if !ok {
-				return false
-			}
 		}
+		if i < 0 || seen&(1<<i) != 0 || !value(i) {
+			return false
+		}
+		seen |= 1 << i
 	}
 }
 
-func (f *fastDecoder) verifyWallet(dst **VerifyWalletOptions) bool {
+// optObject reads null (dst = nil) or an object into a new T, as object does.
+func optObject[T any](f *fastDecoder, dst **T, names []string, value func(t *T, i int) bool) bool {
 	if f.null() {
 		*dst = nil
 		return true
 	}
-	if !f.open('{') {
+	t := new(T)
+	if !f.object(names, func(i int) bool { return value(t, i) }) {
 		return false
 	}
-	w := new(VerifyWalletOptions)
-	var seen uint32
+	*dst = t
+	return true
+}
+
+// array reads null (dst = nil) or an array whose elements elem reads; a null element is
+// T's zero value, as json.Unmarshal makes it.
+func array[T any](f *fastDecoder, dst *[]T, elem func(*T) bool) bool {
+	if f.null() {
+		*dst = nil
+		return true
+	}
+	if !f.open('[') {
+		return false
+	}
+	out := []T{}
 	for {
-		more, ok := f.more('}')
+		more, ok := f.more(']')
 		if !ok {
 			return false
 		}
 		if !more {
-			*dst = w
+			*dst = out
 			return true
 		}
-		name, ok := f.name()
-		if !ok {
+		var zero T
+		out = append(out, zero)
+		if !f.null() && !elem(&out[len(out)-1]) {
 			return false
 		}
-		switch string(name) {
-		case "message":
-			ok = once(&seen, 0) && f.str(&w.Message)
-		case "verificationMethods":
-			ok = once(&seen, 1) && f.strs(&w.VerificationMethods)
-		case "addresses":
-			ok = once(&seen, 2) && f.strs(&w.Addresses)
-		case "networkId":
-			ok = once(&seen, 3) && f.str(&w.NetworkID)
-		case "networkType":
-			ok = once(&seen, 4) && f.str(&w.NetworkType)
+	}
+}
+
+// The member names of each object, as node-api spells them; the index is the case of the
+// switch that reads the value.
+var (
+	requestNames   = []string{"userId", "brokerType", "restrictMultipleAccounts", "transferOptions", "integrationId", "disableApiKeyGeneration", "verifyWalletOptions", "subClientId"}
+	transferNames  = []string{"toAddresses", "amountInFiat", "transactionId", "clientFee", "transferType", "fundingOptions", "isInclusiveFeeEnabled", "description", "goodsDetails", "generatePayLink"}
+	toAddressNames = []string{"networkId", "symbol", "address", "addressTag", "amount", "displayAmountInFiat"}
+	fundingNames   = []string{"enabled"}
+	goodsNames     = []string{"goodsType", "goodsCategory", "referenceGoodsId", "goodsName", "goodsDetail"}
+	verifyNames    = []string{"message", "verificationMethods", "addresses", "networkId", "networkType"}
+)
+
+func (f *fastDecoder) request(r *Request) bool {
+	return f.object(requestNames, func(i int) bool {
+		switch i {
+		case 0:
+			return f.str(&r.UserID)
+		case 1:
+			return f.str(&r.BrokerType)
+		case 2:
+			return f.bool(&r.RestrictMultipleAccounts)
+		case 3:
+			return optObject(f, &r.TransferOptions, transferNames, f.transferMember)
+		case 4:
+			return f.str(&r.IntegrationID)
+		case 5:
+			return f.bool(&r.DisableAPIKeyGeneration)
+		case 6:
+			return optObject(f, &r.VerifyWalletOptions, verifyNames, f.verifyMember)
 		default:
-			ok = false
+			return f.str(&r.SubClientID)
 		}
-		if !ok {
-			return false
-		}
+	})
+}
+
+func (f *fastDecoder) transferMember(t *TransferOptions, i int) bool {
+	switch i {
+	case 0:
+		return array(f, &t.ToAddresses, func(a *ToAddress) bool {
+			return f.object(toAddressNames, func(i int) bool { return f.toAddressMember(a, i) })
+		})
+	case 1:
+		return f.num(&t.AmountInFiat)
+	case 2:
+		return f.str(&t.TransactionID)
+	case 3:
+		return f.num(&t.ClientFee)
+	case 4:
+		return f.str(&t.TransferType)
+	case 5:
+		return optObject(f, &t.FundingOptions, fundingNames, func(o *FundingOptions, _ int) bool { return f.bool(&o.Enabled) })
+	case 6:
+		return f.bool(&t.IsInclusiveFeeEnabled)
+	case 7:
+		return f.str(&t.Description)
+	case 8:
+		return array(f, &t.GoodsDetails, func(g *GoodsDetails) bool {
+			return f.object(goodsNames, func(i int) bool {
+				return f.str([]**string{&g.GoodsType, &g.GoodsCategory, &g.ReferenceGoodsID, &g.GoodsName, &g.GoodsDetail}[i])
+			})
+		})
+	default:
+		return f.bool(&t.GeneratePayLink)
+	}
+}
+
+func (f *fastDecoder) toAddressMember(a *ToAddress, i int) bool {
+	switch i {
+	case 0:
+		return f.str(&a.NetworkID)
+	case 1:
+		return f.str(&a.Symbol)
+	case 2:
+		return f.str(&a.Address)
+	case 3:
+		return f.str(&a.AddressTag)
+	case 4:
+		return f.num(&a.Amount)
+	default:
+		return f.num(&a.DisplayAmountInFiat)
+	}
+}
+
+func (f *fastDecoder) verifyMember(w *VerifyWalletOptions, i int) bool {
+	plain := func(s *string) bool {
+		v, ok := f.plainStr()
+		*s = v
+		return ok
+	}
+	switch i {
+	case 0:
+		return f.str(&w.Message)
+	case 1:
+		return array(f, &w.VerificationMethods, plain)
+	case 2:
+		return array(f, &w.Addresses, plain)
+	case 3:
+		return f.str(&w.NetworkID)
+	default:
+		return f.str(&w.NetworkType)
 	}
 }
