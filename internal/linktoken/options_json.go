@@ -24,90 +24,65 @@ import (
 // issuing a token. The error is jsontext's for a string that is not valid UTF-8, which
 // Decode never produces.
 func (o *Options) appendJSON(b []byte) ([]byte, error) {
-	e := jsonAppender{b: append(b, '{'), first: true}
-	e.optStr("userId", o.UserID)
-	e.optStr("integrationId", o.IntegrationID)
-	e.optStr("brokerType", o.BrokerType)
-	e.optBool("restrictMultipleAccounts", o.RestrictMultipleAccounts)
-	e.optBool("disableApiKeyGeneration", o.DisableAPIKeyGeneration)
-	e.optStr("subClientId", o.SubClientID)
-	if t := o.Transfer; t != nil {
-		e.name("transferOptions")
-		e.b = append(e.b, '{')
-		e.first = true
-		if len(t.ToAddresses) > 0 {
-			e.name("toAddresses")
-			e.b = append(e.b, '[')
-			for i := range t.ToAddresses {
-				d := &t.ToAddresses[i]
-				if i > 0 {
-					e.b = append(e.b, ',')
+	e := jsonAppender{b: b}
+	e.object(func() {
+		e.optStr("userId", o.UserID)
+		e.optStr("integrationId", o.IntegrationID)
+		e.optStr("brokerType", o.BrokerType)
+		e.optBool("restrictMultipleAccounts", o.RestrictMultipleAccounts)
+		e.optBool("disableApiKeyGeneration", o.DisableAPIKeyGeneration)
+		e.optStr("subClientId", o.SubClientID)
+		if t := o.Transfer; t != nil {
+			e.name("transferOptions")
+			e.object(func() { e.transfer(t) })
+		}
+		if v := o.VerifyWallet; v != nil {
+			e.name("verifyWalletOptions")
+			e.object(func() {
+				e.optStr("message", v.Message)
+				e.name("verificationMethods") // always: an empty list is not an absent one here
+				e.strs(v.VerificationMethods)
+				if len(v.Addresses) > 0 {
+					e.name("addresses")
+					e.strs(v.Addresses)
 				}
-				e.b = append(e.b, '{')
-				e.first = true
-				e.optStr("networkId", d.NetworkID)
-				e.optStr("symbol", d.Symbol)
-				e.optStr("address", d.Address)
-				e.optStr("addressTag", d.AddressTag)
-				e.optFloat("amount", d.Amount)
-				e.optFloat("displayAmountInFiat", d.DisplayAmountInFiat)
-				e.b = append(e.b, '}')
-			}
-			e.b = append(e.b, ']')
-			e.first = false
+				e.optStr("networkId", v.NetworkID)
+				e.optStr("networkType", v.NetworkType)
+			})
 		}
-		e.optFloat("amountInFiat", t.AmountInFiat)
-		e.optStr("transactionId", t.TransactionID)
-		if t.ClientFee != nil { // 0 is a fee the client chose
-			e.name("clientFee")
-			e.float(*t.ClientFee)
-		}
-		e.optStr("transferType", t.TransferType)
-		e.optBool("fundingEnabled", t.FundingEnabled)
-		e.optBool("isInclusiveFeeEnabled", t.IsInclusiveFeeEnabled)
-		e.optStr("description", t.Description)
-		if len(t.GoodsDetails) > 0 {
-			e.name("goodsDetails")
-			e.b = append(e.b, '[')
-			for i := range t.GoodsDetails {
-				g := &t.GoodsDetails[i]
-				if i > 0 {
-					e.b = append(e.b, ',')
-				}
-				e.b = append(e.b, '{')
-				e.first = true
-				e.strPtr("goodsType", g.GoodsType)
-				e.strPtr("goodsCategory", g.GoodsCategory)
-				e.strPtr("referenceGoodsId", g.ReferenceGoodsID)
-				e.strPtr("goodsName", g.GoodsName)
-				e.strPtr("goodsDetail", g.GoodsDetail)
-				e.b = append(e.b, '}')
-			}
-			e.b = append(e.b, ']')
-			e.first = false
-		}
-		e.optBool("generatePayLink", t.GeneratePayLink)
-		e.b = append(e.b, '}')
-		e.first = false
-	}
-	if v := o.VerifyWallet; v != nil {
-		e.name("verifyWalletOptions")
-		e.b = append(e.b, '{')
-		e.first = true
-		e.optStr("message", v.Message)
-		e.name("verificationMethods") // always: an empty list is not an absent one here
-		e.strs(v.VerificationMethods)
-		if len(v.Addresses) > 0 {
-			e.name("addresses")
-			e.strs(v.Addresses)
-		}
-		e.optStr("networkId", v.NetworkID)
-		e.optStr("networkType", v.NetworkType)
-		e.b = append(e.b, '}')
-		e.first = false
-	}
-	e.b = append(e.b, '}')
+	})
 	return e.b, e.err
+}
+
+func (e *jsonAppender) transfer(t *Transfer) {
+	e.objects("toAddresses", len(t.ToAddresses), func(i int) {
+		d := &t.ToAddresses[i]
+		e.optStr("networkId", d.NetworkID)
+		e.optStr("symbol", d.Symbol)
+		e.optStr("address", d.Address)
+		e.optStr("addressTag", d.AddressTag)
+		e.optFloat("amount", d.Amount)
+		e.optFloat("displayAmountInFiat", d.DisplayAmountInFiat)
+	})
+	e.optFloat("amountInFiat", t.AmountInFiat)
+	e.optStr("transactionId", t.TransactionID)
+	if t.ClientFee != nil { // 0 is a fee the client chose
+		e.name("clientFee")
+		e.float(*t.ClientFee)
+	}
+	e.optStr("transferType", t.TransferType)
+	e.optBool("fundingEnabled", t.FundingEnabled)
+	e.optBool("isInclusiveFeeEnabled", t.IsInclusiveFeeEnabled)
+	e.optStr("description", t.Description)
+	e.objects("goodsDetails", len(t.GoodsDetails), func(i int) {
+		g := &t.GoodsDetails[i]
+		e.strPtr("goodsType", g.GoodsType)
+		e.strPtr("goodsCategory", g.GoodsCategory)
+		e.strPtr("referenceGoodsId", g.ReferenceGoodsID)
+		e.strPtr("goodsName", g.GoodsName)
+		e.strPtr("goodsDetail", g.GoodsDetail)
+	})
+	e.optBool("generatePayLink", t.GeneratePayLink)
 }
 
 // decodeStored decodes options stored by appendJSON (or by json.Marshal, as the first
@@ -133,6 +108,32 @@ type jsonAppender struct {
 	b     []byte
 	first bool // no member yet in the object being written
 	err   error
+}
+
+// object appends an object whose members members appends.
+func (e *jsonAppender) object(members func()) {
+	e.b = append(e.b, '{')
+	e.first = true
+	members()
+	e.b = append(e.b, '}')
+	e.first = false
+}
+
+// objects appends member n, an array of count objects, unless count is 0; member(i)
+// appends the members of the i-th.
+func (e *jsonAppender) objects(n string, count int, members func(i int)) {
+	if count == 0 {
+		return
+	}
+	e.name(n)
+	e.b = append(e.b, '[')
+	for i := range count {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.object(func() { members(i) })
+	}
+	e.b = append(e.b, ']')
 }
 
 // name appends a member name (a Go identifier: nothing to escape), after a comma unless
