@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -98,7 +97,6 @@ func remoteIP(r *http.Request) string {
 
 // CreateLinkToken serves POST /api/v1/linktoken.
 func (h *Handler) CreateLinkToken(w http.ResponseWriter, r *http.Request) error {
-	issuedOK := false // for the active-token count: only issued tokens stay counted
 	c, err := h.authenticate(r)
 	if err != nil {
 		return err
@@ -109,28 +107,36 @@ func (h *Handler) CreateLinkToken(w http.ResponseWriter, r *http.Request) error 
 	if err := ReadJSONBody(w, r, h.MaxBody, buf); err != nil {
 		return err
 	}
-	if h.MaxActive > 0 {
-		slot, ok, wait := h.Active.Reserve(c.ID, h.MaxActive, h.Now())
-		if !ok {
-			return &Problem{Code: http.StatusTooManyRequests, Type: ErrTooManyActiveTokens, RetryAfter: wait,
-				Message: fmt.Sprintf("this client holds %d unexpired link tokens, the most this server allows (--max-active-tokens); retry when some have expired", h.MaxActive)}
-		}
-		defer func() {
-			if !issuedOK {
-				h.Active.Release(c.ID, slot)
-			}
-		}()
-	}
-	issued, err := h.Tokens.Issue(r.Context(), c, buf.Bytes())
+	slot, err := h.reserveActive(c.ID)
 	if err != nil {
 		return err
 	}
-	issuedOK = true
+	issued, err := h.Tokens.Issue(r.Context(), c, buf.Bytes())
+	if err != nil {
+		if h.MaxActive > 0 { // nothing issued: the place is free again
+			h.Active.Release(c.ID, slot)
+		}
+		return err
+	}
 	if h.OnIssued != nil {
 		h.OnIssued()
 	}
 	writeLinkToken(w, issued.LinkToken, issued.PaymentLink)
 	return nil
+}
+
+// reserveActive counts a token about to be issued for client against MaxActive (if set)
+// and returns the slot to release it with if the token is not issued after all.
+func (h *Handler) reserveActive(client string) (int64, error) {
+	if h.MaxActive <= 0 {
+		return 0, nil
+	}
+	slot, ok, wait := h.Active.Reserve(client, h.MaxActive, h.Now())
+	if !ok {
+		return 0, &Problem{Code: http.StatusTooManyRequests, Type: ErrTooManyActiveTokens, RetryAfter: wait,
+			Message: fmt.Sprintf("this client holds %d unexpired link tokens, the most this server allows (--max-active-tokens); retry when some have expired", h.MaxActive)}
+	}
+	return slot, nil
 }
 
 // writeLinkToken writes the 200 envelope of a link token (paymentLink null when "") by
@@ -150,11 +156,7 @@ func writeLinkToken(w http.ResponseWriter, linkToken, paymentLink string) {
 		return
 	}
 	*bp = b
-	h := w.Header()
-	setHeaders(h)
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
-	w.WriteHeader(http.StatusOK)
-	w.Write(b)
+	WriteRaw(w, b)
 }
 
 var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
