@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,13 +21,15 @@ import (
 )
 
 // openStore opens the database the settings select: the embedded SQLite file in
-// --data, or the server named by --database-url.
-func openStore(ctx context.Context, c config.Store) (store.Store, error) {
+// --data, or the server named by --database-url. serve opens an embedded database as
+// the one process serving it; the other commands open it shared, beside a running serve
+// (sqlite.Options.Shared).
+func openStore(ctx context.Context, c config.Store, shared bool) (store.Store, error) {
 	if err := c.Check(); err != nil {
 		return nil, usageError{err.Error()}
 	}
 	if c.DatabaseURL == "" {
-		return sqlite.Open(ctx, c.DataDir, sqlite.Options{Synchronous: c.SQLiteSync})
+		return sqlite.Open(ctx, c.DataDir, sqlite.Options{Synchronous: c.SQLiteSync, Shared: shared})
 	}
 	u, err := url.Parse(c.DatabaseURL)
 	if err != nil {
@@ -38,7 +41,7 @@ func openStore(ctx context.Context, c config.Store) (store.Store, error) {
 		if path == "" {
 			path = u.Path
 		}
-		return sqlite.OpenFile(ctx, path, sqlite.Options{Synchronous: c.SQLiteSync})
+		return sqlite.OpenFile(ctx, path, sqlite.Options{Synchronous: c.SQLiteSync, Shared: shared})
 	case "postgres", "postgresql":
 		return nil, fmt.Errorf("--database-url: the PostgreSQL backend is not part of this build yet; use the embedded database (--data)")
 	}
@@ -83,7 +86,14 @@ func serve(ctx context.Context, e env, args []string) error {
 		accessLog = server.NewAccessLog(accessOut, c.LogFormat)
 	}
 
-	st, err := openStore(ctx, c.Store)
+	st, err := openStore(ctx, c.Store, false)
+	if errors.Is(err, sqlite.ErrInUse) {
+		where := "--data " + c.DataDir
+		if c.DatabaseURL != "" {
+			where = "--database-url " + c.DatabaseURL
+		}
+		return fmt.Errorf("another linkd serve is running on this embedded database (%s): one process serves an embedded database; several instances need PostgreSQL (--database-url)", where)
+	}
 	if err != nil {
 		return err
 	}
@@ -129,7 +139,7 @@ func migrate(ctx context.Context, e env, args []string) error {
 	} else if len(pos) > 0 {
 		return usagef("migrate takes no arguments, got %q", pos[0])
 	}
-	st, err := openStore(ctx, c) // opening applies pending migrations
+	st, err := openStore(ctx, c, true) // opening applies pending migrations
 	if err != nil {
 		return err
 	}

@@ -73,9 +73,9 @@ func New(o Options) *Server {
 		// Group commit at work: ops/batches is the mean number of writes per commit.
 		s.reg.MustRegister(
 			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "linkd_store_commit_batches_total",
-				Help: "Transactions committed by the store's writer."}, func() float64 { b, _ := bs.BatchStats(); return float64(b) }),
+				Help: "Group commits of the store's writer: journal appends of issued codes, and transactions of other writes."}, func() float64 { b, _ := bs.BatchStats(); return float64(b) }),
 			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "linkd_store_commit_ops_total",
-				Help: "Writes committed by the store's writer (several per transaction under load)."}, func() float64 { _, o := bs.BatchStats(); return float64(o) }))
+				Help: "Writes made durable by the store's writer (several per group commit under load)."}, func() float64 { _, o := bs.BatchStats(); return float64(o) }))
 	}
 	if o.API != nil {
 		o.API.OnIssued = s.metrics.issued.Inc

@@ -3,8 +3,11 @@
 //
 // All writes of a process go through one connection and are group-committed (see
 // writer); reads use a separate pool of read-only connections, which WAL lets run
-// alongside the writer. Other processes (the `linkd client` commands) may write to the
-// same file at the same time; SQLite's file locks and busy timeout serialise them.
+// alongside the writer. The process that serves the database (one at a time) appends the
+// codes it issues to a journal before answering and applies them to SQLite in large
+// transactions (see journal). Other processes (the `linkd client` commands, Options.Shared)
+// may write to the same file at the same time; SQLite's file locks and busy timeout
+// serialise them.
 package sqlite
 
 import (
@@ -44,14 +47,30 @@ type Options struct {
 	Readers int
 	// SkipMigrations opens the database as it is (the schema must be current).
 	SkipMigrations bool
+	// Shared opens the database for a command that runs beside the process serving it
+	// (the `linkd client` commands): it does not take the code journal (see journal),
+	// and every write transaction first inserts the codes the serving process has
+	// journaled but not applied yet. If no process serves the database, opening applies
+	// what its journal holds. It does not issue codes (CreateCodes fails). By default the
+	// store owns the journal, and opening fails with ErrInUse while another process owns
+	// it: one process serves an embedded database (several instances need PostgreSQL).
+	Shared bool
+
+	// applyInterval and journalLimit override applyInterval and journalLimit (tests).
+	applyInterval time.Duration
+	journalLimit  int64
 }
+
+// ErrInUse is returned by Open when another process serves the database.
+var ErrInUse = errJournalLocked
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	path  string
-	w     *writer
-	rdb   *sql.DB
-	stmts readStmts
+	path   string
+	shared bool
+	w      *writer
+	rdb    *sql.DB
+	stmts  readStmts
 	// ckpt is the connection background checkpoints run on.
 	ckpt     *sql.DB
 	closed   chan struct{}
@@ -123,14 +142,21 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open checkpointer: %w", err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	s := &Store{path: path, rdb: rdb, ckpt: ckpt, closed: make(chan struct{}), ckptDone: make(chan struct{})}
+	s := &Store{path: path, shared: opts.Shared, rdb: rdb, ckpt: ckpt, closed: make(chan struct{}), ckptDone: make(chan struct{})}
 	if err := s.stmts.prepare(ctx, rdb); err != nil {
 		wdb.Close()
 		rdb.Close()
 		ckpt.Close()
 		return nil, err
 	}
-	if s.w, err = newWriter(ctx, wdb, opts.MaxBatch); err != nil {
+	j, tail, maxKey, err := openJournalFor(ctx, wdb, path, opts.Shared, sync == "full")
+	if err == nil {
+		s.w, err = newWriter(ctx, wdb, opts, j, tail, maxKey)
+		if err != nil && j != nil {
+			j.close()
+		}
+	}
+	if err != nil {
 		s.stmts.close()
 		wdb.Close()
 		rdb.Close()
@@ -139,6 +165,43 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	go s.checkpointer()
 	return s, nil
+}
+
+// openJournalFor takes the code journal of the database at path (unless shared), applies
+// what it holds, and returns it, or, for a shared store whose journal another process
+// owns, its path; and the largest code key in the database. An owner waits a little for
+// the lock, which a shared store holds while it applies a dead owner's journal.
+func openJournalFor(ctx context.Context, db *sql.DB, path string, shared, sync bool) (j *journal, tail string, maxKey int64, err error) {
+	jpath := journalPath(path)
+	for attempt := 0; ; attempt++ {
+		j, err = openJournal(jpath, sync)
+		if !errors.Is(err, errJournalLocked) || shared || attempt == 20 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	switch {
+	case errors.Is(err, errJournalLocked) && shared:
+		j, tail = nil, jpath
+	case err != nil:
+		return nil, "", 0, err
+	default:
+		if _, err := recoverJournal(ctx, db, j); err != nil {
+			j.close()
+			return nil, "", 0, err
+		}
+		if shared {
+			j.close()
+			j, tail = nil, jpath // a process may start serving it meanwhile
+		}
+	}
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM link_codes`).Scan(&maxKey); err != nil {
+		if j != nil {
+			j.close()
+		}
+		return nil, "", 0, fmt.Errorf("sqlite: %w", err)
+	}
+	return j, tail, maxKey, nil
 }
 
 // checkpointInterval is how often the background checkpointer copies the WAL into the
@@ -220,8 +283,9 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// BatchStats reports how many transactions the writer committed and how many writes they
-// carried (ops/batches is the mean group-commit size).
+// BatchStats reports how many group commits the writer made (journal appends of issued
+// codes, transactions of other writes) and how many writes they carried (ops/batches is
+// the mean group-commit size).
 func (s *Store) BatchStats() (batches, ops int64) {
 	s.w.stats.mu.Lock()
 	defer s.w.stats.mu.Unlock()

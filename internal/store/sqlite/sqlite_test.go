@@ -29,7 +29,9 @@ func TestConformance(t *testing.T) {
 }
 
 // TestRedeemAcrossStores: two Store values on one file behave like two linkd processes
-// (separate connections, SQLite file locks): still exactly one redemption wins.
+// (separate connections, SQLite file locks), the serving one and a shared one: still
+// exactly one redemption wins, and the shared one sees codes the other has journaled
+// and not applied yet.
 func TestRedeemAcrossStores(t *testing.T) {
 	dir := t.TempDir()
 	a, err := Open(t.Context(), dir, Options{})
@@ -37,7 +39,7 @@ func TestRedeemAcrossStores(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := Open(t.Context(), dir, Options{})
+	b, err := Open(t.Context(), dir, Options{Shared: true})
 	if err != nil {
 		t.Fatal(err)
 	}

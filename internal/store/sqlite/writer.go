@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/linkd-dev/linkd/internal/store"
 )
@@ -27,6 +28,20 @@ type writer struct {
 	ops      chan *op
 	maxBatch int
 	codes    []store.LinkCode // scratch: the codes of a batch
+
+	// In the process that serves the database, inserts are appended to the journal and
+	// applied to SQLite by the applier goroutine, which also runs every other op (after
+	// applying the codes appended before it): see journalOps and applyLoop.
+	j      *journal
+	apply  chan applyItem
+	keys   recentKeys
+	jcodes []store.LinkCode // scratch: the codes of an append
+	// tail is the journal of another process that serves the database, whose unapplied
+	// codes every transaction of this one inserts first ("" if this process owns it).
+	tail string
+	// applyInterval and journalLimit: see the constants.
+	applyInterval time.Duration
+	journalLimit  int64
 
 	mu     sync.RWMutex // guards closed against sends on a closed channel
 	closed bool
@@ -65,8 +80,11 @@ var opPool = sync.Pool{New: func() any { return &op{done: make(chan error, 1)} }
 // errClosed is returned for writes submitted after Close.
 var errClosed = errors.New("sqlite: store is closed")
 
-// newWriter takes db's only connection for itself.
-func newWriter(ctx context.Context, db *sql.DB, maxBatch int) (*writer, error) {
+// newWriter takes db's only connection for itself. With j, it journals inserts (j's owner);
+// with tail, it reads another process's journal before each transaction; maxKey is the
+// largest code key in the database.
+func newWriter(ctx context.Context, db *sql.DB, opts Options, j *journal, tail string, maxKey int64) (*writer, error) {
+	maxBatch := opts.MaxBatch
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: writer connection: %w", err)
@@ -76,8 +94,20 @@ func newWriter(ctx context.Context, db *sql.DB, maxBatch int) (*writer, error) {
 		conn.Close()
 		return nil, err
 	}
-	w := &writer{db: db, conn: conn, raw: raw, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, done: make(chan struct{})}
-	go w.loop()
+	w := &writer{db: db, conn: conn, raw: raw, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, done: make(chan struct{}),
+		j: j, tail: tail, keys: recentKeys{floor: maxKey}, applyInterval: applyInterval, journalLimit: journalLimit}
+	if opts.applyInterval > 0 {
+		w.applyInterval = opts.applyInterval
+	}
+	if opts.journalLimit > 0 {
+		w.journalLimit = opts.journalLimit
+	}
+	applied := make(chan struct{})
+	if j != nil {
+		w.apply = make(chan applyItem, 1024)
+		go w.applyLoop(applied)
+	}
+	go w.loop(applied)
 	return w, nil
 }
 
@@ -116,8 +146,14 @@ func (w *writer) submit(ctx context.Context, fn func(ctx context.Context, tx *sq
 	return err
 }
 
-func (w *writer) loop() {
-	defer close(w.done)
+func (w *writer) loop(applied chan struct{}) {
+	defer func() {
+		if w.j != nil {
+			close(w.apply)
+			<-applied
+		}
+		close(w.done)
+	}()
 	batch := make([]*op, 0, w.maxBatch)
 	var inserts, others []*op
 	for o := range w.ops {
@@ -150,8 +186,12 @@ func (w *writer) loop() {
 				others = append(others, o)
 			}
 		}
-		w.run(inserts, w.insertTx)
-		w.run(others, w.sqlTx)
+		if w.j != nil {
+			w.journalOps(inserts, others)
+		} else {
+			w.run(inserts, w.insertTx)
+			w.run(others, w.sqlTx)
+		}
 		clear(batch)
 	}
 }
@@ -194,7 +234,7 @@ func (w *writer) insertTx(ops []*op, results []error) error {
 	for _, o := range ops {
 		codes = append(codes, o.codes...)
 	}
-	err := w.raw.run(context.Background(), codes)
+	err := w.raw.run(context.Background(), codes, false)
 	clear(codes) // drop references to the callers' data
 	w.codes = codes[:0]
 	if err != nil {
@@ -219,6 +259,12 @@ func (w *writer) sqlTx(ops []*op, results []error) error {
 	tx, err := w.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if w.tail != "" {
+		if err := importJournal(ctx, tx, w.tail); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
 	}
 	for i, o := range ops {
 		err := o.fn(ctx, tx)
@@ -264,5 +310,9 @@ func (w *writer) close() error {
 	w.mu.Unlock()
 	<-w.done
 	w.raw.close()
-	return errors.Join(w.conn.Close(), w.db.Close())
+	var jerr error
+	if w.j != nil {
+		jerr = w.j.close()
+	}
+	return errors.Join(w.conn.Close(), w.db.Close(), jerr)
 }
