@@ -24,7 +24,7 @@ func fastDecode(body []byte) (*Request, bool) {
 	// One copy of the body as a string: every string value is a substring of it, one
 	// allocation instead of one per value. (It lives as long as the Request; requests are
 	// short-lived.)
-	f := fastDecoder{b: body}
+	f := fastDecoder{b: body, s: string(body)}
 	r := new(Request)
 	if !f.request(r) {
 		return nil, false
@@ -37,6 +37,7 @@ func fastDecode(body []byte) (*Request, bool) {
 // the values pointer fields point to.
 type fastDecoder struct {
 	b     []byte
+	s     string // b as a string
 	i     int  // next byte of b
 	first bool // just inside an object or array: no comma before the next member
 	strs  arena[string]
@@ -178,7 +179,8 @@ func (f *fastDecoder) plainStr() (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return string(v), true
+	end := f.i - 1 // the closing quote
+	return f.s[end-len(v) : end], true
 }
 
 func (f *fastDecoder) bool(dst **bool) bool {
