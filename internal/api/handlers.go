@@ -12,10 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/jsonappend"
 	"github.com/linkd-dev/linkd/internal/linktoken"
 	"github.com/linkd-dev/linkd/internal/ratelimit"
 	"github.com/linkd-dev/linkd/internal/store"
@@ -164,14 +163,14 @@ var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &
 // appendLinkToken appends the 200 envelope of m, newline included.
 func appendLinkToken(b []byte, m *linkTokenModel) ([]byte, bool) {
 	b = append(b, `{"content":{"linkToken":`...)
-	b, err := jsontext.AppendQuote(b, m.LinkToken)
+	b, err := jsonappend.String(b, m.LinkToken)
 	if err != nil {
 		return b, false
 	}
 	b = append(b, `,"paymentLink":`...)
 	if m.PaymentLink == nil {
 		b = append(b, "null"...)
-	} else if b, err = jsontext.AppendQuote(b, *m.PaymentLink); err != nil {
+	} else if b, err = jsonappend.String(b, *m.PaymentLink); err != nil {
 		return b, false
 	}
 	return append(b, `},"status":"ok","message":"","displayMessage":null,"errorType":null}`+"\n"...), true

@@ -7,6 +7,8 @@ package jsonappend
 import (
 	"math"
 	"strconv"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Float appends f as a JSON number the way encoding/json and go-json-experiment both
@@ -26,4 +28,19 @@ func Float(b []byte, f float64) []byte {
 		}
 	}
 	return b
+}
+
+// String appends s as a JSON string exactly as jsontext.AppendQuote does (the encoder of
+// go-json-experiment, which the generic encoders use), which it calls for anything but
+// the common case: printable ASCII without a quote or backslash, which it copies as is.
+// It fails as AppendQuote does, on invalid UTF-8.
+func String(b []byte, s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return jsontext.AppendQuote(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), nil
 }

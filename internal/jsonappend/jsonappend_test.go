@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 func TestFloatMatchesEncoder(t *testing.T) {
@@ -25,6 +26,33 @@ func TestFloatMatchesEncoder(t *testing.T) {
 		}
 		if got := Float(nil, f); string(got) != string(want) {
 			t.Fatalf("Float(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
+
+// TestStringMatchesEncoder: String writes what jsontext.AppendQuote writes, and fails where
+// it fails, for every byte in every position.
+func TestStringMatchesEncoder(t *testing.T) {
+	cases := []string{"", "plain", "a\"b", `back\slash`, "tab\t", "nl\n", "\x00", "\x1f", "\x7f", "é", "\u2028", "<>&", "\xff", "a\xc3"}
+	for c := range 256 {
+		cases = append(cases, "ab"+string(rune(c))+"cd", "x"+string([]byte{byte(c)}))
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 20000 {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+			if rng.IntN(4) > 0 {
+				b[i] = byte(0x20 + rng.IntN(0x60))
+			}
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		want, wantErr := jsontext.AppendQuote([]byte("x"), s)
+		got, err := String([]byte("x"), s)
+		if (err != nil) != (wantErr != nil) || (err == nil && string(got) != string(want)) {
+			t.Fatalf("String(%q) = %s, %v; want %s, %v", s, got, err, want, wantErr)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/jsonappend"
@@ -150,7 +149,7 @@ func (e *jsonAppender) name(n string) {
 
 func (e *jsonAppender) str(s string) {
 	var err error
-	if e.b, err = jsontext.AppendQuote(e.b, s); err != nil && e.err == nil {
+	if e.b, err = jsonappend.String(e.b, s); err != nil && e.err == nil {
 		e.err = errors.Join(errors.New("linktoken: encode options"), err)
 	}
 }
