@@ -474,8 +474,8 @@ func printReport(w io.Writer, r *report) {
 	fmt.Fprintf(w, "linkd/ceiling requests/s   %5.2f   (target ≥ %.2f)  %s\n", r.Ratios.Throughput, targetThroughput, verdict(r.Ratios.ThroughputPass))
 	fmt.Fprintf(w, "linkd p99 / ceiling p99    %5.2f   (target ≤ %.2f)  %s\n", r.Ratios.P99, targetP99, verdict(r.Ratios.P99Pass))
 	d := r.Durability
-	fmt.Fprintf(w, "nothing accepted is lost:  %d link_codes rows for %d answers 200 (linkd stopped with %s; its issued counter said %d; %d rows were in SQLite at the stop, the rest in its journal, applied on restart)  %s\n",
-		d.Rows, d.Answered200, d.StoppedWith, d.IssuedMetric, d.RowsAtStop, verdict(d.NothingLost))
+	fmt.Fprintf(w, "nothing accepted is lost:  %d link_codes rows for %d answers 200 (linkd stopped with %s; its issued counter said %d; %d rows applied to SQLite at the stop, %d from its journal on restart)  %s\n",
+		d.Rows, d.Answered200, d.StoppedWith, d.IssuedMetric, d.RowsAtStop, d.Rows-d.RowsAtStop, verdict(d.NothingLost))
 	if g := r.GroupCommit; g != nil {
 		fmt.Fprintf(w, "group commit: %.0f writes in %.0f journal appends, %.1f per append\n", g.Ops, g.Batches, g.MeanSize)
 	}
