@@ -38,8 +38,8 @@ func fastDecode(body []byte) (*Request, bool) {
 type fastDecoder struct {
 	b     []byte
 	s     string // b as a string
-	i     int  // next byte of b
-	first bool // just inside an object or array: no comma before the next member
+	i     int    // next byte of b
+	first bool   // just inside an object or array: no comma before the next member
 	strs  arena[string]
 	nums  arena[float64]
 	bools arena[bool]
