@@ -98,6 +98,9 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if r, ok := st.(interface{ Recovered() int }); ok && r.Recovered() > 0 {
+		log.Info("applied the journal of a linkd that stopped without applying it", "linkTokens", r.Recovered())
+	}
 	srv, err := server.FromConfig(&c, st, log, accessLog, time.Now)
 	if err != nil {
 		return err

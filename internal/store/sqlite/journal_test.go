@@ -161,8 +161,8 @@ func TestJournalRecovery(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if n := countCodes(t, s); n != 3 {
-				t.Fatalf("%d codes after recovery, want 3", n)
+			if n := countCodes(t, s); n != 3 || s.Recovered() != 3 {
+				t.Fatalf("%d codes after recovery (Recovered %d), want 3", n, s.Recovered())
 			}
 			// The journal starts over: opening again applies nothing twice and finds nothing.
 			s.Close()
@@ -191,6 +191,9 @@ func TestJournalOneServer(t *testing.T) {
 	b, err := Open(t.Context(), dir, Options{Shared: true})
 	if err != nil {
 		t.Fatalf("shared Open: %v", err)
+	}
+	if err := b.CreateCodes(t.Context(), journalCode(1, "c", time.Now())); err == nil {
+		t.Error("CreateCodes on a shared store succeeded; the serving process issues codes")
 	}
 	b.Close()
 	a.Close()

@@ -66,8 +66,9 @@ var ErrInUse = errJournalLocked
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	path   string
-	shared bool
+	path      string
+	shared    bool
+	recovered int // codes applied from a stopped process's journal at open
 	w      *writer
 	rdb    *sql.DB
 	stmts  readStmts
@@ -149,7 +150,8 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 		ckpt.Close()
 		return nil, err
 	}
-	j, tail, maxKey, err := openJournalFor(ctx, wdb, path, opts.Shared, sync == "full")
+	j, tail, maxKey, recovered, err := openJournalFor(ctx, wdb, path, opts.Shared, sync == "full")
+	s.recovered = recovered
 	if err == nil {
 		s.w, err = newWriter(ctx, wdb, opts, j, tail, maxKey)
 		if err != nil && j != nil {
@@ -171,7 +173,7 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 // what it holds, and returns it, or, for a shared store whose journal another process
 // owns, its path; and the largest code key in the database. An owner waits a little for
 // the lock, which a shared store holds while it applies a dead owner's journal.
-func openJournalFor(ctx context.Context, db *sql.DB, path string, shared, sync bool) (j *journal, tail string, maxKey int64, err error) {
+func openJournalFor(ctx context.Context, db *sql.DB, path string, shared, sync bool) (j *journal, tail string, maxKey int64, recovered int, err error) {
 	jpath := journalPath(path)
 	for attempt := 0; ; attempt++ {
 		j, err = openJournal(jpath, sync)
@@ -184,11 +186,11 @@ func openJournalFor(ctx context.Context, db *sql.DB, path string, shared, sync b
 	case errors.Is(err, errJournalLocked) && shared:
 		j, tail = nil, jpath
 	case err != nil:
-		return nil, "", 0, err
+		return nil, "", 0, 0, err
 	default:
-		if _, err := recoverJournal(ctx, db, j); err != nil {
+		if recovered, err = recoverJournal(ctx, db, j); err != nil {
 			j.close()
-			return nil, "", 0, err
+			return nil, "", 0, 0, err
 		}
 		if shared {
 			j.close()
@@ -199,9 +201,9 @@ func openJournalFor(ctx context.Context, db *sql.DB, path string, shared, sync b
 		if j != nil {
 			j.close()
 		}
-		return nil, "", 0, fmt.Errorf("sqlite: %w", err)
+		return nil, "", 0, 0, fmt.Errorf("sqlite: %w", err)
 	}
-	return j, tail, maxKey, nil
+	return j, tail, maxKey, recovered, nil
 }
 
 // checkpointInterval is how often the background checkpointer copies the WAL into the
@@ -253,6 +255,10 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	return nil
 }
+
+// Recovered is how many codes opening the store applied from the journal of a process
+// that had answered for them and stopped before applying them (a crash, kill -9).
+func (s *Store) Recovered() int { return s.recovered }
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }

@@ -28,6 +28,18 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
 }
 
+// TestConformanceSynchronousFull runs the suite with every journal append and commit
+// synced (--sqlite-synchronous full), the other write path.
+func TestConformanceSynchronousFull(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := Open(context.Background(), t.TempDir(), Options{Synchronous: "full"})
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		return s
+	})
+}
+
 // TestRedeemAcrossStores: two Store values on one file behave like two linkd processes
 // (separate connections, SQLite file locks), the serving one and a shared one: still
 // exactly one redemption wins, and the shared one sees codes the other has journaled
