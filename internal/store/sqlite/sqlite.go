@@ -69,9 +69,9 @@ type Store struct {
 	path      string
 	shared    bool
 	recovered int // codes applied from a stopped process's journal at open
-	w      *writer
-	rdb    *sql.DB
-	stmts  readStmts
+	w         *writer
+	rdb       *sql.DB
+	stmts     readStmts
 	// ckpt is the connection background checkpoints run on.
 	ckpt     *sql.DB
 	closed   chan struct{}
