@@ -58,9 +58,12 @@ const (
 	journalHeader = 32
 	// journalLimit is the size from which the journal starts over once it is applied.
 	journalLimit = 8 << 20
+	// journalRecordSize is the size appends split their codes into records by;
 	// journalMaxRecord bounds a record's length field, so that a corrupt length cannot make
-	// a reader allocate gigabytes.
-	journalMaxRecord = 64 << 20
+	// a reader allocate gigabytes (a record is one code at most, whose options validation
+	// bounds to well under a megabyte, when it is larger than journalRecordSize).
+	journalRecordSize = 1 << 20
+	journalMaxRecord  = 64 << 20
 )
 
 // errJournalLocked means another process owns the journal: another `linkd serve` runs on
@@ -200,7 +203,7 @@ func readJournalTail(path string) ([]store.LinkCode, error) {
 // durable (as the journal's doc says) when it returns without error.
 func (j *journal) append(codes []store.LinkCode) (int64, error) {
 	j.mu.Lock()
-	j.buf = encodeJournalRecord(j.buf[:0], j.gen, codes)
+	j.buf = encodeJournalRecords(j.buf[:0], j.gen, codes)
 	defer j.mu.Unlock()
 	if _, err := j.f.WriteAt(j.buf, j.end); err != nil {
 		// A short write leaves a torn record, which readers skip; the next append
@@ -255,6 +258,25 @@ func (j *journal) reset(gen uint64) error {
 
 // close releases the lock (with the file).
 func (j *journal) close() error { return j.f.Close() }
+
+// encodeJournalRecords appends codes to b as records (in generation gen) of at most
+// journalRecordSize bytes each, unless one code alone is larger.
+func encodeJournalRecords(b []byte, gen uint64, codes []store.LinkCode) []byte {
+	for len(codes) > 0 {
+		n, size := 0, 0
+		for n < len(codes) {
+			c := &codes[n]
+			sz := len(c.ID) + len(c.Hash) + len(c.Kind) + len(c.ClientID) + len(c.SubClientID) + len(c.UserID) + len(c.Options) + 48
+			if n > 0 && size+sz > journalRecordSize {
+				break
+			}
+			n, size = n+1, size+sz
+		}
+		b = encodeJournalRecord(b, gen, codes[:n])
+		codes = codes[n:]
+	}
+	return b
+}
 
 // encodeJournalRecord appends the record of codes, in generation gen, to b.
 func encodeJournalRecord(b []byte, gen uint64, codes []store.LinkCode) []byte {

@@ -55,6 +55,31 @@ func TestJournalRecordRoundTrip(t *testing.T) {
 	}
 }
 
+// TestJournalRecordsSplit: an append of many large codes is written as several records
+// of bounded size, which read back as the same codes in order.
+func TestJournalRecordsSplit(t *testing.T) {
+	now := time.Now()
+	var codes []store.LinkCode
+	for i := range 300 {
+		c := journalCode(i, "c", now)
+		c.Options = bytes.Repeat([]byte{'x'}, 10<<10)
+		codes = append(codes, c)
+	}
+	b := encodeJournalRecords(nil, 1, codes)
+	records := 0
+	for rest := b; len(rest) >= 8; records++ {
+		n := int(binary.BigEndian.Uint32(rest))
+		if n > journalRecordSize+16<<10 {
+			t.Fatalf("record %d is %d bytes, over the %d bound", records, n, journalRecordSize)
+		}
+		rest = rest[8+n:]
+	}
+	got, used, _ := decodeJournal(nil, b, 1)
+	if records < 3 || used != len(b) || !reflect.DeepEqual(got, codes) {
+		t.Fatalf("%d records, decoded %d codes from %d of %d bytes", records, len(got), used, len(b))
+	}
+}
+
 // TestJournalDecodeStops: the reader takes the whole records of the current generation
 // and stops at the first that is cut, corrupt, or left from an older generation.
 func TestJournalDecodeStops(t *testing.T) {
