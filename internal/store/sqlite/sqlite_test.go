@@ -97,7 +97,7 @@ func TestRedeemAcrossStores(t *testing.T) {
 	}
 }
 
-// TestGroupCommit checks that concurrent writes share transactions: the reason the
+// TestGroupCommit checks that concurrent writes share journal appends: the reason the
 // embedded store keeps up with the API under load.
 func TestGroupCommit(t *testing.T) {
 	s := openTemp(t)
@@ -113,9 +113,8 @@ func TestGroupCommit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			code := store.LinkCode{ID: testCodeID(fmt.Sprint("gcid", i)), Hash: sum(fmt.Sprint("gc", i)), Kind: store.KindLink, ClientID: c.ID, UserID: "u",
-				Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
-			if err := s.CreateCodes(context.Background(), code); err != nil {
+			// Time-ordered ids, as linktoken mints them: the journal's path.
+			if err := s.CreateCodes(context.Background(), journalCode(i, c.ID, now)); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -127,9 +126,9 @@ func TestGroupCommit(t *testing.T) {
 		t.Fatalf("ops = %d, want 2000", ops)
 	}
 	if batches >= ops/2 {
-		t.Errorf("%d ops in %d transactions: writes are not grouped", ops, batches)
+		t.Errorf("%d ops in %d group commits: writes are not grouped", ops, batches)
 	}
-	t.Logf("%d ops in %d transactions", ops, batches)
+	t.Logf("%d ops in %d group commits", ops, batches)
 }
 
 // testCodeID derives a code id from s: 16 bytes led by a positive integer.
