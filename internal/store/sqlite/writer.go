@@ -18,9 +18,12 @@ import (
 // synchronous=FULL), so sharing it between N concurrent requests divides that cost by N
 // while each caller still returns only after its own write is committed.
 //
-// A batch is committed as up to two transactions: one for the ops that only insert codes
-// (issuing link tokens, the bulk of the writes), on the raw driver connection (see
-// rawInserter), and one through database/sql for every other op.
+// In the process that serves the database (the journal's owner), the code inserts of a
+// batch (issuing link tokens, the bulk of the writes) are one journal append instead, and
+// the applier goroutine puts them into SQLite later (see journalOps and applyLoop); the
+// batch's other ops run there, after the codes appended before them. Otherwise a batch is
+// committed as up to two transactions: one for the code inserts, on the raw driver
+// connection (see rawInserter), and one through database/sql for every other op.
 type writer struct {
 	db       *sql.DB   // exactly one connection…
 	conn     *sql.Conn // …held here for the writer's lifetime
