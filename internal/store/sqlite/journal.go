@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/linkd-dev/linkd/internal/store"
@@ -22,8 +21,8 @@ import (
 //
 // Durability is the same as a WAL commit with synchronous=normal: once write(2) returns,
 // the codes survive a crash of the process (the OS holds the page); with synchronous=full
-// every append is also fdatasync'ed, so they survive power loss. A process that opens the
-// database applies what the journal holds (see recover) before serving.
+// every append is also synced (fsync), so they survive power loss. A process that opens the
+// database applies what the journal holds (see recoverJournal) before serving.
 //
 // The file (the database's path + "-codes") is a 32-byte header — magic, generation,
 // applied offset — then records:
@@ -31,20 +30,21 @@ import (
 //	uint32 length | uint32 CRC-32C of generation and payload | payload: uvarint count, codes
 //
 // A record is appended whole or, after a power loss, fails its checksum and ends the
-// journal. The owner (the one process holding the file's flock, LOCK_EX) writes the
-// applied offset into the header after each apply, and once everything is applied and
-// the journal has grown past journalLimit it starts over at the header under a new
-// generation. The file keeps its size: appends then overwrite blocks the file system has
-// already allocated, which costs a fraction of extending the file (as SQLite reuses its
-// WAL), and what lies past the last record is an older generation's, which fails the
-// checksum and ends the journal.
+// journal. The owner (the one process holding the file's exclusive lock: flock(2), or
+// LockFileEx on Windows) writes the applied offset into the header after each apply, and
+// once everything is applied and the journal has grown past journalLimit it starts over
+// at the header under a new generation. The file keeps its size: appends then overwrite
+// blocks the file system has already allocated, which costs a fraction of extending the
+// file (as SQLite reuses its WAL), and what lies past the last record is an older
+// generation's, which fails the checksum and ends the journal.
+//
 // Other processes (the `linkd client` commands) never take the lock; before each write
 // transaction they read the records past the applied offset and insert them themselves
 // (INSERT OR IGNORE: applying a code twice is harmless), so that revoking a client's
 // tokens also reaches tokens the owner has not applied yet.
 type journal struct {
 	f    *os.File
-	sync bool // fdatasync after each append
+	sync bool // fsync after each append
 
 	mu  sync.Mutex // orders appends against truncation
 	end int64      // where the next record goes
@@ -80,10 +80,10 @@ func openJournal(path string, sync bool) (*journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open journal: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockFile(f); err != nil {
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, errJournalLocked
+		if errors.Is(err, errJournalLocked) {
+			return nil, err
 		}
 		return nil, fmt.Errorf("sqlite: lock journal: %w", err)
 	}
@@ -211,7 +211,7 @@ func (j *journal) append(codes []store.LinkCode) (int64, error) {
 		return 0, fmt.Errorf("sqlite: append to journal: %w", err)
 	}
 	if j.sync {
-		if err := syscall.Fdatasync(int(j.f.Fd())); err != nil {
+		if err := j.f.Sync(); err != nil {
 			return 0, fmt.Errorf("sqlite: sync journal: %w", err)
 		}
 	}
