@@ -161,9 +161,13 @@ type durability struct {
 	Rows        int64  `json:"linkCodeRows"`
 	// RowsAtStop is what link_codes held when linkd stopped, before the restart applied
 	// its journal (codes answered but not yet applied to SQLite).
-	RowsAtStop    int64  `json:"linkCodeRowsAtStop"`
-	IssuedMetric  int64  `json:"issuedMetric"`
-	StoppedWith   string `json:"stoppedWith"`
+	RowsAtStop   int64  `json:"linkCodeRowsAtStop"`
+	IssuedMetric int64  `json:"issuedMetric"`
+	StoppedWith  string `json:"stoppedWith"`
+	// InFlight bounds the rows beyond the answers: with -stop kill, linkd is killed under
+	// load, and the requests in flight then may have been stored without their answer
+	// arriving (one code each: the bench's bodies ask for no payment link).
+	InFlight      uint64 `json:"inFlight"`
 	NothingLost   bool   `json:"nothingLost"`
 	CheckedFailed string `json:"checkFailed,omitempty"`
 }
@@ -338,12 +342,28 @@ func run(o options) int {
 		}
 	}
 
-	// Nothing accepted is lost: every 200 is a row, after linkd is stopped.
+	// Nothing accepted is lost: every 200 is a row, after linkd is stopped and restarted.
 	d := &rep.Durability
 	d.Answered200 = linkd200 + probe200
 	if o.stop == "kill" {
+		// The crash comes under load: one more stretch of the same load, and SIGKILL part
+		// way through it, with requests in flight. Every answer 200 that arrived must be a
+		// row after the restart; at most the requests in flight may be rows without one.
+		done := make(chan *phaseResult, 1)
+		go func() {
+			res, err := runLoad(l.addr, servers[1].reqs, o.concurrency, 0, crashLoad, func() cpuSample { return cpuSample{} })
+			if err != nil {
+				logf("load before the crash: %v", err)
+			}
+			done <- res
+		}()
+		time.Sleep(crashAfter)
 		l.kill()
-		d.StoppedWith = "SIGKILL"
+		if res := <-done; res != nil {
+			d.Answered200 += res.All200
+		}
+		d.InFlight = uint64(o.concurrency)
+		d.StoppedWith = fmt.Sprintf("SIGKILL %v into a stretch of load", crashAfter)
 	} else {
 		if err := l.stop(); err != nil {
 			d.CheckedFailed = err.Error()
@@ -359,7 +379,7 @@ func run(o options) int {
 	} else if d.Rows, err = countCodes(l.dataDir); err != nil {
 		d.CheckedFailed = "count link_codes: " + err.Error()
 	}
-	d.NothingLost = d.CheckedFailed == "" && uint64(d.Rows) == d.Answered200
+	d.NothingLost = d.CheckedFailed == "" && uint64(d.Rows) >= d.Answered200 && uint64(d.Rows) <= d.Answered200+d.InFlight
 
 	rep.Valid = true
 	if rep.Ceiling.Errors > 0 || rep.Linkd.Errors > 0 {
@@ -368,7 +388,7 @@ func run(o options) int {
 	}
 	if !d.NothingLost {
 		rep.Valid = false
-		rep.Problems = append(rep.Problems, fmt.Sprintf("durability: %d answers 200 but %d link_codes rows %s", d.Answered200, d.Rows, d.CheckedFailed))
+		rep.Problems = append(rep.Problems, fmt.Sprintf("durability: %d answers 200 (%d more requests in flight) but %d link_codes rows %s", d.Answered200, d.InFlight, d.Rows, d.CheckedFailed))
 	}
 	rep.Pass = rep.Valid && rep.Ratios.ThroughputPass && rep.Ratios.P99Pass
 
@@ -474,8 +494,8 @@ func printReport(w io.Writer, r *report) {
 	fmt.Fprintf(w, "linkd/ceiling requests/s   %5.2f   (target ≥ %.2f)  %s\n", r.Ratios.Throughput, targetThroughput, verdict(r.Ratios.ThroughputPass))
 	fmt.Fprintf(w, "linkd p99 / ceiling p99    %5.2f   (target ≤ %.2f)  %s\n", r.Ratios.P99, targetP99, verdict(r.Ratios.P99Pass))
 	d := r.Durability
-	fmt.Fprintf(w, "nothing accepted is lost:  %d link_codes rows for %d answers 200 (linkd stopped with %s; its issued counter said %d; %d rows applied to SQLite at the stop, %d from its journal on restart)  %s\n",
-		d.Rows, d.Answered200, d.StoppedWith, d.IssuedMetric, d.RowsAtStop, d.Rows-d.RowsAtStop, verdict(d.NothingLost))
+	fmt.Fprintf(w, "nothing accepted is lost:  %d link_codes rows after the restart for %d answers 200 and %d requests in flight (linkd stopped with %s; %d rows were in SQLite, %d came from its journal)  %s\n",
+		d.Rows, d.Answered200, d.InFlight, d.StoppedWith, d.RowsAtStop, d.Rows-d.RowsAtStop, verdict(d.NothingLost))
 	if g := r.GroupCommit; g != nil {
 		fmt.Fprintf(w, "group commit: %.0f writes in %.0f journal appends, %.1f per append\n", g.Ops, g.Batches, g.MeanSize)
 	}
@@ -571,3 +591,9 @@ func describeMachine() machine {
 	}
 	return m
 }
+
+// crashLoad is the stretch of load that linkd is killed crashAfter into (-stop kill).
+const (
+	crashLoad  = 1500 * time.Millisecond
+	crashAfter = 700 * time.Millisecond
+)
