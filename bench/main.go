@@ -64,7 +64,7 @@ func main() {
 	fs.BoolVar(&o.jsonOut, "json", false, "print the results as JSON on stdout (progress goes to stderr)")
 	fs.StringVar(&o.linkdBin, "linkd", "", "linkd binary to benchmark (default: go build ./cmd/linkd of this repository)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (linkd's database and log)")
-	fs.StringVar(&o.stop, "stop", "kill", "how linkd is stopped before the row count: kill (SIGKILL, a crash) or term (graceful)")
+	fs.StringVar(&o.stop, "stop", "kill", "how linkd is stopped before the row count: kill (SIGKILL under load, a crash) or term (graceful, after the load)")
 	fs.StringVar(&o.linkdFlags, "linkd-flags", "", "extra flags for linkd serve, space-separated (experiments only: the benchmark is linkd's defaults)")
 	fs.StringVar(&ceilingAddr, "serve-ceiling", "", "internal: run the ceiling server on this address")
 	fs.StringVar(&ceilingSpecJSON, "ceiling-spec", "", "internal: what the ceiling answers (JSON)")
