@@ -80,7 +80,7 @@ func ownCodes(codes []store.LinkCode) []store.LinkCode {
 // applier is the applier goroutine's state: the journaled codes not yet in SQLite.
 type applier struct {
 	pending []store.LinkCode
-	end     int64 // the journal offset after the last code received
+	end     int64 // the journal offset after the last code received (its end, or behind it)
 	timer   *time.Timer
 	armed   bool
 }
@@ -109,7 +109,7 @@ func (w *writer) applyLoop(done chan struct{}) {
 			a.armed = false
 			_ = w.flush(a)
 		}
-		if w.j.size() >= w.journalLimit {
+		if a.end >= w.journalLimit { // the journal's end, as far as the applier has seen it
 			w.restartJournal(a)
 		}
 	}
@@ -136,16 +136,7 @@ func (w *writer) take(a *applier, it applyItem) {
 		}
 		return
 	}
-	var inserts, others []*op
-	for _, o := range it.ops {
-		if o.fn == nil {
-			inserts = append(inserts, o)
-		} else {
-			others = append(others, o)
-		}
-	}
-	w.run(inserts, w.insertTx)
-	w.run(others, w.sqlTx)
+	w.runSQL(splitOps(it.ops, nil, nil))
 }
 
 // flush applies the pending codes in one transaction (INSERT OR IGNORE: recovery may
@@ -184,8 +175,8 @@ func (w *writer) restartJournal(a *applier) {
 		}
 		w.take(a, it)
 	}
-	if w.flush(a) == nil {
-		_ = w.j.reset(w.j.gen + 1)
+	if w.flush(a) == nil && w.j.reset(w.j.gen+1) == nil {
+		a.end = journalHeader
 	}
 }
 

@@ -230,13 +230,6 @@ func (j *journal) markApplied(off int64) error {
 	return nil
 }
 
-// size is the offset after the last record appended.
-func (j *journal) size() int64 {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.end
-}
-
 // reset empties the journal: the next record goes after the header, under a new
 // generation. Everything in it must be applied.
 func (j *journal) reset(gen uint64) error {

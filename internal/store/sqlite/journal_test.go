@@ -232,22 +232,7 @@ func TestJournalOneServer(t *testing.T) {
 // TestJournalSharedSeesUnapplied: a shared store (a client command beside linkd serve)
 // redeems and revokes codes the serving store has answered for but not applied yet.
 func TestJournalSharedSeesUnapplied(t *testing.T) {
-	dir := t.TempDir()
-	a, err := Open(t.Context(), dir, Options{applyInterval: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Open(t.Context(), dir, Options{Shared: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	now := time.Now()
-	c := store.Client{ID: "8d1e7c52-6f1e-4a57-9a43-2f7e7f1d1c02", Name: "x", Enabled: true, CreatedAt: now}
-	if err := a.CreateClient(t.Context(), c); err != nil {
-		t.Fatal(err)
-	}
+	a, b, c, now := servingAndShared(t, Options{applyInterval: time.Hour})
 	codes := []store.LinkCode{journalCode(1, c.ID, now), journalCode(2, c.ID, now), journalCode(3, c.ID, now)}
 	for _, code := range codes {
 		if err := a.CreateCodes(t.Context(), code); err != nil {

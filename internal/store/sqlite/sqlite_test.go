@@ -45,22 +45,7 @@ func TestConformanceSynchronousFull(t *testing.T) {
 // exactly one redemption wins, and the shared one sees codes the other has journaled
 // and not applied yet.
 func TestRedeemAcrossStores(t *testing.T) {
-	dir := t.TempDir()
-	a, err := Open(t.Context(), dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Open(t.Context(), dir, Options{Shared: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	now := time.Now()
-	c := store.Client{ID: "2b1e7c52-6f1e-4a57-9a43-2f7e7f1d1c01", Name: "x", Enabled: true, CreatedAt: now}
-	if err := a.CreateClient(t.Context(), c); err != nil {
-		t.Fatal(err)
-	}
+	a, b, c, now := servingAndShared(t, Options{})
 	for round := range 3 {
 		code := store.LinkCode{ID: testCodeID(fmt.Sprint("id", round)), Hash: sum(fmt.Sprint("code", round)), Kind: store.KindLink, ClientID: c.ID, UserID: "u",
 			Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
@@ -132,6 +117,29 @@ func TestGroupCommit(t *testing.T) {
 }
 
 // testCodeID derives a code id from s: 16 bytes led by a positive integer.
+// servingAndShared opens one database twice, as the process serving it (with opts) and as
+// a shared one (a client command), and creates a client on it. Both close with the test.
+func servingAndShared(t *testing.T, opts Options) (serving, shared *Store, c store.Client, now time.Time) {
+	t.Helper()
+	dir := t.TempDir()
+	serving, err := Open(t.Context(), dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { serving.Close() })
+	shared, err = Open(t.Context(), dir, Options{Shared: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { shared.Close() })
+	now = time.Now()
+	c = store.Client{ID: "2b1e7c52-6f1e-4a57-9a43-2f7e7f1d1c01", Name: "x", Enabled: true, CreatedAt: now}
+	if err := serving.CreateClient(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	return serving, shared, c, now
+}
+
 func testCodeID(s string) []byte {
 	id := sum(s)[:16]
 	id[0] &= 0x7f

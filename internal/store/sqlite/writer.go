@@ -181,22 +181,32 @@ func (w *writer) loop(applied chan struct{}) {
 			}
 			runtime.Gosched()
 		}
-		inserts, others = inserts[:0], others[:0]
-		for _, o := range batch {
-			if o.fn == nil {
-				inserts = append(inserts, o)
-			} else {
-				others = append(others, o)
-			}
-		}
+		inserts, others = splitOps(batch, inserts[:0], others[:0])
 		if w.j != nil {
 			w.journalOps(inserts, others)
 		} else {
-			w.run(inserts, w.insertTx)
-			w.run(others, w.sqlTx)
+			w.runSQL(inserts, others)
 		}
 		clear(batch)
 	}
+}
+
+// splitOps appends the code inserts of batch to inserts and its other ops to others.
+func splitOps(batch, inserts, others []*op) ([]*op, []*op) {
+	for _, o := range batch {
+		if o.fn == nil {
+			inserts = append(inserts, o)
+		} else {
+			others = append(others, o)
+		}
+	}
+	return inserts, others
+}
+
+// runSQL commits inserts and others on SQLite, as up to two transactions (see run).
+func (w *writer) runSQL(inserts, others []*op) {
+	w.run(inserts, w.insertTx)
+	w.run(others, w.sqlTx)
 }
 
 // maxYields bounds how often the writer yields to let a batch fill.
