@@ -147,8 +147,11 @@ type proc struct {
 	// Addr is host:port it listens on, URL "http://"+Addr.
 	Addr, URL string
 	args      []string
-	out       *syncBuffer
-	runs      int
+	// prepare, if set, adjusts each run's command before it starts (a wrapper such as
+	// prlimit, another user).
+	prepare func(*exec.Cmd)
+	out     *syncBuffer
+	runs    int
 	// hc talks to this process only, so that its idle connections can be closed before
 	// a graceful stop (http.Server.Shutdown waits up to 5 s for connections that were
 	// opened but never used).
@@ -172,8 +175,14 @@ func startLinkd(t *testing.T, args ...string) *proc {
 // sharing another one's database.
 func startLinkdOn(t *testing.T, dataDir string, args ...string) *proc {
 	t.Helper()
+	return startLinkdWith(t, dataDir, nil, args...)
+}
+
+// startLinkdWith is startLinkdOn with prepare applied to the command of every run.
+func startLinkdWith(t *testing.T, dataDir string, prepare func(*exec.Cmd), args ...string) *proc {
+	t.Helper()
 	needBinary(t)
-	p := &proc{t: t, DataDir: dataDir, args: args, out: &syncBuffer{}, hc: newHTTPClient()}
+	p := &proc{t: t, DataDir: dataDir, args: args, prepare: prepare, out: &syncBuffer{}, hc: newHTTPClient()}
 	t.Cleanup(func() {
 		p.stop()
 		if t.Failed() {
@@ -233,6 +242,9 @@ func (p *proc) startOnce(port int) error {
 	cmd.Env = cleanEnv()
 	cmd.Stdout = p.out
 	cmd.Stderr = p.out
+	if p.prepare != nil {
+		p.prepare(cmd)
+	}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -287,6 +299,13 @@ func (p *proc) signal(sig syscall.Signal) {
 	if cmd != nil && cmd.Process != nil {
 		_ = cmd.Process.Signal(sig)
 	}
+}
+
+// pid is the current process's id.
+func (p *proc) pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cmd.Process.Pid
 }
 
 // running reports whether the current process has not exited.

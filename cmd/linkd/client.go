@@ -190,7 +190,7 @@ func withStore(ctx context.Context, e env, f *flags, args []string, nargs int, c
 			return err
 		}
 	}
-	st, err := openStore(ctx, sc, true)
+	st, err := openStore(ctx, sc)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,15 +20,13 @@ import (
 )
 
 // openStore opens the database the settings select: the embedded SQLite file in
-// --data, or the server named by --database-url. serve opens an embedded database as
-// the one process serving it; the other commands open it shared, beside a running serve
-// (sqlite.Options.Shared).
-func openStore(ctx context.Context, c config.Store, shared bool) (store.Store, error) {
+// --data, or the server named by --database-url.
+func openStore(ctx context.Context, c config.Store) (store.Store, error) {
 	if err := c.Check(); err != nil {
 		return nil, usageError{err.Error()}
 	}
 	if c.DatabaseURL == "" {
-		return sqlite.Open(ctx, c.DataDir, sqlite.Options{Synchronous: c.SQLiteSync, Shared: shared})
+		return sqlite.Open(ctx, c.DataDir, sqlite.Options{Synchronous: c.SQLiteSync})
 	}
 	u, err := url.Parse(c.DatabaseURL)
 	if err != nil {
@@ -41,7 +38,7 @@ func openStore(ctx context.Context, c config.Store, shared bool) (store.Store, e
 		if path == "" {
 			path = u.Path
 		}
-		return sqlite.OpenFile(ctx, path, sqlite.Options{Synchronous: c.SQLiteSync, Shared: shared})
+		return sqlite.OpenFile(ctx, path, sqlite.Options{Synchronous: c.SQLiteSync})
 	case "postgres", "postgresql":
 		return nil, fmt.Errorf("--database-url: the PostgreSQL backend is not part of this build yet; use the embedded database (--data)")
 	}
@@ -86,21 +83,11 @@ func serve(ctx context.Context, e env, args []string) error {
 		accessLog = server.NewAccessLog(accessOut, c.LogFormat)
 	}
 
-	st, err := openStore(ctx, c.Store, false)
-	if errors.Is(err, sqlite.ErrInUse) {
-		where := "--data " + c.DataDir
-		if c.DatabaseURL != "" {
-			where = "--database-url " + c.DatabaseURL
-		}
-		return fmt.Errorf("another linkd serve is running on this embedded database (%s): one process serves an embedded database; several instances need PostgreSQL (--database-url)", where)
-	}
+	st, err := openStore(ctx, c.Store)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if r, ok := st.(interface{ Recovered() int }); ok && r.Recovered() > 0 {
-		log.Info("applied the journal of a linkd that stopped without applying it", "linkTokens", r.Recovered())
-	}
 	srv, err := server.FromConfig(&c, st, log, accessLog, time.Now)
 	if err != nil {
 		return err
@@ -142,7 +129,7 @@ func migrate(ctx context.Context, e env, args []string) error {
 	} else if len(pos) > 0 {
 		return usagef("migrate takes no arguments, got %q", pos[0])
 	}
-	st, err := openStore(ctx, c, true) // opening applies pending migrations
+	st, err := openStore(ctx, c) // opening applies pending migrations
 	if err != nil {
 		return err
 	}

@@ -268,7 +268,10 @@ type Store interface {
 	// Callers pass now minus a retention, so that a late reuse is still told apart from an
 	// unknown code for a while.
 	Purge(ctx context.Context, before time.Time, limit int) (int, error)
-	// Ping checks that the store answers (used by /readyz).
+	// Ping checks that the store answers reads and that its writes are not failing (a
+	// full disk, a read-only file, a lock held past the timeout): an error while writes
+	// fail, nil again once they work. /readyz answers 503 on an error, so that a load
+	// balancer sends no traffic that would only be refused.
 	Ping(ctx context.Context) error
 	// Close releases the store. Pending writes complete first.
 	Close() error

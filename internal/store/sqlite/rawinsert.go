@@ -25,10 +25,8 @@ import (
 type rawInserter struct {
 	conn                    *sql.Conn
 	begin, commit, rollback driver.Stmt
-	// insert[0] are INSERT OR ROLLBACK statements (a duplicate fails the batch), insert[1]
-	// INSERT OR IGNORE (a duplicate is a code applied before: skipped).
-	insert [2][insertSizes]driver.Stmt
-	args   []driver.NamedValue
+	insert                  [insertSizes]driver.Stmt
+	args                    []driver.NamedValue
 }
 
 func newRawInserter(ctx context.Context, conn *sql.Conn) (*rawInserter, error) {
@@ -48,9 +46,8 @@ func newRawInserter(ctx context.Context, conn *sql.Conn) (*rawInserter, error) {
 			return st
 		}
 		r.begin, r.commit, r.rollback = prep(`BEGIN IMMEDIATE`), prep(`COMMIT`), prep(`ROLLBACK`)
-		for i := range insertSizes {
-			r.insert[0][i] = prep(insertCodesSQL(1<<i, "ROLLBACK"))
-			r.insert[1][i] = prep(insertCodesSQL(1<<i, "IGNORE"))
+		for i := range r.insert {
+			r.insert[i] = prep(insertCodesSQL(1 << i))
 		}
 		return err
 	})
@@ -61,15 +58,15 @@ func newRawInserter(ctx context.Context, conn *sql.Conn) (*rawInserter, error) {
 	return r, nil
 }
 
-// run inserts codes in one transaction. Unless ignore (which skips them), a duplicate id
-// is rollback{ErrConflict}: the writer then retries the batch's ops one by one, so that
-// only the op that brought it fails.
-func (r *rawInserter) run(ctx context.Context, codes []store.LinkCode, ignore bool) error {
+// run inserts codes in one transaction. A duplicate id is rollback{ErrConflict}: the
+// writer then retries the batch's ops one by one, so that only the op that brought it
+// fails.
+func (r *rawInserter) run(ctx context.Context, codes []store.LinkCode) error {
 	return r.conn.Raw(func(any) error {
 		if err := r.exec(ctx, r.begin, nil); err != nil {
 			return fmt.Errorf("sqlite: begin: %w", err)
 		}
-		if err := r.inserts(ctx, codes, ignore); err != nil {
+		if err := r.inserts(ctx, codes); err != nil {
 			var rb rollback
 			if errors.As(err, &rb) {
 				return err // a conflict: INSERT OR ROLLBACK has ended the transaction
@@ -88,11 +85,7 @@ func (r *rawInserter) run(ctx context.Context, codes []store.LinkCode, ignore bo
 	})
 }
 
-func (r *rawInserter) inserts(ctx context.Context, codes []store.LinkCode, ignore bool) error {
-	stmts := &r.insert[0]
-	if ignore {
-		stmts = &r.insert[1]
-	}
+func (r *rawInserter) inserts(ctx context.Context, codes []store.LinkCode) error {
 	for len(codes) > 0 {
 		i, n := insertChunk(len(codes))
 		args := r.args[:0]
@@ -102,7 +95,7 @@ func (r *rawInserter) inserts(ctx context.Context, codes []store.LinkCode, ignor
 				args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
 			}
 		}
-		err := r.exec(ctx, stmts[i], args)
+		err := r.exec(ctx, r.insert[i], args)
 		clear(args)
 		r.args = args[:0]
 		if err != nil {
@@ -123,7 +116,7 @@ func (r *rawInserter) exec(ctx context.Context, st driver.Stmt, args []driver.Na
 
 func (r *rawInserter) close() {
 	_ = r.conn.Raw(func(any) error {
-		for _, st := range append(append([]driver.Stmt{r.begin, r.commit, r.rollback}, r.insert[0][:]...), r.insert[1][:]...) {
+		for _, st := range append([]driver.Stmt{r.begin, r.commit, r.rollback}, r.insert[:]...) {
 			if st != nil {
 				st.Close()
 			}
@@ -139,11 +132,11 @@ const insertSizes = 6
 // codeCols is the number of values inserted per code.
 const codeCols = 10
 
-// insertCodesSQL is a multi-row INSERT of rows codes, with conflict clause onConflict:
-// ROLLBACK (a duplicate id ends the whole transaction, which the writer retries op by op,
-// so SQLite needs no statement journal to undo a partly applied statement) or IGNORE.
-func insertCodesSQL(rows int, onConflict string) string {
-	return `INSERT OR ` + onConflict + ` INTO link_codes (id, id_tail, hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at) VALUES ` +
+// insertCodesSQL is a multi-row INSERT of rows codes. OR ROLLBACK: a duplicate id ends
+// the whole transaction (which the writer retries op by op), so SQLite needs no statement
+// journal to undo a partly applied statement.
+func insertCodesSQL(rows int) string {
+	return `INSERT OR ROLLBACK INTO link_codes (id, id_tail, hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at) VALUES ` +
 		strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?), `, rows), ", ")
 }
 

@@ -2,12 +2,11 @@
 // the pure-Go driver modernc.org/sqlite, so that `linkd serve` needs nothing installed.
 //
 // All writes of a process go through one connection and are group-committed (see
-// writer); reads use a separate pool of read-only connections, which WAL lets run
-// alongside the writer. The process that serves the database (one at a time) appends the
-// codes it issues to a journal before answering and applies them to SQLite in large
-// transactions (see journal). Other processes (the `linkd client` commands, Options.Shared)
-// may write to the same file at the same time; SQLite's file locks and busy timeout
-// serialise them.
+// writer): the writes that arrive together share one transaction, and each caller returns
+// once that transaction is committed. Reads use a separate pool of read-only connections,
+// which WAL lets run alongside the writer. Several processes may use the same file at
+// once (two `linkd serve` during a rolling restart, the `linkd client` commands beside a
+// running server): SQLite's file locks and busy timeout serialise their writes.
 package sqlite
 
 import (
@@ -20,8 +19,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync/atomic"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -45,35 +47,26 @@ type Options struct {
 	MaxBatch int
 	// Readers is the size of the read-only connection pool (default 4).
 	Readers int
+	// BusyTimeout is how long a statement waits for another process's lock on the file
+	// before it fails (default 5s); a write that fails so is answered 503.
+	BusyTimeout time.Duration
 	// SkipMigrations opens the database as it is (the schema must be current).
 	SkipMigrations bool
-	// Shared opens the database for a command that runs beside the process serving it
-	// (the `linkd client` commands): it does not take the code journal (see journal),
-	// and every write transaction first inserts the codes the serving process has
-	// journaled but not applied yet. If no process serves the database, opening applies
-	// what its journal holds. It does not issue codes (CreateCodes fails). By default the
-	// store owns the journal, and opening fails with ErrInUse while another process owns
-	// it: one process serves an embedded database (several instances need PostgreSQL).
-	Shared bool
-
-	// applyInterval and journalLimit override applyInterval and journalLimit (tests).
-	applyInterval time.Duration
-	journalLimit  int64
+	// Clock drives the background checkpoints (default: the real clock; tests pass a
+	// fake one).
+	Clock clockwork.Clock
 }
-
-// ErrInUse is returned by Open when another process serves the database.
-var ErrInUse = errJournalLocked
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	path      string
-	shared    bool
-	recovered int // codes applied from a stopped process's journal at open
-	w         *writer
-	rdb       *sql.DB
-	stmts     readStmts
+	path  string
+	w     *writer
+	rdb   *sql.DB
+	stmts readStmts
 	// ckpt is the connection background checkpoints run on.
 	ckpt     *sql.DB
+	ckptRuns atomic.Int64 // checkpoints taken, for tests
+	clock    clockwork.Clock
 	closed   chan struct{}
 	ckptDone chan struct{}
 }
@@ -103,8 +96,14 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.Readers <= 0 {
 		opts.Readers = 4
 	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 5 * time.Second
+	}
+	if opts.Clock == nil {
+		opts.Clock = clockwork.NewRealClock()
+	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
+		"?_pragma=busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
 
 	// Checkpoints are taken off the commit path (wal_autocheckpoint(0) here, checkpointer
 	// below): SQLite's automatic checkpoint would run inside whichever commit crosses the
@@ -129,81 +128,45 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	rdb, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	s := &Store{path: path, clock: opts.Clock, closed: make(chan struct{}), ckptDone: make(chan struct{})}
+	err = s.openRest(ctx, base, wdb, opts)
 	if err != nil {
 		wdb.Close()
-		return nil, fmt.Errorf("sqlite: open readers: %w", err)
-	}
-	rdb.SetMaxOpenConns(opts.Readers)
-	rdb.SetMaxIdleConns(opts.Readers)
-	ckpt, err := sql.Open("sqlite", base)
-	if err != nil {
-		wdb.Close()
-		rdb.Close()
-		return nil, fmt.Errorf("sqlite: open checkpointer: %w", err)
-	}
-	ckpt.SetMaxOpenConns(1)
-	s := &Store{path: path, shared: opts.Shared, rdb: rdb, ckpt: ckpt, closed: make(chan struct{}), ckptDone: make(chan struct{})}
-	if err := s.stmts.prepare(ctx, rdb); err != nil {
-		wdb.Close()
-		rdb.Close()
-		ckpt.Close()
-		return nil, err
-	}
-	j, tail, maxKey, recovered, err := openJournalFor(ctx, wdb, path, opts.Shared, sync == "full")
-	s.recovered = recovered
-	if err == nil {
-		s.w, err = newWriter(ctx, wdb, opts, j, tail, maxKey)
-		if err != nil && j != nil {
-			j.close()
-		}
-	}
-	if err != nil {
-		s.stmts.close()
-		wdb.Close()
-		rdb.Close()
-		ckpt.Close()
 		return nil, err
 	}
 	go s.checkpointer()
 	return s, nil
 }
 
-// openJournalFor takes the code journal of the database at path (unless shared), applies
-// what it holds, and returns it, or, for a shared store whose journal another process
-// owns, its path; and the largest code key in the database. An owner waits a little for
-// the lock, which a shared store holds while it applies a dead owner's journal.
-func openJournalFor(ctx context.Context, db *sql.DB, path string, shared, sync bool) (j *journal, tail string, maxKey int64, recovered int, err error) {
-	jpath := journalPath(path)
-	for attempt := 0; ; attempt++ {
-		j, err = openJournal(jpath, sync)
-		if !errors.Is(err, errJournalLocked) || shared || attempt == 20 {
-			break
+// openRest opens what OpenFile needs besides the writer's database: the reader pool and
+// its statements, the checkpointer's connection and the writer. On error it closes what
+// it opened.
+func (s *Store) openRest(ctx context.Context, base string, wdb *sql.DB, opts Options) (err error) {
+	var closers []func() error
+	defer func() {
+		if err != nil {
+			for _, c := range closers {
+				c()
+			}
 		}
-		time.Sleep(100 * time.Millisecond)
+	}()
+	if s.rdb, err = sql.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+		return fmt.Errorf("sqlite: open readers: %w", err)
 	}
-	switch {
-	case errors.Is(err, errJournalLocked) && shared:
-		j, tail = nil, jpath
-	case err != nil:
-		return nil, "", 0, 0, err
-	default:
-		if recovered, err = recoverJournal(ctx, db, j); err != nil {
-			j.close()
-			return nil, "", 0, 0, err
-		}
-		if shared {
-			j.close()
-			j, tail = nil, jpath // a process may start serving it meanwhile
-		}
+	closers = append(closers, s.rdb.Close)
+	s.rdb.SetMaxOpenConns(opts.Readers)
+	s.rdb.SetMaxIdleConns(opts.Readers)
+	if s.ckpt, err = sql.Open("sqlite", base); err != nil {
+		return fmt.Errorf("sqlite: open checkpointer: %w", err)
 	}
-	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM link_codes`).Scan(&maxKey); err != nil {
-		if j != nil {
-			j.close()
-		}
-		return nil, "", 0, 0, fmt.Errorf("sqlite: %w", err)
+	closers = append(closers, s.ckpt.Close)
+	s.ckpt.SetMaxOpenConns(1)
+	if err = s.stmts.prepare(ctx, s.rdb); err != nil {
+		return err
 	}
-	return j, tail, maxKey, recovered, nil
+	closers = append(closers, func() error { s.stmts.close(); return nil })
+	s.w, err = newWriter(ctx, wdb, opts.MaxBatch, opts.Clock)
+	return err
 }
 
 // checkpointInterval is how often the background checkpointer copies the WAL into the
@@ -217,7 +180,7 @@ const (
 // checkpointer runs WAL checkpoints on its own connection, off the commit path.
 func (s *Store) checkpointer() {
 	defer close(s.ckptDone)
-	t := time.NewTicker(checkpointInterval)
+	t := s.clock.NewTicker(checkpointInterval)
 	defer t.Stop()
 	for {
 		select {
@@ -225,12 +188,13 @@ func (s *Store) checkpointer() {
 			// Leave a small WAL behind for the next start.
 			s.ckpt.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 			return
-		case <-t.C:
+		case <-t.Chan():
 		}
 		var busy, logPages, done int
 		if err := s.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &done); err != nil {
 			continue
 		}
+		s.ckptRuns.Add(1)
 		if logPages >= walRestartPages && done == logPages {
 			s.ckpt.Exec(`PRAGMA wal_checkpoint(RESTART)`)
 		}
@@ -256,17 +220,35 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// Recovered is how many codes opening the store applied from the journal of a process
-// that had answered for them and stopped before applying them (a crash, kill -9).
-func (s *Store) Recovered() int { return s.recovered }
-
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// Ping implements store.Store.
+// probeAfter is how long after a failed write Ping keeps reporting it before it tries a
+// write of its own: while requests keep failing, the store is not ready; once they stop
+// (a load balancer sends no more), a probe tells whether writes work again.
+const probeAfter = 2 * time.Second
+
+// Ping implements store.Store: the readers answer and, if the last write failed, writes
+// work again. Within probeAfter of a failed write that is an error; later, a small write
+// (the probe row) decides, and its success clears the failure.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.rdb.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	if !s.w.failing.Load() {
+		return nil
+	}
+	now := s.clock.Now()
+	if since := now.Sub(time.Unix(0, s.w.lastFault.Load())); since < probeAfter {
+		return fmt.Errorf("sqlite: ping: a write failed %v ago", since.Round(time.Millisecond))
+	}
+	err := s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO store_probe (id, checked_at) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, ms(now))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: ping: writes fail: %w", err)
 	}
 	return nil
 }
@@ -289,9 +271,8 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// BatchStats reports how many group commits the writer made (journal appends of issued
-// codes, transactions of other writes) and how many writes they carried (ops/batches is
-// the mean group-commit size).
+// BatchStats reports how many transactions the writer committed and how many writes they
+// carried (ops/batches is the mean group-commit size).
 func (s *Store) BatchStats() (batches, ops int64) {
 	s.w.stats.mu.Lock()
 	defer s.w.stats.mu.Unlock()

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,8 +29,8 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
 }
 
-// TestConformanceSynchronousFull runs the suite with every journal append and commit
-// synced (--sqlite-synchronous full), the other write path.
+// TestConformanceSynchronousFull runs the suite with every commit synced
+// (--sqlite-synchronous full).
 func TestConformanceSynchronousFull(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s, err := Open(context.Background(), t.TempDir(), Options{Synchronous: "full"})
@@ -41,11 +42,10 @@ func TestConformanceSynchronousFull(t *testing.T) {
 }
 
 // TestRedeemAcrossStores: two Store values on one file behave like two linkd processes
-// (separate connections, SQLite file locks), the serving one and a shared one: still
-// exactly one redemption wins, and the shared one sees codes the other has journaled
-// and not applied yet.
+// (separate connections, SQLite file locks): still exactly one redemption wins, and a
+// code issued by one is redeemed through the other.
 func TestRedeemAcrossStores(t *testing.T) {
-	a, b, c, now := servingAndShared(t, Options{})
+	a, b, c, now := twoStores(t, Options{})
 	for round := range 3 {
 		code := store.LinkCode{ID: testCodeID(fmt.Sprint("id", round)), Hash: sum(fmt.Sprint("code", round)), Kind: store.KindLink, ClientID: c.ID, UserID: "u",
 			Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
@@ -82,7 +82,7 @@ func TestRedeemAcrossStores(t *testing.T) {
 	}
 }
 
-// TestGroupCommit checks that concurrent writes share journal appends: the reason the
+// TestGroupCommit checks that concurrent writes share transactions: the reason the
 // embedded store keeps up with the API under load.
 func TestGroupCommit(t *testing.T) {
 	s := openTemp(t)
@@ -98,8 +98,7 @@ func TestGroupCommit(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// Time-ordered ids, as linktoken mints them: the journal's path.
-			if err := s.CreateCodes(context.Background(), journalCode(i, c.ID, now)); err != nil {
+			if err := s.CreateCodes(context.Background(), testCode(i, c.ID, now)); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -116,30 +115,37 @@ func TestGroupCommit(t *testing.T) {
 	t.Logf("%d ops in %d group commits", ops, batches)
 }
 
-// testCodeID derives a code id from s: 16 bytes led by a positive integer.
-// servingAndShared opens one database twice, as the process serving it (with opts) and as
-// a shared one (a client command), and creates a client on it. Both close with the test.
-func servingAndShared(t *testing.T, opts Options) (serving, shared *Store, c store.Client, now time.Time) {
+// twoStores opens one database twice, as two linkd processes would (with opts), and
+// creates a client on it. Both close with the test.
+func twoStores(t *testing.T, opts Options) (a, b *Store, c store.Client, now time.Time) {
 	t.Helper()
 	dir := t.TempDir()
-	serving, err := Open(t.Context(), dir, opts)
-	if err != nil {
-		t.Fatal(err)
+	for _, s := range []**Store{&a, &b} {
+		var err error
+		if *s, err = Open(t.Context(), dir, opts); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { (*s).Close() })
 	}
-	t.Cleanup(func() { serving.Close() })
-	shared, err = Open(t.Context(), dir, Options{Shared: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { shared.Close() })
 	now = time.Now()
 	c = store.Client{ID: "2b1e7c52-6f1e-4a57-9a43-2f7e7f1d1c01", Name: "x", Enabled: true, CreatedAt: now}
-	if err := serving.CreateClient(t.Context(), c); err != nil {
+	if err := a.CreateClient(t.Context(), c); err != nil {
 		t.Fatal(err)
 	}
-	return serving, shared, c, now
+	return a, b, c, now
 }
 
+// testCode is the i-th of a series of codes of client clientID, with time-ordered ids as
+// linktoken mints them.
+func testCode(i int, clientID string, now time.Time) store.LinkCode {
+	id := make([]byte, 16)
+	binary.BigEndian.PutUint64(id, uint64(now.UnixNano())+uint64(i))
+	copy(id[8:], sum(fmt.Sprint("tail", i)))
+	return store.LinkCode{ID: id, Hash: sum(fmt.Sprint("code", i)), Kind: store.KindLink, ClientID: clientID, UserID: "u",
+		Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+}
+
+// testCodeID derives a code id from s: 16 bytes led by a positive integer.
 func testCodeID(s string) []byte {
 	id := sum(s)[:16]
 	id[0] &= 0x7f

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"time"
+	"sync/atomic"
+
+	"github.com/jonboulle/clockwork"
 
 	"github.com/linkd-dev/linkd/internal/store"
 )
@@ -18,12 +20,9 @@ import (
 // synchronous=FULL), so sharing it between N concurrent requests divides that cost by N
 // while each caller still returns only after its own write is committed.
 //
-// In the process that serves the database (the journal's owner), the code inserts of a
-// batch (issuing link tokens, the bulk of the writes) are one journal append instead, and
-// the applier goroutine puts them into SQLite later (see journalOps and applyLoop); the
-// batch's other ops run there, after the codes appended before them. Otherwise a batch is
-// committed as up to two transactions: one for the code inserts, on the raw driver
-// connection (see rawInserter), and one through database/sql for every other op.
+// A batch is committed as up to two transactions: one for the code inserts (issuing link
+// tokens, the bulk of the writes), on the raw driver connection (see rawInserter), and one
+// through database/sql for every other op.
 type writer struct {
 	db       *sql.DB   // exactly one connection…
 	conn     *sql.Conn // …held here for the writer's lifetime
@@ -32,19 +31,12 @@ type writer struct {
 	maxBatch int
 	codes    []store.LinkCode // scratch: the codes of a batch
 
-	// In the process that serves the database, inserts are appended to the journal and
-	// applied to SQLite by the applier goroutine, which also runs every other op (after
-	// applying the codes appended before it): see journalOps and applyLoop.
-	j      *journal
-	apply  chan applyItem
-	keys   recentKeys
-	jcodes []store.LinkCode // scratch: the codes of an append
-	// tail is the journal of another process that serves the database, whose unapplied
-	// codes every transaction of this one inserts first ("" if this process owns it).
-	tail string
-	// applyInterval and journalLimit: see the constants.
-	applyInterval time.Duration
-	journalLimit  int64
+	// failing is true from a transaction that failed (a fault, not an outcome such as
+	// ErrConflict) until one commits, and lastFault is when the last one failed: Ping
+	// reports them, so that /readyz fails while writes do.
+	failing   atomic.Bool
+	lastFault atomic.Int64 // clock time in ns
+	clock     clockwork.Clock
 
 	mu     sync.RWMutex // guards closed against sends on a closed channel
 	closed bool
@@ -83,11 +75,8 @@ var opPool = sync.Pool{New: func() any { return &op{done: make(chan error, 1)} }
 // errClosed is returned for writes submitted after Close.
 var errClosed = errors.New("sqlite: store is closed")
 
-// newWriter takes db's only connection for itself. With j, it journals inserts (j's owner);
-// with tail, it reads another process's journal before each transaction; maxKey is the
-// largest code key in the database.
-func newWriter(ctx context.Context, db *sql.DB, opts Options, j *journal, tail string, maxKey int64) (*writer, error) {
-	maxBatch := opts.MaxBatch
+// newWriter takes db's only connection for itself.
+func newWriter(ctx context.Context, db *sql.DB, maxBatch int, clock clockwork.Clock) (*writer, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: writer connection: %w", err)
@@ -97,20 +86,8 @@ func newWriter(ctx context.Context, db *sql.DB, opts Options, j *journal, tail s
 		conn.Close()
 		return nil, err
 	}
-	w := &writer{db: db, conn: conn, raw: raw, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, done: make(chan struct{}),
-		j: j, tail: tail, keys: recentKeys{floor: maxKey}, applyInterval: applyInterval, journalLimit: journalLimit}
-	if opts.applyInterval > 0 {
-		w.applyInterval = opts.applyInterval
-	}
-	if opts.journalLimit > 0 {
-		w.journalLimit = opts.journalLimit
-	}
-	applied := make(chan struct{})
-	if j != nil {
-		w.apply = make(chan applyItem, 1024)
-		go w.applyLoop(applied)
-	}
-	go w.loop(applied)
+	w := &writer{db: db, conn: conn, raw: raw, ops: make(chan *op, 4*maxBatch), maxBatch: maxBatch, done: make(chan struct{}), clock: clock}
+	go w.loop()
 	return w, nil
 }
 
@@ -149,14 +126,8 @@ func (w *writer) submit(ctx context.Context, fn func(ctx context.Context, tx *sq
 	return err
 }
 
-func (w *writer) loop(applied chan struct{}) {
-	defer func() {
-		if w.j != nil {
-			close(w.apply)
-			<-applied
-		}
-		close(w.done)
-	}()
+func (w *writer) loop() {
+	defer close(w.done)
 	batch := make([]*op, 0, w.maxBatch)
 	var inserts, others []*op
 	for o := range w.ops {
@@ -182,11 +153,8 @@ func (w *writer) loop(applied chan struct{}) {
 			runtime.Gosched()
 		}
 		inserts, others = splitOps(batch, inserts[:0], others[:0])
-		if w.j != nil {
-			w.journalOps(inserts, others)
-		} else {
-			w.runSQL(inserts, others)
-		}
+		w.run(inserts, w.insertTx)
+		w.run(others, w.sqlTx)
 		clear(batch)
 	}
 }
@@ -203,12 +171,6 @@ func splitOps(batch, inserts, others []*op) ([]*op, []*op) {
 	return inserts, others
 }
 
-// runSQL commits inserts and others on SQLite, as up to two transactions (see run).
-func (w *writer) runSQL(inserts, others []*op) {
-	w.run(inserts, w.insertTx)
-	w.run(others, w.sqlTx)
-}
-
 // maxYields bounds how often the writer yields to let a batch fill.
 const maxYields = 2
 
@@ -220,7 +182,7 @@ func (w *writer) run(ops []*op, tx func(ops []*op, results []error) error) {
 		return
 	}
 	results := make([]error, len(ops))
-	err := tx(ops, results)
+	err := w.commit(ops, results, tx)
 	if err == nil || len(ops) == 1 {
 		for i, o := range ops {
 			if err != nil {
@@ -233,12 +195,25 @@ func (w *writer) run(ops []*op, tx func(ops []*op, results []error) error) {
 	}
 	for _, o := range ops {
 		var res [1]error
-		if err := tx([]*op{o}, res[:]); err != nil {
+		if err := w.commit([]*op{o}, res[:], tx); err != nil {
 			o.done <- err
 		} else {
 			o.done <- res[0]
 		}
 	}
+}
+
+// commit runs tx and keeps failing up to date: a fault sets it, a commit clears it.
+func (w *writer) commit(ops []*op, results []error, tx func(ops []*op, results []error) error) error {
+	err := tx(ops, results)
+	switch {
+	case err == nil:
+		w.failing.Store(false)
+	case !isOutcome(err):
+		w.lastFault.Store(w.clock.Now().UnixNano())
+		w.failing.Store(true)
+	}
+	return err
 }
 
 // insertTx inserts the codes of insert ops in one transaction on the raw connection.
@@ -247,7 +222,7 @@ func (w *writer) insertTx(ops []*op, results []error) error {
 	for _, o := range ops {
 		codes = append(codes, o.codes...)
 	}
-	err := w.raw.run(context.Background(), codes, false)
+	err := w.raw.run(context.Background(), codes)
 	clear(codes) // drop references to the callers' data
 	w.codes = codes[:0]
 	if err != nil {
@@ -272,12 +247,6 @@ func (w *writer) sqlTx(ops []*op, results []error) error {
 	tx, err := w.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	if w.tail != "" {
-		if err := importJournal(ctx, tx, w.tail); err != nil {
-			_ = tx.Rollback()
-			return err
-		}
 	}
 	for i, o := range ops {
 		err := o.fn(ctx, tx)
@@ -323,9 +292,5 @@ func (w *writer) close() error {
 	w.mu.Unlock()
 	<-w.done
 	w.raw.close()
-	var jerr error
-	if w.j != nil {
-		jerr = w.j.close()
-	}
-	return errors.Join(w.conn.Close(), w.db.Close(), jerr)
+	return errors.Join(w.conn.Close(), w.db.Close())
 }
