@@ -115,3 +115,13 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFastDecode measures the fast path alone on the typical body.
+func BenchmarkFastDecode(b *testing.B) {
+	body := []byte(benchBody)
+	for b.Loop() {
+		if _, ok := fastDecode(body); !ok {
+			b.Fatal("fast path gave up")
+		}
+	}
+}
