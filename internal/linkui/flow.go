@@ -396,10 +396,10 @@ func (f *Handler) SelectAccounts(w http.ResponseWriter, r *http.Request) error {
 		BrokerBrandInfo: f.brand(in), AccountTokens: []AccountToken{}}
 	var tokens []store.AccessToken
 	for _, a := range chosen {
-		access, accessHash := linktoken.NewSecret()
-		refresh, refreshHash := linktoken.NewSecret()
-		access, refresh = "lkat_"+access, "lkrt_"+refresh
-		accessHash, refreshHash = linktoken.Hash(access), linktoken.Hash(refresh)
+		access, _ := linktoken.NewSecret()
+		refresh, _ := linktoken.NewSecret()
+		access, refresh = "lkat_"+access, "lkrt_"+refresh // the stored hashes cover the prefix
+		accessHash, refreshHash := linktoken.Hash(access), linktoken.Hash(refresh)
 		base := store.AccessToken{ClientID: sess.ClientID, UserID: sess.UserID, IntegrationID: in.ID, BrokerType: in.Type,
 			AccountID: a.ID, AccountName: a.Name, CreatedAt: now}
 		at, rt := base, base
