@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"github.com/linkd-dev/linkd/internal/problem"
 )
 
 // Assets serves the embedded files of a page (scripts, styles, images) under dir of fsys
@@ -20,11 +22,11 @@ func Assets(embedded fs.FS, dir string) HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		name := path.Clean(r.PathValue("path"))
 		if name == "index.html" || strings.HasPrefix(name, ".") {
-			return NewProblem(http.StatusNotFound, ErrRouteNotFound, "%s: no such asset", r.URL.Path)
+			return problem.RouteNotFound.New("%s: no such asset", r.URL.Path)
 		}
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return NewProblem(http.StatusNotFound, ErrRouteNotFound, "%s: no such asset", r.URL.Path)
+			return problem.RouteNotFound.New("%s: no such asset", r.URL.Path)
 		}
 		ct := mime.TypeByExtension(path.Ext(name))
 		if strings.HasSuffix(name, ".js") || strings.HasSuffix(name, ".mjs") {

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/go-json-experiment/json"
+
+	"github.com/linkd-dev/linkd/internal/problem"
 )
 
 // Envelope is Mesh's ApiResult: every JSON answer has this shape. errorData is omitted
@@ -21,42 +23,6 @@ type Envelope struct {
 	DisplayMessage *string `json:"displayMessage"`
 	ErrorType      *string `json:"errorType"`
 	ErrorData      any     `json:"errorData,omitzero"`
-}
-
-// Status values of the envelope (node-api's ApiResult.status).
-const (
-	StatusOK                         = "ok"
-	StatusServerFailure              = "serverFailure"
-	StatusPermissionDenied           = "permissionDenied"
-	StatusBadRequest                 = "badRequest"
-	StatusNotFound                   = "notFound"
-	StatusConflict                   = "conflict"
-	StatusTooManyRequest             = "tooManyRequest"
-	StatusLocked                     = "locked"
-	StatusUnavailableForLegalReasons = "unavailableForLegalReasons"
-)
-
-// StatusText is the envelope status for an HTTP status code.
-func StatusText(code int) string {
-	switch {
-	case code < 300:
-		return StatusOK
-	case code == http.StatusUnauthorized, code == http.StatusForbidden:
-		return StatusPermissionDenied
-	case code == http.StatusNotFound:
-		return StatusNotFound
-	case code == http.StatusConflict:
-		return StatusConflict
-	case code == http.StatusTooManyRequests:
-		return StatusTooManyRequest
-	case code == http.StatusLocked:
-		return StatusLocked
-	case code == http.StatusUnavailableForLegalReasons:
-		return StatusUnavailableForLegalReasons
-	case code >= 500:
-		return StatusServerFailure
-	}
-	return StatusBadRequest
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -102,7 +68,7 @@ func WriteJSON(w http.ResponseWriter, code int, env *Envelope) {
 
 // OK writes a 200 envelope with content.
 func OK(w http.ResponseWriter, content any) {
-	WriteJSON(w, http.StatusOK, &Envelope{Content: content, Status: StatusOK})
+	WriteJSON(w, http.StatusOK, &Envelope{Content: content, Status: problem.StatusOK})
 }
 
 // WriteRaw writes a pre-encoded 200 envelope (the catalog endpoints, encoded once).
@@ -116,7 +82,7 @@ func WriteRaw(w http.ResponseWriter, body []byte) {
 
 // Encode returns the encoded 200 envelope of content, for WriteRaw.
 func Encode(content any) ([]byte, error) {
-	b, err := json.Marshal(&Envelope{Content: content, Status: StatusOK})
+	b, err := json.Marshal(&Envelope{Content: content, Status: problem.StatusOK})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,8 +15,11 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/jsonappend"
 	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/metrics"
+	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/ratelimit"
 	"github.com/linkd-dev/linkd/internal/store"
 )
@@ -34,8 +38,12 @@ type Handler struct {
 	// AuthFailures is the number of failed authentications allowed per remote IP address
 	// per minute before that address gets 429 (OWASP API2:2023); 0 disables the limit.
 	AuthFailures int
-	// Metrics, if set, counts issued tokens.
-	OnIssued func()
+	// Metrics counts issued tokens (nil: nothing is counted).
+	Metrics *metrics.Metrics
+	// Store and Connectors serve POST /api/v1/balance/get: the access tokens the Link UI
+	// handed out, and the institutions of the accounts they stand for.
+	Store      store.Store
+	Connectors *connector.Registry
 
 	integrations, networks []byte
 }
@@ -55,19 +63,28 @@ func NewHandler(h Handler, cat *catalog.Catalog, publicURL string, addressPatter
 	return &h, nil
 }
 
-// authenticate checks the client credentials and the client's rate limit. A remote
-// address that keeps failing is refused before any lookup.
+// authenticate checks the request's client credentials (X-Client-Id, X-Client-Secret)
+// as AuthenticateWith does.
 func (h *Handler) authenticate(r *http.Request) (*store.Client, error) {
+	return h.AuthenticateWith(r, r.Header.Get("X-Client-Id"), r.Header.Get("X-Client-Secret"))
+}
+
+// AuthenticateWith authenticates request r as the client with this id and secret, and
+// checks the client's rate limit: the one check every caller of the API passes, the demo's
+// backend included (it presents the demo client's stored credentials). A remote address
+// that keeps failing is refused before any lookup. The client's id is recorded on the
+// request's RequestInfo for the access log.
+func (h *Handler) AuthenticateWith(r *http.Request, id, secret string) (*store.Client, error) {
 	now := h.Now()
 	ip := remoteIP(r)
 	perSecond := float64(h.AuthFailures) / 60
 	if h.AuthFailures > 0 {
 		if empty, wait := h.Limits.Exhausted("authfail:"+ip, perSecond, h.AuthFailures, now); empty {
-			return nil, &Problem{Code: http.StatusTooManyRequests, Type: ErrRateLimited, RetryAfter: wait,
+			return nil, &problem.Error{Type: problem.RateLimited, RetryAfter: wait,
 				Message: "too many failed authentications from this address; retry later"}
 		}
 	}
-	c, err := h.Auth.Authenticate(r.Context(), r.Header.Get("X-Client-Id"), r.Header.Get("X-Client-Secret"))
+	c, err := h.Auth.Authenticate(r.Context(), id, secret)
 	if err != nil {
 		if errors.Is(err, auth.ErrInvalidCredentials) && h.AuthFailures > 0 {
 			h.Limits.Allow("authfail:"+ip, perSecond, h.AuthFailures, now)
@@ -76,7 +93,7 @@ func (h *Handler) authenticate(r *http.Request) (*store.Client, error) {
 	}
 	if c.RateLimit > 0 {
 		if ok, wait := h.Limits.Allow("client:"+c.ID, c.RateLimit, ratelimit.Burst(c.RateLimit, c.RateBurst), now); !ok {
-			return nil, &Problem{Code: http.StatusTooManyRequests, Type: ErrRateLimited, RetryAfter: wait,
+			return nil, &problem.Error{Type: problem.RateLimited, RetryAfter: wait,
 				Message: "rate limit of this client exceeded; retry later"}
 		}
 	}
@@ -106,22 +123,31 @@ func (h *Handler) CreateLinkToken(w http.ResponseWriter, r *http.Request) error 
 	if err := ReadJSONBody(w, r, h.MaxBody, buf); err != nil {
 		return err
 	}
-	slot, err := h.reserveActive(c.ID)
+	issued, err := h.IssueLinkToken(r.Context(), c, buf.Bytes())
 	if err != nil {
 		return err
 	}
-	issued, err := h.Tokens.Issue(r.Context(), c, buf.Bytes())
+	writeLinkToken(w, issued.LinkToken, issued.PaymentLink)
+	return nil
+}
+
+// IssueLinkToken issues a link token for client c from a request body. It is the one
+// path every token takes (POST /api/v1/linktoken and the demo's backend), so that every
+// token counts against MaxActive and in the metrics.
+func (h *Handler) IssueLinkToken(ctx context.Context, c *store.Client, body []byte) (linktoken.Issued, error) {
+	slot, err := h.reserveActive(c.ID)
+	if err != nil {
+		return linktoken.Issued{}, err
+	}
+	issued, err := h.Tokens.Issue(ctx, c, body)
 	if err != nil {
 		if h.MaxActive > 0 { // nothing issued: the place is free again
 			h.Active.Release(c.ID, slot)
 		}
-		return err
+		return linktoken.Issued{}, err
 	}
-	if h.OnIssued != nil {
-		h.OnIssued()
-	}
-	writeLinkToken(w, issued.LinkToken, issued.PaymentLink)
-	return nil
+	h.Metrics.Issued()
+	return issued, nil
 }
 
 // reserveActive counts a token about to be issued for client against MaxActive (if set)
@@ -132,7 +158,7 @@ func (h *Handler) reserveActive(client string) (int64, error) {
 	}
 	slot, ok, wait := h.Active.Reserve(client, h.MaxActive, h.Now())
 	if !ok {
-		return 0, &Problem{Code: http.StatusTooManyRequests, Type: ErrTooManyActiveTokens, RetryAfter: wait,
+		return 0, &problem.Error{Type: problem.TooManyActiveTokens, RetryAfter: wait,
 			Message: fmt.Sprintf("this client holds %d unexpired link tokens, the most this server allows (--max-active-tokens); retry when some have expired", h.MaxActive)}
 	}
 	return slot, nil
@@ -200,9 +226,9 @@ func ReadJSONBody(w http.ResponseWriter, r *http.Request, max int64, buf *bytes.
 			return err
 		}
 		if errors.Is(err, io.ErrUnexpectedEOF) || r.Context().Err() != nil {
-			return NewProblem(http.StatusBadRequest, linktoken.ErrInvalidJSON, "request body: connection closed before the body was complete")
+			return problem.InvalidJSON.New("request body: connection closed before the body was complete")
 		}
-		return NewProblem(http.StatusBadRequest, linktoken.ErrInvalidJSON, "request body: could not be read")
+		return problem.InvalidJSON.New("request body: could not be read")
 	}
 	return nil
 }
@@ -216,10 +242,10 @@ func checkJSONMediaType(ct string) error {
 		if ct != "" {
 			got = ct
 		}
-		return NewProblem(http.StatusUnsupportedMediaType, ErrUnsupportedMediaType, "Content-Type: must be application/json, got %s", quoteShort(got))
+		return problem.UnsupportedMediaType.New("Content-Type: must be application/json, got %s", quoteShort(got))
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return NewProblem(http.StatusUnsupportedMediaType, ErrUnsupportedMediaType, "Content-Type: charset must be utf-8, got %s", quoteShort(cs))
+		return problem.UnsupportedMediaType.New("Content-Type: charset must be utf-8, got %s", quoteShort(cs))
 	}
 	return nil
 }
@@ -234,18 +260,6 @@ func quoteShort(s string) string {
 		}
 		return r
 	}, s) + `"`
-}
-
-// Authenticated wraps a handler of another package that needs the calling client: the
-// same credential check, rate limit and errors as the endpoints here.
-func (h *Handler) Authenticated(fn func(w http.ResponseWriter, r *http.Request, c *store.Client) error) HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		c, err := h.authenticate(r)
-		if err != nil {
-			return err
-		}
-		return fn(w, r, c)
-	}
 }
 
 // Integrations serves GET /api/v1/integrations.

@@ -3,11 +3,18 @@ package api
 import "context"
 
 // RequestInfo is what the server's middleware and the handlers share about one request:
-// the id it is logged under (and echoed in X-Request-Id) and the client it authenticated
-// as. The middleware creates it; handlers fill in ClientID.
+// the id it is logged under (and echoed in X-Request-Id), the client it authenticated
+// as, and how it failed. The middleware creates it; handlers fill in ClientID and
+// WriteError the rest, which the middleware counts and logs.
 type RequestInfo struct {
 	ID       string
 	ClientID string
+	// ErrorType is the errorType of the answer ("" for a success, and for a caller that
+	// went away).
+	ErrorType string
+	// Fault is the error behind a 503 storeUnavailable or 500 internalError answer: what
+	// the log says and the client never sees.
+	Fault error
 }
 
 type infoKey struct{}

@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
@@ -40,13 +41,14 @@ func HashSecret(secret string) []byte {
 	return h[:]
 }
 
-// Errors of Authenticate. Any other error is a store fault (fail closed: 503).
+// Errors of Authenticate. Any other error is a store fault (fail closed: 503). They are
+// the answers themselves (compare with errors.Is; never modify them).
 var (
 	// ErrInvalidCredentials: missing, unknown client id or wrong secret. The three are
 	// deliberately not told apart (OWASP API2:2023).
-	ErrInvalidCredentials = errors.New("invalid client credentials")
+	ErrInvalidCredentials = problem.InvalidCredentials.New("X-Client-Id / X-Client-Secret: missing or not valid")
 	// ErrClientDisabled: the credentials are right but the client is disabled.
-	ErrClientDisabled = errors.New("client disabled")
+	ErrClientDisabled = problem.ClientDisabled.New("X-Client-Id: this client is disabled")
 )
 
 // MaxStaleness bounds how long a change made by `linkd client` (disable, rotate, revoke),

@@ -8,6 +8,8 @@ package connector
 import (
 	"context"
 	"errors"
+
+	"github.com/linkd-dev/linkd/internal/problem"
 )
 
 // Connector reaches the institution of one integration type. Implementations keep no
@@ -139,6 +141,26 @@ var (
 type InstitutionError struct{ Message string }
 
 func (e *InstitutionError) Error() string { return "institution error: " + e.Message }
+
+// Problem returns the answer to an error of a connector: the errors above as their
+// errorTypes, an InstitutionError as institutionError with its message. Any other error
+// is returned as it is (a fault).
+func Problem(err error) error {
+	var ie *InstitutionError
+	switch {
+	case errors.Is(err, ErrInvalidCredentials):
+		return problem.InvalidIntegrationCredentials.New("credentials: the institution refused them")
+	case errors.Is(err, ErrInvalidCode):
+		return problem.InvalidMFACode.New("code: the institution refused it")
+	case errors.Is(err, ErrInsufficientFunds):
+		return problem.InsufficientFunds.New("amount: the account cannot cover it")
+	case errors.Is(err, ErrNotSupported):
+		return problem.TransferNotAllowed.New("the institution does not support this")
+	case errors.As(err, &ie):
+		return problem.InstitutionError.New("%s", ie.Message)
+	}
+	return err
+}
 
 // Registry maps integration types to connectors.
 type Registry struct {

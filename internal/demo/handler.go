@@ -9,7 +9,6 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -17,8 +16,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/config"
-	"github.com/linkd-dev/linkd/internal/linktoken"
-	"github.com/linkd-dev/linkd/internal/ratelimit"
+	"github.com/linkd-dev/linkd/internal/problem"
 )
 
 // web holds the demo page: HTML, CSS and a JavaScript module, no build step.
@@ -111,16 +109,12 @@ func randomHex(n int) string {
 
 // Handler serves the demo page, its assets and its backend endpoint.
 type Handler struct {
-	Tokens *linktoken.Service
-	Auth   *auth.Authenticator
-	// Limits is shared with the API, so the demo client's rate limit counts both.
-	Limits    *ratelimit.Keyed
+	// API issues the demo's tokens as it issues every client's: the same authentication,
+	// failed-authentication and rate limits, --max-active-tokens and metrics.
+	API       *api.Handler
 	Client    Credentials
 	PublicURL string
 	MaxBody   int64
-	Now       func() time.Time
-	// OnIssued, if set, is called for every link token issued (metrics).
-	OnIssued func()
 }
 
 // basePath is the path prefix of the public URL ("" or "/linkd").
@@ -153,16 +147,6 @@ func (h *Handler) Page(w http.ResponseWriter, r *http.Request) {
 // Asset serves GET /demo/assets/{path...}: the page's scripts, styles and images.
 func (h *Handler) Asset(w http.ResponseWriter, r *http.Request) error { return serveAsset(w, r) }
 
-// LinkTokenHandler is POST /demo/api/linktoken, refusing browser requests from other
-// origins (Go's http.CrossOriginProtection: Sec-Fetch-Site, then Origin against Host).
-func (h *Handler) LinkTokenHandler() http.Handler {
-	p := http.NewCrossOriginProtection()
-	p.SetDenyHandler(api.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		return api.NewProblem(http.StatusForbidden, api.ErrCrossOrigin, "cross-origin request refused")
-	}))
-	return p.Handler(api.HandlerFunc(h.LinkToken))
-}
-
 // linkTokenAnswer is the content of the demo backend's answer: the link token, and the
 // request the backend made for it (the page logs it).
 type linkTokenAnswer struct {
@@ -171,29 +155,18 @@ type linkTokenAnswer struct {
 	Request   linkTokenRequest `json:"request"`
 }
 
-// LinkToken is the demo's "backend": given {"scenario": name}, it asks the link-token
-// service (in-process, as POST /api/v1/linktoken would) for a token of the demo client.
+// LinkToken serves POST /demo/api/linktoken, the demo's "backend": given {"scenario":
+// name}, it issues a token of the demo client in-process, through the same code as
+// POST /api/v1/linktoken, and answers with the request it made. (The route wraps it in
+// api.SameOrigin: only the demo page may call it.)
 func (h *Handler) LinkToken(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.Auth.Authenticate(r.Context(), h.Client.ClientID, h.Client.ClientSecret)
+	c, err := h.API.AuthenticateWith(r, h.Client.ClientID, h.Client.ClientSecret)
 	if errors.Is(err, auth.ErrInvalidCredentials) {
-		return api.NewProblem(http.StatusUnauthorized, api.ErrInvalidCredentials,
+		return problem.InvalidCredentials.New(
 			"the demo client's secret is no longer valid (rotated or revoked); delete %s in the data directory and restart linkd serve --demo", FileName)
 	}
 	if err != nil {
 		return err
-	}
-	if info := api.Info(r.Context()); info != nil {
-		info.ClientID = c.ID
-	}
-	if c.RateLimit > 0 && h.Limits != nil {
-		now := time.Now()
-		if h.Now != nil {
-			now = h.Now()
-		}
-		if ok, wait := h.Limits.Allow("client:"+c.ID, c.RateLimit, ratelimit.Burst(c.RateLimit, c.RateBurst), now); !ok {
-			return &api.Problem{Code: http.StatusTooManyRequests, Type: api.ErrRateLimited, RetryAfter: wait,
-				Message: "rate limit of the demo client exceeded; retry later"}
-		}
 	}
 	var buf bytes.Buffer
 	if err := api.ReadJSONBody(w, r, h.MaxBody, &buf); err != nil {
@@ -203,24 +176,20 @@ func (h *Handler) LinkToken(w http.ResponseWriter, r *http.Request) error {
 		Scenario string `json:"scenario"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &in); err != nil {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidJSON, `request body: must be {"scenario": name}`)
+		return problem.InvalidJSON.New(`request body: must be {"scenario": name}`)
 	}
 	mk, ok := scenarios[in.Scenario]
 	if !ok {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidEnumValue,
-			"scenario: must be one of connect, deposit, verify, sandbox; got %q", trim(in.Scenario))
+		return problem.InvalidEnumValue.New("scenario: must be one of connect, deposit, verify, sandbox; got %q", trim(in.Scenario))
 	}
 	req := mk()
 	body, err := json.Marshal(req, jsontext.EscapeForHTML(false))
 	if err != nil {
 		return &api.Bug{Err: err}
 	}
-	issued, err := h.Tokens.Issue(r.Context(), c, body)
+	issued, err := h.API.IssueLinkToken(r.Context(), c, body)
 	if err != nil {
 		return err
-	}
-	if h.OnIssued != nil {
-		h.OnIssued()
 	}
 	api.OK(w, &linkTokenAnswer{LinkToken: issued.LinkToken, Scenario: in.Scenario, Request: req})
 	return nil

@@ -1,12 +1,14 @@
 package demo_test
 
 import (
+	"context"
 	"encoding/base64"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-json-experiment/json"
 
@@ -15,9 +17,9 @@ import (
 	"github.com/linkd-dev/linkd/internal/linkdtest"
 )
 
-func startDemo(t *testing.T) (*linkdtest.Env, demo.Credentials) {
+func startDemo(t *testing.T, mods ...func(*config.Serve)) (*linkdtest.Env, demo.Credentials) {
 	t.Helper()
-	e := linkdtest.Start(t, func(c *config.Serve) { c.Demo = true })
+	e := linkdtest.Start(t, append([]func(*config.Serve){func(c *config.Serve) { c.Demo = true }}, mods...)...)
 	b, err := os.ReadFile(filepath.Join(e.Config.DataDir, demo.FileName))
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +117,43 @@ func TestDemoLinkTokenRefusals(t *testing.T) {
 				t.Errorf("got %d %s, want %d %s", r.StatusCode, r.Body, tc.status, tc.errorType)
 			}
 		})
+	}
+}
+
+// TestDemoIssuesLikeTheAPI: the demo's backend issues through the API's own path, so it
+// is held to --max-active-tokens and its tokens are counted like any client's.
+func TestDemoIssuesLikeTheAPI(t *testing.T) {
+	e, _ := startDemo(t, func(c *config.Serve) { c.MaxActiveTokens = 1 })
+	if r := postScenario(t, e, `{"scenario":"connect"}`); r.StatusCode != 200 {
+		t.Fatalf("first token: %d %s", r.StatusCode, r.Body)
+	}
+	r := postScenario(t, e, `{"scenario":"deposit"}`)
+	env := r.Envelope(t)
+	if r.StatusCode != 429 || env.ErrorType == nil || *env.ErrorType != "tooManyActiveTokens" || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("second token: %d %s", r.StatusCode, r.Body)
+	}
+	// Another client is not affected.
+	if r := e.LinkToken(t, e.Client, `{"userId":"u1"}`); r.StatusCode != 200 {
+		t.Fatalf("another client: %d %s", r.StatusCode, r.Body)
+	}
+	if m := e.Do(t, "GET", "/metrics", nil); !strings.Contains(string(m.Body), "linkd_link_tokens_issued_total 2") {
+		t.Errorf("issued tokens not counted:\n%s", m.Body)
+	}
+}
+
+// TestDemoRevokedSecret: when the demo client's secret was revoked (or rotated) behind
+// serve's back, the demo's backend says what to do rather than a bare 401.
+func TestDemoRevokedSecret(t *testing.T) {
+	e, cr := startDemo(t)
+	if _, err := e.Store.RevokeSecrets(context.Background(), cr.ClientID, nil, e.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	e.Clock.Advance(time.Second) // past the authenticator's cache
+	r := postScenario(t, e, `{"scenario":"connect"}`)
+	env := r.Envelope(t)
+	if r.StatusCode != 401 || env.ErrorType == nil || *env.ErrorType != "invalidCredentials" ||
+		!strings.Contains(env.Message, "delete "+demo.FileName+" in the data directory") {
+		t.Fatalf("%d %s", r.StatusCode, r.Body)
 	}
 }
 

@@ -3,6 +3,7 @@ package linktoken
 import (
 	"bytes"
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -139,12 +140,12 @@ var strSpecial = func() (t [256]bool) {
 	return t
 }()
 
-// name reads a member name and the colon after it; compared with switch string(name), it
-// is never copied.
-func (f *fastDecoder) name() ([]byte, bool) {
-	n, ok := f.rawString()
+// name reads a member name and the colon after it. The name is a substring of the body
+// string, so comparing it (switch name) and keeping it (object's seen list) copy nothing.
+func (f *fastDecoder) name() (string, bool) {
+	n, ok := f.plainStr()
 	if !ok || f.peek() != ':' {
-		return nil, false
+		return "", false
 	}
 	f.i++
 	return n, true
@@ -246,13 +247,22 @@ func (f *fastDecoder) num(dst **float64) bool {
 	return true
 }
 
-// object reads an object whose members are among names, each at most once (a duplicate
-// is the general decoder's business), calling value(i) to read the value of names[i].
-func (f *fastDecoder) object(names []string, value func(i int) bool) bool {
+// maxMembers is the most members an object of a request has (transferOptions: ten). An
+// object with more repeats or misspells one, which makes the fast path give up anyway; a
+// member added to TransferOptions must raise it (TestFastDecodeMembers sends them all).
+const maxMembers = 10
+
+// object reads an object, calling member(name) to read the value of each member.
+// member returns false for a name it does not know (an unknown member, or a known one
+// spelled otherwise than node-api spells it) or a value it cannot read, and the fast path
+// gives up. So does a member given twice: a duplicate is the general decoder's business.
+func (f *fastDecoder) object(member func(name string) bool) bool {
 	if !f.open('{') {
 		return false
 	}
-	var seen uint32
+	// The names read so far: a short list (an object has a handful of members) beats a map.
+	var seen [maxMembers]string
+	n := 0
 	for {
 		more, ok := f.more('}')
 		if !ok {
@@ -262,31 +272,22 @@ func (f *fastDecoder) object(names []string, value func(i int) bool) bool {
 			return true
 		}
 		name, ok := f.name()
-		if !ok {
+		if !ok || n == len(seen) || slices.Contains(seen[:n], name) || !member(name) {
 			return false
 		}
-		i := -1
-		for j, n := range names {
-			if string(name) == n {
-				i = j
-				break
-			}
-		}
-		if i < 0 || seen&(1<<i) != 0 || !value(i) {
-			return false
-		}
-		seen |= 1 << i
+		seen[n] = name
+		n++
 	}
 }
 
 // optObject reads null (dst = nil) or an object into a new T, as object does.
-func optObject[T any](f *fastDecoder, dst **T, names []string, value func(t *T, i int) bool) bool {
+func optObject[T any](f *fastDecoder, dst **T, member func(t *T, name string) bool) bool {
 	if f.null() {
 		*dst = nil
 		return true
 	}
 	t := new(T)
-	if !f.object(names, func(i int) bool { return value(t, i) }) {
+	if !f.object(func(name string) bool { return member(t, name) }) {
 		return false
 	}
 	*dst = t
@@ -321,104 +322,117 @@ func array[T any](f *fastDecoder, dst *[]T, elem func(*T) bool) bool {
 	}
 }
 
-// The member names of each object, as node-api spells them; the index is the case of the
-// switch that reads the value.
-var (
-	requestNames   = []string{"userId", "brokerType", "restrictMultipleAccounts", "transferOptions", "integrationId", "disableApiKeyGeneration", "verifyWalletOptions", "subClientId"}
-	transferNames  = []string{"toAddresses", "amountInFiat", "transactionId", "clientFee", "transferType", "fundingOptions", "isInclusiveFeeEnabled", "description", "goodsDetails", "generatePayLink"}
-	toAddressNames = []string{"networkId", "symbol", "address", "addressTag", "amount", "displayAmountInFiat"}
-	fundingNames   = []string{"enabled"}
-	goodsNames     = []string{"goodsType", "goodsCategory", "referenceGoodsId", "goodsName", "goodsDetail"}
-	verifyNames    = []string{"message", "verificationMethods", "addresses", "networkId", "networkType"}
-)
+// The readers of each object of a request dispatch on the member name as node-api
+// spells it; any other spelling falls back to the general decoder, which matches names
+// case-insensitively.
 
 func (f *fastDecoder) request(r *Request) bool {
-	return f.object(requestNames, func(i int) bool {
-		switch i {
-		case 0:
+	return f.object(func(name string) bool {
+		switch name {
+		case "userId":
 			return f.str(&r.UserID)
-		case 1:
+		case "brokerType":
 			return f.str(&r.BrokerType)
-		case 2:
+		case "restrictMultipleAccounts":
 			return f.bool(&r.RestrictMultipleAccounts)
-		case 3:
-			return optObject(f, &r.TransferOptions, transferNames, f.transferMember)
-		case 4:
+		case "transferOptions":
+			return optObject(f, &r.TransferOptions, f.transferMember)
+		case "integrationId":
 			return f.str(&r.IntegrationID)
-		case 5:
+		case "disableApiKeyGeneration":
 			return f.bool(&r.DisableAPIKeyGeneration)
-		case 6:
-			return optObject(f, &r.VerifyWalletOptions, verifyNames, f.verifyMember)
-		default:
+		case "verifyWalletOptions":
+			return optObject(f, &r.VerifyWalletOptions, f.verifyMember)
+		case "subClientId":
 			return f.str(&r.SubClientID)
 		}
+		return false
 	})
 }
 
-func (f *fastDecoder) transferMember(t *TransferOptions, i int) bool {
-	switch i {
-	case 0:
+func (f *fastDecoder) transferMember(t *TransferOptions, name string) bool {
+	switch name {
+	case "toAddresses":
 		return array(f, &t.ToAddresses, func(a *ToAddress) bool {
-			return f.object(toAddressNames, func(i int) bool { return f.toAddressMember(a, i) })
+			return f.object(func(name string) bool { return f.toAddressMember(a, name) })
 		})
-	case 1:
+	case "amountInFiat":
 		return f.num(&t.AmountInFiat)
-	case 2:
+	case "transactionId":
 		return f.str(&t.TransactionID)
-	case 3:
+	case "clientFee":
 		return f.num(&t.ClientFee)
-	case 4:
+	case "transferType":
 		return f.str(&t.TransferType)
-	case 5:
-		return optObject(f, &t.FundingOptions, fundingNames, func(o *FundingOptions, _ int) bool { return f.bool(&o.Enabled) })
-	case 6:
-		return f.bool(&t.IsInclusiveFeeEnabled)
-	case 7:
-		return f.str(&t.Description)
-	case 8:
-		return array(f, &t.GoodsDetails, func(g *GoodsDetails) bool {
-			return f.object(goodsNames, func(i int) bool {
-				return f.str([]**string{&g.GoodsType, &g.GoodsCategory, &g.ReferenceGoodsID, &g.GoodsName, &g.GoodsDetail}[i])
-			})
+	case "fundingOptions":
+		return optObject(f, &t.FundingOptions, func(o *FundingOptions, name string) bool {
+			return name == "enabled" && f.bool(&o.Enabled)
 		})
-	default:
+	case "isInclusiveFeeEnabled":
+		return f.bool(&t.IsInclusiveFeeEnabled)
+	case "description":
+		return f.str(&t.Description)
+	case "goodsDetails":
+		return array(f, &t.GoodsDetails, func(g *GoodsDetails) bool {
+			return f.object(func(name string) bool { return f.goodsMember(g, name) })
+		})
+	case "generatePayLink":
 		return f.bool(&t.GeneratePayLink)
 	}
+	return false
 }
 
-func (f *fastDecoder) toAddressMember(a *ToAddress, i int) bool {
-	switch i {
-	case 0:
+func (f *fastDecoder) toAddressMember(a *ToAddress, name string) bool {
+	switch name {
+	case "networkId":
 		return f.str(&a.NetworkID)
-	case 1:
+	case "symbol":
 		return f.str(&a.Symbol)
-	case 2:
+	case "address":
 		return f.str(&a.Address)
-	case 3:
+	case "addressTag":
 		return f.str(&a.AddressTag)
-	case 4:
+	case "amount":
 		return f.num(&a.Amount)
-	default:
+	case "displayAmountInFiat":
 		return f.num(&a.DisplayAmountInFiat)
 	}
+	return false
 }
 
-func (f *fastDecoder) verifyMember(w *VerifyWalletOptions, i int) bool {
+func (f *fastDecoder) goodsMember(g *GoodsDetails, name string) bool {
+	switch name {
+	case "goodsType":
+		return f.str(&g.GoodsType)
+	case "goodsCategory":
+		return f.str(&g.GoodsCategory)
+	case "referenceGoodsId":
+		return f.str(&g.ReferenceGoodsID)
+	case "goodsName":
+		return f.str(&g.GoodsName)
+	case "goodsDetail":
+		return f.str(&g.GoodsDetail)
+	}
+	return false
+}
+
+func (f *fastDecoder) verifyMember(w *VerifyWalletOptions, name string) bool {
 	plain := func(s *string) bool {
 		v, ok := f.plainStr()
 		*s = v
 		return ok
 	}
-	switch i {
-	case 0:
+	switch name {
+	case "message":
 		return f.str(&w.Message)
-	case 1:
+	case "verificationMethods":
 		return array(f, &w.VerificationMethods, plain)
-	case 2:
+	case "addresses":
 		return array(f, &w.Addresses, plain)
-	case 3:
+	case "networkId":
 		return f.str(&w.NetworkID)
-	default:
+	case "networkType":
 		return f.str(&w.NetworkType)
 	}
+	return false
 }

@@ -2,6 +2,8 @@ package linktoken
 
 import (
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/go-json-experiment/json"
@@ -113,5 +115,102 @@ func BenchmarkDecode(b *testing.B) {
 		if _, err := Decode(body); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkFastDecode measures the fast path alone on the typical body.
+func BenchmarkFastDecode(b *testing.B) {
+	body := []byte(benchBody)
+	for b.Loop() {
+		if _, ok := fastDecode(body); !ok {
+			b.Fatal("fast path gave up")
+		}
+	}
+}
+
+// TestFastDecodeMembers: every member of every object of a request, alone and then all
+// together in two orders, is read by the fast path into the field json.Unmarshal puts it
+// in. Each value differs from the others of its object, so a member read into the field
+// of another fails the comparison.
+func TestFastDecodeMembers(t *testing.T) {
+	// The members of each object with a value of the member's type, in node-api's order.
+	members := map[string][]string{
+		"request": {`"userId":"u1"`, `"brokerType":"coinbase"`, `"restrictMultipleAccounts":true`,
+			`"transferOptions":{"description":"in transferOptions"}`, `"integrationId":"i1"`, `"disableApiKeyGeneration":false`,
+			`"verifyWalletOptions":{"message":"in verifyWalletOptions"}`, `"subClientId":"s1"`},
+		"transferOptions": {`"toAddresses":[{"symbol":"in toAddresses"}]`, `"amountInFiat":25`, `"transactionId":"tx-1"`,
+			`"clientFee":0.01`, `"transferType":"payment"`, `"fundingOptions":{"enabled":true}`, `"isInclusiveFeeEnabled":true`,
+			`"description":"d1"`, `"goodsDetails":[{"goodsName":"in goodsDetails"}]`, `"generatePayLink":false`},
+		"toAddresses": {`"networkId":"n1"`, `"symbol":"USDC"`, `"address":"a1"`, `"addressTag":"t1"`, `"amount":1.5`,
+			`"displayAmountInFiat":2.5`},
+		"fundingOptions": {`"enabled":false`},
+		"goodsDetails": {`"goodsType":"01"`, `"goodsCategory":"c1"`, `"referenceGoodsId":"r1"`, `"goodsName":"g1"`,
+			`"goodsDetail":"d1"`},
+		"verifyWalletOptions": {`"message":"m1"`, `"verificationMethods":["signedMessage"]`, `"addresses":["a1","a2"]`,
+			`"networkId":"n1"`, `"networkType":"evm"`},
+	}
+	// wrap puts the members of one object where that object stands in a request.
+	wrap := map[string]func(members string) string{
+		"request":             func(m string) string { return `{` + m + `}` },
+		"transferOptions":     func(m string) string { return `{"transferOptions":{` + m + `}}` },
+		"toAddresses":         func(m string) string { return `{"transferOptions":{"toAddresses":[{` + m + `}]}}` },
+		"fundingOptions":      func(m string) string { return `{"transferOptions":{"fundingOptions":{` + m + `}}}` },
+		"goodsDetails":        func(m string) string { return `{"transferOptions":{"goodsDetails":[{` + m + `}]}}` },
+		"verifyWalletOptions": func(m string) string { return `{"verifyWalletOptions":{` + m + `}}` },
+	}
+	type tc struct{ name, body string }
+	var cases []tc
+	for object, ms := range members {
+		for _, m := range ms {
+			name, _, _ := strings.Cut(m, ":")
+			cases = append(cases, tc{object + "." + strings.Trim(name, `"`), wrap[object](m)})
+		}
+		reversed := slices.Clone(ms)
+		slices.Reverse(reversed)
+		cases = append(cases,
+			tc{object + " all members", wrap[object](strings.Join(ms, ","))},
+			tc{object + " all members reversed", wrap[object](strings.Join(reversed, ","))})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !agreeWithUnmarshal(t, c.body) {
+				t.Fatalf("fast path gave up on %s", c.body)
+			}
+			var zero Request
+			if fast, _ := fastDecode([]byte(c.body)); cmp.Equal(fast, &zero) {
+				t.Fatalf("decoded nothing from %s", c.body)
+			}
+		})
+	}
+}
+
+// TestFastDecodeGivesUp: what the fast path leaves to the general decoder, in every
+// object: a member given twice, a known name spelled otherwise, an unknown member.
+func TestFastDecodeGivesUp(t *testing.T) {
+	cases := []struct{ name, body string }{
+		{"request duplicate", `{"userId":"a","brokerType":"b","userId":"c"}`},
+		{"transferOptions duplicate", `{"transferOptions":{"clientFee":0.1,"clientFee":0.2}}`},
+		{"toAddresses duplicate", `{"transferOptions":{"toAddresses":[{"address":"a","symbol":"s","address":"b"}]}}`},
+		{"fundingOptions duplicate", `{"transferOptions":{"fundingOptions":{"enabled":true,"enabled":false}}}`},
+		{"goodsDetails duplicate", `{"transferOptions":{"goodsDetails":[{"goodsName":"a","goodsName":"b"}]}}`},
+		{"verifyWalletOptions duplicate", `{"verifyWalletOptions":{"networkId":"a","networkId":"b"}}`},
+		{"request other case", `{"UserId":"u1"}`},
+		{"transferOptions other case", `{"transferOptions":{"AmountInFiat":1}}`},
+		{"toAddresses other case", `{"transferOptions":{"toAddresses":[{"networkID":"n"}]}}`},
+		{"fundingOptions other case", `{"transferOptions":{"fundingOptions":{"Enabled":true}}}`},
+		{"goodsDetails other case", `{"transferOptions":{"goodsDetails":[{"referenceGoodsID":"r"}]}}`},
+		{"verifyWalletOptions other case", `{"verifyWalletOptions":{"Message":"m"}}`},
+		{"member of another object", `{"transferOptions":{"userId":"u1"}}`},
+		{"unknown member", `{"userId":"u1","configurationId":"x"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if _, ok := fastDecode([]byte(c.body)); ok {
+				t.Errorf("fast path took %s", c.body)
+			}
+			if _, err := Decode([]byte(c.body)); err != nil && !strings.Contains(c.name, "duplicate") {
+				t.Errorf("Decode refused %s: %v", c.body, err)
+			}
+		})
 	}
 }

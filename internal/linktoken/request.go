@@ -10,6 +10,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/linkd-dev/linkd/internal/problem"
 )
 
 // Request is the body of POST /api/v1/linktoken, as @meshconnect/node-api's
@@ -82,12 +84,12 @@ var decodeOptions = json.JoinOptions(
 	jsontext.AllowInvalidUTF8(false),
 )
 
-// Decode parses a request body. Its errors are *Error values of type ErrInvalidJSON or
-// ErrInvalidType whose message names the offending field as a dotted path with indexes
+// Decode parses a request body. Its errors are *Error values of type problem.InvalidJSON or
+// problem.InvalidType whose message names the offending field as a dotted path with indexes
 // ("transferOptions.toAddresses[1].amount").
 func Decode(body []byte) (*Request, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, badRequest("", ErrInvalidJSON, "request body is empty: expected a JSON object with at least userId")
+		return nil, problem.InvalidJSON.Field("", "request body is empty: expected a JSON object with at least userId")
 	}
 	if r, ok := fastDecode(body); ok {
 		return r, nil
@@ -103,7 +105,7 @@ func Decode(body []byte) (*Request, error) {
 		var msg string
 		switch {
 		case errors.Is(syn.Err, jsontext.ErrDuplicateName):
-			return nil, badRequest(field, ErrDuplicateField, fmt.Sprintf("%s: appears more than once in the JSON object", field))
+			return nil, problem.DuplicateField.Field(field, fmt.Sprintf("%s: appears more than once in the JSON object", field))
 		case !utf8.Valid(body):
 			msg = "request body is not valid UTF-8"
 		default:
@@ -112,7 +114,7 @@ func Decode(body []byte) (*Request, error) {
 		if field != "" {
 			msg = field + ": " + msg
 		}
-		return nil, badRequest(field, ErrInvalidJSON, msg)
+		return nil, problem.InvalidJSON.Field(field, msg)
 	}
 	var sem *json.SemanticError
 	if errors.As(err, &sem) {
@@ -120,14 +122,14 @@ func Decode(body []byte) (*Request, error) {
 		want := expectedKind(field)
 		got := kindName(sem.JSONKind)
 		if field == "" {
-			return nil, badRequest("", ErrInvalidJSON, fmt.Sprintf("request body must be a JSON object, not %s", got))
+			return nil, problem.InvalidJSON.Field("", fmt.Sprintf("request body must be a JSON object, not %s", got))
 		}
 		if got == "a number" && want == "a number" {
-			return nil, badRequest(field, ErrOutOfRange, fmt.Sprintf("%s: number out of range", field))
+			return nil, problem.OutOfRange.Field(field, fmt.Sprintf("%s: number out of range", field))
 		}
-		return nil, badRequest(field, ErrInvalidType, fmt.Sprintf("%s: must be %s, not %s", field, want, got))
+		return nil, problem.InvalidType.Field(field, fmt.Sprintf("%s: must be %s, not %s", field, want, got))
 	}
-	return nil, badRequest("", ErrInvalidJSON, "request body is not valid JSON")
+	return nil, problem.InvalidJSON.Field("", "request body is not valid JSON")
 }
 
 // fieldPath turns a JSON pointer ("/transferOptions/toAddresses/1/amount") into the

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
@@ -44,7 +45,7 @@ type Issued struct {
 }
 
 // Issue validates a request body for client c, stores its code(s) durably and returns the
-// link token. Errors are *Error (the caller's fault) or store faults.
+// link token. Errors are *problem.Error (the caller's fault) or store faults.
 func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issued, error) {
 	req, err := Decode(body)
 	if err != nil {
@@ -57,7 +58,7 @@ func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issu
 	if opts.SubClientID != "" {
 		if _, err := s.Store.SubClient(ctx, c.ID, opts.SubClientID); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
-				return Issued{}, newError("subClientId", ErrSubClientNotFound,
+				return Issued{}, problem.SubClientNotFound.Field("subClientId",
 					fmt.Sprintf("subClientId: no sub-client %s of this client (linkd client subclient list --client %s)", opts.SubClientID, c.ID))
 			}
 			return Issued{}, err
@@ -115,12 +116,12 @@ type Opened struct {
 }
 
 // Redeem consumes code, presented on the page of kind ("link" or "pay") of client
-// clientID, and opens its Link session. Errors are *Error with the redemption error
+// clientID, and opens its Link session. Errors are *problem.Error of the redemption
 // types, or store faults.
 func (s *Service) Redeem(ctx context.Context, clientID, kind, code string) (Opened, error) {
 	codeID, codeHash, ok := ParseCode(code)
 	if !ok {
-		return Opened{}, newError("code", ErrCodeNotFound, "code: this link is not valid")
+		return Opened{}, problem.LinkTokenNotFound.Field("code", "code: this link is not valid")
 	}
 	cred, credHash := NewSecret()
 	now := s.Now()
@@ -131,13 +132,13 @@ func (s *Service) Redeem(ctx context.Context, clientID, kind, code string) (Open
 	switch {
 	case err == nil:
 	case errors.Is(err, store.ErrNotFound):
-		return Opened{}, newError("code", ErrCodeNotFound, "code: this link is not valid")
+		return Opened{}, problem.LinkTokenNotFound.Field("code", "code: this link is not valid")
 	case errors.Is(err, store.ErrExpired):
-		return Opened{}, newError("code", ErrCodeExpired, "code: this link has expired; ask for a new one")
+		return Opened{}, problem.LinkTokenExpired.Field("code", "code: this link has expired; ask for a new one")
 	case errors.Is(err, store.ErrAlreadyUsed):
-		return Opened{}, newError("code", ErrCodeAlreadyUsed, "code: this link was already used; for your security the session it opened has been ended")
+		return Opened{}, problem.LinkTokenAlreadyUsed.Field("code", "code: this link was already used; for your security the session it opened has been ended")
 	case errors.Is(err, store.ErrRevoked):
-		return Opened{}, newError("code", ErrCodeRevoked, "code: this link was revoked")
+		return Opened{}, problem.LinkTokenRevoked.Field("code", "code: this link was revoked")
 	default:
 		return Opened{}, err
 	}
@@ -151,17 +152,17 @@ func (s *Service) Redeem(ctx context.Context, clientID, kind, code string) (Open
 // Session returns the open Link session a credential authenticates.
 func (s *Service) Session(ctx context.Context, credential string) (store.Session, Options, error) {
 	if !wellFormedSecret(credential) {
-		return store.Session{}, Options{}, newError("session", ErrSessionInvalid, "session: missing or invalid session credential")
+		return store.Session{}, Options{}, problem.SessionInvalid.Field("session", "session: missing or invalid session credential")
 	}
 	sess, err := s.Store.Session(ctx, Hash(credential), s.Now())
 	switch {
 	case err == nil:
 	case errors.Is(err, store.ErrNotFound):
-		return store.Session{}, Options{}, newError("session", ErrSessionInvalid, "session: missing or invalid session credential")
+		return store.Session{}, Options{}, problem.SessionInvalid.Field("session", "session: missing or invalid session credential")
 	case errors.Is(err, store.ErrExpired):
-		return store.Session{}, Options{}, newError("session", ErrSessionExpired, "session: this Link session is over")
+		return store.Session{}, Options{}, problem.SessionExpired.Field("session", "session: this Link session is over")
 	case errors.Is(err, store.ErrRevoked):
-		return store.Session{}, Options{}, newError("session", ErrSessionRevoked, "session: this Link session was ended")
+		return store.Session{}, Options{}, problem.SessionRevoked.Field("session", "session: this Link session was ended")
 	default:
 		return store.Session{}, Options{}, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/address"
 	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/problem"
 )
 
 // Limits of the request fields. userId's 50 comes from the seed document (the npm types
@@ -99,17 +100,29 @@ type Policy struct {
 
 // validator accumulates field errors in request order.
 type validator struct {
-	cat  *catalog.Catalog
-	errs []FieldError
+	cat   *catalog.Catalog
+	errs  []problem.FieldError
+	first *problem.Type // the type of errs[0]
 }
 
-func (v *validator) add(field, typ, format string, args ...any) {
-	v.errs = append(v.errs, FieldError{Field: field, Type: typ, Message: field + ": " + fmt.Sprintf(format, args...)})
+func (v *validator) add(field string, typ *problem.Type, format string, args ...any) {
+	if v.first == nil {
+		v.first = typ
+	}
+	v.errs = append(v.errs, problem.FieldError{Field: field, Type: typ.Name, Message: field + ": " + fmt.Sprintf(format, args...)})
+}
+
+// err is every problem found, as one error of the first one's type, or nil.
+func (v *validator) err() error {
+	if len(v.errs) == 0 {
+		return nil
+	}
+	return &problem.Error{Type: v.first, Message: v.errs[0].Message, Fields: v.errs}
 }
 
 // Validate checks a decoded request against SPEC §2 and returns its canonical Options,
-// or an *Error listing every problem (400), or the first problem that has its own status
-// (451 for a jurisdiction). Sub-client ownership (404) needs the store and is checked by
+// or a *problem.Error listing every problem (400), or the first problem that has its own
+// status (451 for a jurisdiction). Sub-client ownership (404) needs the store and is checked by
 // the Service.
 func Validate(r *Request, cat *catalog.Catalog, p Policy) (Options, error) {
 	v := &validator{cat: cat}
@@ -131,8 +144,8 @@ func Validate(r *Request, cat *catalog.Catalog, p Policy) (Options, error) {
 	if r.VerifyWalletOptions != nil {
 		o.VerifyWallet = v.verifyWallet(r.VerifyWalletOptions)
 	}
-	if len(v.errs) > 0 {
-		return Options{}, &Error{Status: 400, Errors: v.errs}
+	if err := v.err(); err != nil {
+		return Options{}, err
 	}
 	if haveInteg {
 		o.IntegrationID, o.BrokerType = integ.ID, integ.Type
@@ -141,7 +154,7 @@ func Validate(r *Request, cat *catalog.Catalog, p Policy) (Options, error) {
 			if r.IntegrationID == nil {
 				field = "brokerType"
 			}
-			return Options{}, newError(field, ErrUnavailableInJurisdiction,
+			return Options{}, problem.IntegrationUnavailableInJurisdiction.Field(field,
 				fmt.Sprintf("%s: %s is not available in the client's jurisdiction (%s)", field, integ.Name, p.Jurisdiction))
 		}
 	}
@@ -174,24 +187,24 @@ func looksLikePhone(s string) bool {
 func (v *validator) userID(p *string, pol Policy) string {
 	const f = "userId"
 	if p == nil || strings.TrimSpace(*p) == "" {
-		v.add(f, ErrMissingField, "required: an opaque id of the end user, 1–%d characters", MaxUserID)
+		v.add(f, problem.MissingField, "required: an opaque id of the end user, 1–%d characters", MaxUserID)
 		return ""
 	}
 	s := *p
 	if n := utf8.RuneCountInString(s); n > MaxUserID {
-		v.add(f, ErrFieldTooLong, "must be at most %d characters, got %d", MaxUserID, n)
+		v.add(f, problem.FieldTooLong, "must be at most %d characters, got %d", MaxUserID, n)
 		return ""
 	}
 	if hasControl(s) {
-		v.add(f, ErrInvalidCharacters, "must not contain control characters")
+		v.add(f, problem.InvalidCharacters, "must not contain control characters")
 		return ""
 	}
 	if !pol.AllowPIIUserID {
 		switch {
 		case strings.IndexByte(s, '@') >= 0 && emailRE.MatchString(s):
-			v.add(f, ErrUserIDLooksLikePII, "looks like an e-mail address; Mesh asks for an opaque user id, not personal data")
+			v.add(f, problem.UserIDLooksLikePII, "looks like an e-mail address; Mesh asks for an opaque user id, not personal data")
 		case looksLikePhone(s):
-			v.add(f, ErrUserIDLooksLikePII, "looks like a phone number; Mesh asks for an opaque user id, not personal data")
+			v.add(f, problem.UserIDLooksLikePII, "looks like a phone number; Mesh asks for an opaque user id, not personal data")
 		}
 	}
 	return s
@@ -227,7 +240,7 @@ func IsUUID(s string) bool {
 // share of validating a valid request.
 func (v *validator) uuid(prefix, name, s string) string {
 	if !IsUUID(s) {
-		v.add(prefix+name, ErrInvalidUUID, "must be a uuid like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got %s", quote(s))
+		v.add(prefix+name, problem.InvalidUUID, "must be a uuid like 3fa85f64-5717-4562-b3fc-2c963f66afa6, got %s", quote(s))
 		return ""
 	}
 	return strings.ToLower(s)
@@ -251,17 +264,17 @@ func (v *validator) integration(brokerType, integrationID *string) (catalog.Inte
 		bt := *brokerType
 		switch {
 		case slices.Contains(unsupportedBrokerTypes, bt):
-			v.add("brokerType", ErrUnsupportedBroker, "%s cannot be opened directly (not supported: deFiWallet, cryptocurrencyAddress, cryptocurrencyWallet); omit brokerType to show the catalog", bt)
+			v.add("brokerType", problem.UnsupportedBrokerType, "%s cannot be opened directly (not supported: deFiWallet, cryptocurrencyAddress, cryptocurrencyWallet); omit brokerType to show the catalog", bt)
 		case !v.cat.IsBrokerType(bt):
 			if canon, ok := v.brokerTypeFold(bt); ok {
-				v.add("brokerType", ErrInvalidEnumValue, "unknown integration type %s; did you mean %q?", quote(bt), canon)
+				v.add("brokerType", problem.InvalidEnumValue, "unknown integration type %s; did you mean %q?", quote(bt), canon)
 			} else {
-				v.add("brokerType", ErrInvalidEnumValue, "unknown integration type %s (see the type field of GET /api/v1/integrations)", quote(bt))
+				v.add("brokerType", problem.InvalidEnumValue, "unknown integration type %s (see the type field of GET /api/v1/integrations)", quote(bt))
 			}
 		default:
 			byType, okType = v.cat.IntegrationByType(bt)
 			if !okType {
-				v.add("brokerType", ErrIntegrationNotFound, "no integration of type %s in the catalog", bt)
+				v.add("brokerType", problem.IntegrationNotFound, "no integration of type %s in the catalog", bt)
 			}
 		}
 	}
@@ -269,13 +282,13 @@ func (v *validator) integration(brokerType, integrationID *string) (catalog.Inte
 		if id := v.uuid("", "integrationId", *integrationID); id != "" {
 			byID, okID = v.cat.IntegrationByID(id)
 			if !okID {
-				v.add("integrationId", ErrIntegrationNotFound, "no integration with id %s (see GET /api/v1/integrations)", id)
+				v.add("integrationId", problem.IntegrationNotFound, "no integration with id %s (see GET /api/v1/integrations)", id)
 			}
 		}
 	}
 	switch {
 	case okType && okID && byType.Type != byID.Type:
-		v.add("integrationId", ErrConflictingFields, "names %s (%s) but brokerType is %s; send one of them", byID.Name, byID.Type, byType.Type)
+		v.add("integrationId", problem.ConflictingFields, "names %s (%s) but brokerType is %s; send one of them", byID.Name, byID.Type, byType.Type)
 		return catalog.Integration{}, false
 	case okID:
 		return byID, true
@@ -299,7 +312,7 @@ func (v *validator) positive(prefix, name string, p *float64) float64 {
 		return 0
 	}
 	if !(*p > 0) || math.IsInf(*p, 0) {
-		v.add(prefix+name, ErrOutOfRange, "must be greater than 0, got %v", *p)
+		v.add(prefix+name, problem.OutOfRange, "must be greater than 0, got %v", *p)
 		return 0
 	}
 	return *p
@@ -310,7 +323,7 @@ func (v *validator) maxLen(field string, p *string, max int) string {
 		return ""
 	}
 	if n := utf8.RuneCountInString(*p); n > max {
-		v.add(field, ErrFieldTooLong, "must be at most %d characters, got %d", max, n)
+		v.add(field, problem.FieldTooLong, "must be at most %d characters, got %d", max, n)
 		return ""
 	}
 	return *p
@@ -320,7 +333,7 @@ func (v *validator) enum(field, s string, values []string) bool {
 	if slices.Contains(values, s) {
 		return true
 	}
-	v.add(field, ErrInvalidEnumValue, "must be one of %s, got %s", strings.Join(values, ", "), quote(s))
+	v.add(field, problem.InvalidEnumValue, "must be one of %s, got %s", strings.Join(values, ", "), quote(s))
 	return false
 }
 
@@ -330,9 +343,9 @@ func (v *validator) transfer(t *TransferOptions) *Transfer {
 	switch {
 	case t.ToAddresses == nil:
 	case len(t.ToAddresses) == 0:
-		v.add(f+".toAddresses", ErrEmptyList, "must list at least one destination when present (omit it to let the user choose none)")
+		v.add(f+".toAddresses", problem.EmptyList, "must list at least one destination when present (omit it to let the user choose none)")
 	case len(t.ToAddresses) > MaxToAddresses:
-		v.add(f+".toAddresses", ErrTooManyItems, "must have at most %d entries, got %d", MaxToAddresses, len(t.ToAddresses))
+		v.add(f+".toAddresses", problem.TooManyItems, "must have at most %d entries, got %d", MaxToAddresses, len(t.ToAddresses))
 	default:
 		out.ToAddresses = make([]Destination, 0, len(t.ToAddresses))
 		seen := make([]int, 0, len(t.ToAddresses)) // request index of each kept destination
@@ -344,7 +357,7 @@ func (v *validator) transfer(t *TransferOptions) *Transfer {
 			}
 			// A handful of entries at most: a linear scan beats a map.
 			if k := slices.IndexFunc(out.ToAddresses, func(o Destination) bool { return o.NetworkID == d.NetworkID && o.Symbol == d.Symbol }); k >= 0 {
-				v.add(p, ErrDuplicateEntry, "same networkId and symbol as toAddresses[%d] (%s on %s)", seen[k], d.Symbol, d.NetworkName)
+				v.add(p, problem.DuplicateEntry, "same networkId and symbol as toAddresses[%d] (%s on %s)", seen[k], d.Symbol, d.NetworkName)
 				continue
 			}
 			seen = append(seen, i)
@@ -355,14 +368,14 @@ func (v *validator) transfer(t *TransferOptions) *Transfer {
 	if t.TransactionID != nil {
 		out.TransactionID = v.maxLen(f+".transactionId", t.TransactionID, MaxTransactionID)
 		if hasControl(out.TransactionID) {
-			v.add(f+".transactionId", ErrInvalidCharacters, "must not contain control characters")
+			v.add(f+".transactionId", problem.InvalidCharacters, "must not contain control characters")
 		}
 	}
 	if t.ClientFee != nil {
 		if fee := *t.ClientFee; fee >= 0 && fee <= 1 {
 			out.ClientFee = &fee
 		} else {
-			v.add(f+".clientFee", ErrOutOfRange, "must be a ratio between 0 and 1 (0.025 = 2.5%%), got %v", fee)
+			v.add(f+".clientFee", problem.OutOfRange, "must be a ratio between 0 and 1 (0.025 = 2.5%%), got %v", fee)
 		}
 	}
 	if t.TransferType != nil && v.enum(f+".transferType", *t.TransferType, transferTypes) {
@@ -376,7 +389,7 @@ func (v *validator) transfer(t *TransferOptions) *Transfer {
 	}
 	out.Description = v.maxLen(f+".description", t.Description, MaxDescription)
 	if len(t.GoodsDetails) > MaxGoodsDetails {
-		v.add(f+".goodsDetails", ErrTooManyItems, "must have at most %d entries, got %d", MaxGoodsDetails, len(t.GoodsDetails))
+		v.add(f+".goodsDetails", problem.TooManyItems, "must have at most %d entries, got %d", MaxGoodsDetails, len(t.GoodsDetails))
 	} else {
 		for i, g := range t.GoodsDetails {
 			p := fmt.Sprintf("%s.goodsDetails[%d]", f, i)
@@ -393,7 +406,7 @@ func (v *validator) transfer(t *TransferOptions) *Transfer {
 	if t.GeneratePayLink != nil && *t.GeneratePayLink {
 		out.GeneratePayLink = true
 		if t.ToAddresses == nil {
-			v.add(f+".toAddresses", ErrMissingField, "required when generatePayLink is true: a payment link needs a destination")
+			v.add(f+".toAddresses", problem.MissingField, "required when generatePayLink is true: a payment link needs a destination")
 		}
 	}
 	return out
@@ -406,11 +419,11 @@ func (v *validator) destination(p string, a *ToAddress) (Destination, bool) {
 	var haveNet bool
 	switch {
 	case a.NetworkID == nil || *a.NetworkID == "":
-		v.add(p+".networkId", ErrMissingField, "required: a network id from GET /api/v1/transfers/managed/networks")
+		v.add(p+".networkId", problem.MissingField, "required: a network id from GET /api/v1/transfers/managed/networks")
 	default:
 		if id := v.uuid(p, ".networkId", *a.NetworkID); id != "" {
 			if net, haveNet = v.cat.NetworkRef(id); !haveNet {
-				v.add(p+".networkId", ErrNetworkNotFound, "no network with id %s (see GET /api/v1/transfers/managed/networks)", id)
+				v.add(p+".networkId", problem.NetworkNotFound, "no network with id %s (see GET /api/v1/transfers/managed/networks)", id)
 			}
 		}
 	}
@@ -419,27 +432,27 @@ func (v *validator) destination(p string, a *ToAddress) (Destination, bool) {
 	}
 	switch {
 	case a.Symbol == nil || *a.Symbol == "":
-		v.add(p+".symbol", ErrMissingField, "required: the symbol of the asset to receive, e.g. USDC")
+		v.add(p+".symbol", problem.MissingField, "required: the symbol of the asset to receive, e.g. USDC")
 	case haveNet:
 		if canon, ok := net.CanonicalSymbol(*a.Symbol); ok {
 			d.Symbol = canon
 		} else {
-			v.add(p+".symbol", ErrSymbolNotSupported, "%s is not supported on %s (supported: %s)", quote(*a.Symbol), net.DisplayName, symbols(net))
+			v.add(p+".symbol", problem.SymbolNotSupported, "%s is not supported on %s (supported: %s)", quote(*a.Symbol), net.DisplayName, symbols(net))
 		}
 	}
 	switch {
 	case a.Address == nil || *a.Address == "":
-		v.add(p+".address", ErrMissingField, "required: the destination address")
+		v.add(p+".address", problem.MissingField, "required: the destination address")
 	case haveNet:
 		if err := address.Validate(net.NetworkType, *a.Address); err != nil {
-			v.add(p+".address", ErrInvalidAddress, "not a valid %s address: %s", net.DisplayName, reason(err))
+			v.add(p+".address", problem.InvalidAddress, "not a valid %s address: %s", net.DisplayName, reason(err))
 		} else {
 			d.Address = *a.Address
 		}
 	}
 	if a.AddressTag != nil && *a.AddressTag != "" && haveNet {
 		if err := address.ValidateTag(net.NetworkType, *a.AddressTag); err != nil {
-			v.add(p+".addressTag", ErrInvalidAddressTag, "%s", reason(err))
+			v.add(p+".addressTag", problem.InvalidAddressTag, "%s", reason(err))
 		} else {
 			d.AddressTag = *a.AddressTag
 		}
@@ -474,7 +487,7 @@ func (v *validator) verifyWallet(w *VerifyWalletOptions) *VerifyWallet {
 	}
 	if slices.Contains(out.VerificationMethods, "signedMessage") {
 		if w.Message == nil || strings.TrimSpace(*w.Message) == "" {
-			v.add(f+".message", ErrMissingField, "required when verificationMethods includes signedMessage: the text the wallet signs")
+			v.add(f+".message", problem.MissingField, "required when verificationMethods includes signedMessage: the text the wallet signs")
 		}
 	}
 	out.Message = v.maxLen(f+".message", w.Message, MaxVerifyMessage)
@@ -485,7 +498,7 @@ func (v *validator) verifyWallet(w *VerifyWalletOptions) *VerifyWallet {
 			if net, ok := v.cat.NetworkByID(id); ok {
 				out.NetworkID, netType = net.ID, net.NetworkType
 			} else {
-				v.add(f+".networkId", ErrNetworkNotFound, "no network with id %s (see GET /api/v1/transfers/managed/networks)", id)
+				v.add(f+".networkId", problem.NetworkNotFound, "no network with id %s (see GET /api/v1/transfers/managed/networks)", id)
 			}
 		}
 	}
@@ -495,33 +508,33 @@ func (v *validator) verifyWallet(w *VerifyWalletOptions) *VerifyWallet {
 			out.NetworkType = nt
 			switch {
 			case netType != "" && netType != nt:
-				v.add(f+".networkType", ErrConflictingFields, "is %s but networkId names a %s network", nt, netType)
+				v.add(f+".networkType", problem.ConflictingFields, "is %s but networkId names a %s network", nt, netType)
 			case netType == "":
 				netType = nt
 			}
 		}
 	}
 	if len(w.Addresses) > MaxVerifyAddresses {
-		v.add(f+".addresses", ErrTooManyItems, "must have at most %d entries, got %d", MaxVerifyAddresses, len(w.Addresses))
+		v.add(f+".addresses", problem.TooManyItems, "must have at most %d entries, got %d", MaxVerifyAddresses, len(w.Addresses))
 		return out
 	}
 	if netType != "" && len(w.Addresses) > 0 && !slices.Contains(address.Supported(), netType) {
-		v.add(f+".networkType", ErrUnsupportedNetworkType, "%s addresses cannot be checked: linkd's catalog has no %s network", netType, netType)
+		v.add(f+".networkType", problem.UnsupportedNetworkType, "%s addresses cannot be checked: linkd's catalog has no %s network", netType, netType)
 		return out
 	}
 	for i, a := range w.Addresses {
 		p := fmt.Sprintf("%s.addresses[%d]", f, i)
 		if a == "" {
-			v.add(p, ErrMissingField, "must not be empty")
+			v.add(p, problem.MissingField, "must not be empty")
 			continue
 		}
 		if netType != "" {
 			if err := address.Validate(netType, a); err != nil {
-				v.add(p, ErrInvalidAddress, "not a valid %s address: %s", netType, reason(err))
+				v.add(p, problem.InvalidAddress, "not a valid %s address: %s", netType, reason(err))
 				continue
 			}
 		} else if !validOnSomeNetwork(a) {
-			v.add(p, ErrInvalidAddress, "not a valid address on any supported network (set networkId or networkType for a precise reason)")
+			v.add(p, problem.InvalidAddress, "not a valid address on any supported network (set networkId or networkType for a precise reason)")
 			continue
 		}
 		out.Addresses = append(out.Addresses, a)

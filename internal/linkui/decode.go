@@ -2,13 +2,11 @@ package linkui
 
 import (
 	"errors"
-	"net/http"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/linkd-dev/linkd/internal/api"
-	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/problem"
 )
 
 // decodeStrict decodes a Link UI API body. Unknown members are errors here (the page is
@@ -20,7 +18,7 @@ func decodeStrict(body []byte, v any) error {
 	}
 	var sem *json.SemanticError
 	if errors.As(err, &sem) && sem.JSONPointer != "" {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidType, "%s: unexpected or wrongly typed member", string(sem.JSONPointer)[1:])
+		return problem.InvalidType.New("%s: unexpected or wrongly typed member", string(sem.JSONPointer)[1:])
 	}
-	return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidJSON, "request body: not a valid JSON object")
+	return problem.InvalidJSON.New("request body: not a valid JSON object")
 }

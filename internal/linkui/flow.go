@@ -18,52 +18,9 @@ import (
 	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/store"
 )
-
-// Error types of the Link UI's flow (documented in the README with the others).
-const (
-	ErrIntegrationUnavailable = "integrationUnavailable"
-	ErrIntegrationCredentials = "invalidIntegrationCredentials"
-	ErrInvalidMFACode         = "invalidMfaCode"
-	ErrTooManyAttempts        = "tooManyAttempts"
-	ErrInstitution            = "institutionError"
-	ErrConnectionNotFound     = "connectionNotFound"
-	ErrWrongStep              = "wrongStep"
-	ErrTransferNotFound       = "transferNotFound"
-	ErrTransferNotAllowed     = "transferNotAllowed"
-	ErrInsufficientFunds      = "insufficientFunds"
-	ErrWalletRejected         = "walletVerificationRejected"
-	ErrPreviewExpired         = "transferPreviewExpired"
-)
-
-// FlowErrorTypes documents the flow's error types.
-var FlowErrorTypes = []linktoken.ErrorType{
-	{Type: ErrIntegrationUnavailable, Status: http.StatusServiceUnavailable, Description: "Link UI: linkd has no connector for this integration (every real institution in a self-hosted build); the page posts connectionUnavailable."},
-	{Type: ErrIntegrationCredentials, Status: http.StatusBadRequest, Description: "Link UI: the institution refused the username/password or API key (sandbox: anything but the documented test credentials)."},
-	{Type: ErrInvalidMFACode, Status: http.StatusBadRequest, Description: "Link UI: wrong second-factor code (sandbox: anything but 123456)."},
-	{Type: ErrTooManyAttempts, Status: http.StatusTooManyRequests, Description: "Link UI: five wrong codes; the connection attempt is over, start again."},
-	{Type: ErrInstitution, Status: http.StatusBadGateway, Description: "Link UI: the institution failed (sandbox: user_error)."},
-	{Type: ErrConnectionNotFound, Status: http.StatusNotFound, Description: "Link UI: no such connection in this session."},
-	{Type: ErrWrongStep, Status: http.StatusConflict, Description: "Link UI: the step was already taken (an account selection or transfer confirmed twice)."},
-	{Type: ErrTransferNotFound, Status: http.StatusNotFound, Description: "Link UI: no such transfer preview in this session."},
-	{Type: ErrPreviewExpired, Status: http.StatusConflict, Description: "Link UI: the transfer preview is older than 10 minutes (prices and fees move); preview again."},
-	{Type: ErrTransferNotAllowed, Status: http.StatusBadRequest, Description: "Link UI: the transfer does not match the link token's transferOptions (destination, symbol, network or amount)."},
-	{Type: ErrInsufficientFunds, Status: http.StatusBadRequest, Description: "Link UI: the account cannot cover amount and fees (and fundingOptions is not enabled or cash is short)."},
-	{Type: ErrWalletRejected, Status: http.StatusForbidden, Description: "Link UI: the wallet's address or network is not one the link token's verifyWalletOptions allow; the page posts verifyWalletRejected."},
-	{Type: ErrAuthTokenInvalid, Status: http.StatusUnauthorized, Description: "POST /api/v1/balance/get: authToken is not an access token this client received from the Link UI (or it was revoked)."},
-	{Type: ErrAuthTokenExpired, Status: http.StatusUnauthorized, Description: "POST /api/v1/balance/get: the access token expired (expiresInSeconds of the brokerageAccountAccessToken message)."},
-}
-
-func flowErr(typ, format string, args ...any) *api.Problem {
-	code := http.StatusBadRequest
-	for _, t := range FlowErrorTypes {
-		if t.Type == typ {
-			code = t.Status
-		}
-	}
-	return api.NewProblem(code, typ, format, args...)
-}
 
 // decodeBody reads and strictly decodes a JSON body.
 func (f *Handler) decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
@@ -200,10 +157,11 @@ type connectRequest struct {
 func (f *Handler) integrationFor(id string, opts linktoken.Options, c *store.Client) (catalog.Integration, error) {
 	in, ok := f.Catalog.IntegrationByID(id)
 	if !ok || (opts.IntegrationID != "" && in.ID != opts.IntegrationID) {
-		return in, api.NewProblem(http.StatusNotFound, linktoken.ErrIntegrationNotFound, "integrationId: not an integration of this session")
+		return in, &problem.Error{Type: problem.IntegrationNotFound, Status: http.StatusNotFound,
+			Message: "integrationId: not an integration of this session"}
 	}
 	if !in.AvailableIn(c.Jurisdiction) {
-		return in, api.NewProblem(http.StatusUnavailableForLegalReasons, linktoken.ErrUnavailableInJurisdiction, "integrationId: %s is not available in this jurisdiction", in.Name)
+		return in, problem.IntegrationUnavailableInJurisdiction.New("integrationId: %s is not available in this jurisdiction", in.Name)
 	}
 	return in, nil
 }
@@ -224,14 +182,14 @@ func (f *Handler) Connect(w http.ResponseWriter, r *http.Request) error {
 	}
 	conn, ok := f.Connectors.Lookup(in.Type)
 	if !ok {
-		return flowErr(ErrIntegrationUnavailable, "%s cannot be reached from this linkd: it is a self-hosted test bed with the Sandbox integration only", in.Name)
+		return problem.IntegrationUnavailable.New("%s cannot be reached from this linkd: it is a self-hosted test bed with the Sandbox integration only", in.Name)
 	}
 	if (req.APIKey != "" || req.APISecret != "") && (!in.APIKeySupported || opts.DisableAPIKeyGeneration) {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidType, "apiKey: %s does not take API keys in this session", in.Name)
+		return problem.InvalidType.New("apiKey: %s does not take API keys in this session", in.Name)
 	}
 	step, err := conn.Connect(r.Context(), connector.Credentials{Username: req.Username, Password: req.Password, APIKey: req.APIKey, APISecret: req.APISecret})
 	if err != nil {
-		return connectorError(err)
+		return connector.Problem(err)
 	}
 	now := f.Now()
 	id := uuid.NewString()
@@ -266,29 +224,12 @@ func connectionView(id, state string, st connection) ConnectionView {
 	return v
 }
 
-func connectorError(err error) error {
-	var ie *connector.InstitutionError
-	switch {
-	case errors.Is(err, connector.ErrInvalidCredentials):
-		return flowErr(ErrIntegrationCredentials, "credentials: the institution refused them")
-	case errors.Is(err, connector.ErrInvalidCode):
-		return flowErr(ErrInvalidMFACode, "code: the institution refused it")
-	case errors.Is(err, connector.ErrInsufficientFunds):
-		return flowErr(ErrInsufficientFunds, "amount: the account cannot cover it")
-	case errors.Is(err, connector.ErrNotSupported):
-		return flowErr(ErrTransferNotAllowed, "the institution does not support this")
-	case errors.As(err, &ie):
-		return flowErr(ErrInstitution, "%s", ie.Message)
-	}
-	return err
-}
-
 // loadConnection reads a connection of the session.
 func (f *Handler) loadConnection(ctx context.Context, sess store.Session, id string) (store.SessionObject, connection, error) {
 	var st connection
 	o, err := f.Store.Object(ctx, sess.Hash, store.ObjectConnection, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return o, st, flowErr(ErrConnectionNotFound, "connectionId: no such connection in this session")
+		return o, st, problem.ConnectionNotFound.New("connectionId: no such connection in this session")
 	}
 	if err != nil {
 		return o, st, err
@@ -310,7 +251,7 @@ func (f *Handler) swap(ctx context.Context, o store.SessionObject, state string,
 	o.State, o.Data, o.UpdatedAt = state, data, f.Now()
 	if err := f.Store.SwapObject(ctx, o, from); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			return flowErr(ErrWrongStep, "this step was already taken")
+			return problem.WrongStep.New("this step was already taken")
 		}
 		return err
 	}
@@ -339,16 +280,16 @@ func (f *Handler) MFA(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if o.State != connMFA || st.Challenge == nil {
-		return flowErr(ErrWrongStep, "connection: no code is expected now")
+		return problem.WrongStep.New("connection: no code is expected now")
 	}
 	conn, ok := f.Connectors.Lookup(st.Type)
 	if !ok {
-		return flowErr(ErrIntegrationUnavailable, "%s cannot be reached", st.Name)
+		return problem.IntegrationUnavailable.New("%s cannot be reached", st.Name)
 	}
 	step, cerr := conn.Answer(r.Context(), *st.Challenge, req.Code)
 	if cerr != nil {
 		if !errors.Is(cerr, connector.ErrInvalidCode) {
-			return connectorError(cerr)
+			return connector.Problem(cerr)
 		}
 		st.Attempts++
 		next := connMFA
@@ -359,9 +300,9 @@ func (f *Handler) MFA(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if next == connFailed {
-			return flowErr(ErrTooManyAttempts, "code: too many wrong codes; start again")
+			return problem.TooManyAttempts.New("code: too many wrong codes; start again")
 		}
-		p := flowErr(ErrInvalidMFACode, "code: wrong code (%d of %d attempts left)", maxMFAAttempts-st.Attempts, maxMFAAttempts)
+		p := problem.InvalidMFACode.New("code: wrong code (%d of %d attempts left)", maxMFAAttempts-st.Attempts, maxMFAAttempts)
 		p.Data = map[string]int{"attemptsLeft": maxMFAAttempts - st.Attempts}
 		return p
 	}
@@ -429,16 +370,16 @@ func (f *Handler) SelectAccounts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if o.State != connAccounts {
-		return flowErr(ErrWrongStep, "connection: accounts were already chosen, or are not available yet")
+		return problem.WrongStep.New("connection: accounts were already chosen, or are not available yet")
 	}
 	if len(req.AccountIDs) == 0 {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrMissingField, "accountIds: choose at least one account")
+		return problem.MissingField.New("accountIds: choose at least one account")
 	}
 	var chosen []connector.Account
 	for _, id := range req.AccountIDs {
 		i := slices.IndexFunc(st.Accounts, func(a connector.Account) bool { return a.ID == id })
 		if i < 0 {
-			return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidEnumValue, "accountIds: %q is not an account of this connection", id)
+			return problem.InvalidEnumValue.New("accountIds: %q is not an account of this connection", id)
 		}
 		if !slices.ContainsFunc(chosen, func(a connector.Account) bool { return a.ID == id }) {
 			chosen = append(chosen, st.Accounts[i])
@@ -455,10 +396,10 @@ func (f *Handler) SelectAccounts(w http.ResponseWriter, r *http.Request) error {
 		BrokerBrandInfo: f.brand(in), AccountTokens: []AccountToken{}}
 	var tokens []store.AccessToken
 	for _, a := range chosen {
-		access, accessHash := linktoken.NewSecret()
-		refresh, refreshHash := linktoken.NewSecret()
-		access, refresh = "lkat_"+access, "lkrt_"+refresh
-		accessHash, refreshHash = linktoken.Hash(access), linktoken.Hash(refresh)
+		access, _ := linktoken.NewSecret()
+		refresh, _ := linktoken.NewSecret()
+		access, refresh = "lkat_"+access, "lkrt_"+refresh // the stored hashes cover the prefix
+		accessHash, refreshHash := linktoken.Hash(access), linktoken.Hash(refresh)
 		base := store.AccessToken{ClientID: sess.ClientID, UserID: sess.UserID, IntegrationID: in.ID, BrokerType: in.Type,
 			AccountID: a.ID, AccountName: a.Name, CreatedAt: now}
 		at, rt := base, base
@@ -515,7 +456,7 @@ func (f *Handler) VerifyWallet(w http.ResponseWriter, r *http.Request) error {
 	}
 	vw := opts.VerifyWallet
 	if vw == nil {
-		return flowErr(ErrWrongStep, "this session has no wallet verification")
+		return problem.WrongStep.New("this session has no wallet verification")
 	}
 	in, err := f.integrationFor(strings.ToLower(req.IntegrationID), opts, c)
 	if err != nil {
@@ -523,26 +464,26 @@ func (f *Handler) VerifyWallet(w http.ResponseWriter, r *http.Request) error {
 	}
 	signer, ok := f.Connectors.Signer(in.Type)
 	if !ok {
-		return flowErr(ErrIntegrationUnavailable, "%s cannot be reached from this linkd", in.Name)
+		return problem.IntegrationUnavailable.New("%s cannot be reached from this linkd", in.Name)
 	}
 	net, ok := f.Catalog.NetworkByID(strings.ToLower(req.NetworkID))
 	if !ok {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrNetworkNotFound, "networkId: no such network")
+		return problem.NetworkNotFound.New("networkId: no such network")
 	}
 	if err := address.Validate(net.NetworkType, req.Address); err != nil {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidAddress, "address: not a valid %s address", net.DisplayName)
+		return problem.InvalidAddress.New("address: not a valid %s address", net.DisplayName)
 	}
 	switch {
 	case vw.NetworkID != "" && vw.NetworkID != net.ID:
-		return flowErr(ErrWalletRejected, "networkId: %s is not the network this verification asks for", net.DisplayName)
+		return problem.WalletVerificationRejected.New("networkId: %s is not the network this verification asks for", net.DisplayName)
 	case vw.NetworkType != "" && vw.NetworkType != net.NetworkType:
-		return flowErr(ErrWalletRejected, "networkId: %s is not a %s network", net.DisplayName, vw.NetworkType)
+		return problem.WalletVerificationRejected.New("networkId: %s is not a %s network", net.DisplayName, vw.NetworkType)
 	case len(vw.Addresses) > 0 && !slices.ContainsFunc(vw.Addresses, func(a string) bool { return sameAddress(net.NetworkType, a, req.Address) }):
-		return flowErr(ErrWalletRejected, "address: not one of the addresses this verification allows")
+		return problem.WalletVerificationRejected.New("address: not one of the addresses this verification allows")
 	}
 	sig, err := signer.SignMessage(r.Context(), net.NetworkType, req.Address, vw.Message)
 	if err != nil {
-		return connectorError(err)
+		return connector.Problem(err)
 	}
 	now := f.Now()
 	out := WalletMessageSigned{SignedMessageHash: sig.Signature, Message: vw.Message, Address: req.Address,
@@ -564,63 +505,3 @@ func sameAddress(networkType, a, b string) bool {
 	}
 	return a == b
 }
-
-// Balance serves POST /api/v1/balance/get (Mesh's v1BalanceGetCreate) for accounts
-// connected through linkd: it is how a client uses the access token the Link UI handed
-// it, and shows that linkd recognises its own tokens (and only the calling client's).
-func (f *Handler) Balance(w http.ResponseWriter, r *http.Request, c *store.Client) error {
-	var req struct {
-		AuthToken string `json:"authToken"`
-		Type      string `json:"type"`
-	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	if err := api.ReadJSONBody(w, r, f.MaxBody, buf); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(buf.Bytes(), &req, json.MatchCaseInsensitiveNames(true)); err != nil {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidJSON, "request body: expected {\"authToken\": string, \"type\": string}")
-	}
-	if req.AuthToken == "" {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrMissingField, "authToken: required")
-	}
-	if req.Type == "" {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrMissingField, "type: required")
-	}
-	tok, err := f.Store.AccessToken(r.Context(), linktoken.Hash(req.AuthToken), f.Now())
-	switch {
-	case err == nil && tok.ClientID == c.ID && tok.Kind == store.TokenAccess:
-	case err == nil, errors.Is(err, store.ErrNotFound):
-		return api.NewProblem(http.StatusUnauthorized, ErrAuthTokenInvalid, "authToken: not an access token of this client")
-	case errors.Is(err, store.ErrExpired):
-		return api.NewProblem(http.StatusUnauthorized, ErrAuthTokenExpired, "authToken: expired")
-	case errors.Is(err, store.ErrRevoked):
-		return api.NewProblem(http.StatusUnauthorized, ErrAuthTokenInvalid, "authToken: revoked")
-	default:
-		return err
-	}
-	if req.Type != tok.BrokerType {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrConflictingFields, "type: the token is for %s, not %s", tok.BrokerType, req.Type)
-	}
-	conn, ok := f.Connectors.Lookup(tok.BrokerType)
-	if !ok {
-		return flowErr(ErrIntegrationUnavailable, "%s cannot be reached from this linkd", tok.BrokerType)
-	}
-	acct, err := conn.Account(r.Context(), tok.AccountID)
-	if err != nil {
-		return connectorError(err)
-	}
-	api.OK(w, map[string]any{
-		"balances":                 []map[string]any{{"cash": acct.Cash, "buyingPower": acct.Cash, "cryptocurrencyBuyingPower": acct.Cash, "currencyCode": "USD"}},
-		"totalCashUsdValue":        acct.Cash,
-		"totalBuyingPowerUsdValue": acct.Cash,
-	})
-	return nil
-}
-
-// Error types of the client API calls that take an access token.
-const (
-	ErrAuthTokenInvalid = "authTokenInvalid"
-	ErrAuthTokenExpired = "authTokenExpired"
-)

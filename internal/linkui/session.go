@@ -11,6 +11,7 @@ package linkui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -21,6 +22,8 @@ import (
 	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/metrics"
+	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
@@ -40,11 +43,11 @@ type Handler struct {
 	// AccessTTL and RefreshTTL are the lifetimes of the tokens of connected accounts.
 	AccessTTL, RefreshTTL time.Duration
 
+	// Metrics counts the outcome of every redemption (nil: nothing is counted).
+	Metrics *metrics.Metrics
+
 	netOnce  sync.Once
 	netViews []NetworkView
-	// OnRedeem, if set, is told the outcome of every redemption ("ok" or an errorType),
-	// for metrics.
-	OnRedeem func(outcome string)
 }
 
 // redeemRequest is the body of POST /link/api/sessions.
@@ -109,21 +112,22 @@ func (h *Handler) Redeem(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Kind != store.KindLink && req.Kind != store.KindPay {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidEnumValue, "kind: must be link or pay")
+		return problem.InvalidEnumValue.New("kind: must be link or pay")
 	}
 	// A disabled client's links do not open, and are not consumed by trying.
 	if c, err := h.Auth.Client(r.Context(), strings.ToLower(req.ClientID)); err == nil && !c.Enabled {
-		h.outcome(api.ErrClientDisabled)
+		h.Metrics.Redeemed(auth.ErrClientDisabled.ErrorType())
 		return auth.ErrClientDisabled
 	}
 	opened, err := h.Tokens.Redeem(r.Context(), strings.ToLower(req.ClientID), req.Kind, req.Code)
 	if err != nil {
-		if le, ok := linktoken.AsError(err); ok {
-			h.outcome(le.Type())
+		var p *problem.Error
+		if errors.As(err, &p) {
+			h.Metrics.Redeemed(p.ErrorType())
 		}
 		return err
 	}
-	h.outcome("ok")
+	h.Metrics.Redeemed("ok")
 	info, err := h.sessionInfo(r.Context(), opened.Session, opened.Options)
 	if err != nil {
 		return err
@@ -131,12 +135,6 @@ func (h *Handler) Redeem(w http.ResponseWriter, r *http.Request) error {
 	info.SessionToken = opened.Credential
 	api.OK(w, info)
 	return nil
-}
-
-func (h *Handler) outcome(o string) {
-	if h.OnRedeem != nil {
-		h.OnRedeem(o)
-	}
 }
 
 func (h *Handler) sessionInfo(ctx context.Context, s store.Session, o linktoken.Options) (*SessionInfo, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/linktoken"
+	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
@@ -60,18 +61,18 @@ func (f *Handler) connected(ctx context.Context, sess store.Session, connID, acc
 		return st, nil, none, err
 	}
 	if o.State != connConnected {
-		return st, nil, none, flowErr(ErrWrongStep, "connection: no account is connected yet")
+		return st, nil, none, problem.WrongStep.New("connection: no account is connected yet")
 	}
 	if !slices.Contains(st.Selected, accountID) {
-		return st, nil, none, api.NewProblem(http.StatusBadRequest, linktoken.ErrInvalidEnumValue, "accountId: not a connected account of this connection")
+		return st, nil, none, problem.InvalidEnumValue.New("accountId: not a connected account of this connection")
 	}
 	conn, ok := f.Connectors.Lookup(st.Type)
 	if !ok {
-		return st, nil, none, flowErr(ErrIntegrationUnavailable, "%s cannot be reached", st.Name)
+		return st, nil, none, problem.IntegrationUnavailable.New("%s cannot be reached", st.Name)
 	}
 	acct, err := conn.Account(ctx, accountID)
 	if err != nil {
-		return st, nil, none, connectorError(err)
+		return st, nil, none, connector.Problem(err)
 	}
 	return st, conn, acct, nil
 }
@@ -84,7 +85,7 @@ func (f *Handler) TransferOptions(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if opts.Transfer == nil || len(opts.Transfer.ToAddresses) == 0 {
-		return flowErr(ErrTransferNotAllowed, "this session has no transfer destinations")
+		return problem.TransferNotAllowed.New("this session has no transfer destinations")
 	}
 	_, conn, acct, err := f.connected(r.Context(), sess, r.URL.Query().Get("connectionId"), r.URL.Query().Get("accountId"))
 	if err != nil {
@@ -229,7 +230,7 @@ func (f *Handler) PreviewTransfer(w http.ResponseWriter, r *http.Request) error 
 	}
 	t := opts.Transfer
 	if t == nil || len(t.ToAddresses) == 0 {
-		return flowErr(ErrTransferNotAllowed, "this session has no transfer destinations")
+		return problem.TransferNotAllowed.New("this session has no transfer destinations")
 	}
 	st, conn, acct, err := f.connected(r.Context(), sess, req.ConnectionID, req.AccountID)
 	if err != nil {
@@ -239,14 +240,14 @@ func (f *Handler) PreviewTransfer(w http.ResponseWriter, r *http.Request) error 
 		return d.NetworkID == strings.ToLower(req.NetworkID) && strings.EqualFold(d.Symbol, req.Symbol)
 	})
 	if i < 0 {
-		return flowErr(ErrTransferNotAllowed, "networkId/symbol: not a destination of this link token")
+		return problem.TransferNotAllowed.New("networkId/symbol: not a destination of this link token")
 	}
 	dest := t.ToAddresses[i]
 	net, _ := f.Catalog.NetworkByID(dest.NetworkID)
 	q, err := conn.Quote(r.Context(), connector.QuoteRequest{Account: acct, Symbol: dest.Symbol, NetworkID: net.ID, NetworkName: net.Name,
 		NetworkType: net.NetworkType, NativeSymbol: net.NativeSymbol})
 	if err != nil {
-		return connectorError(err)
+		return connector.Problem(err)
 	}
 	// The amount: fixed by the destination, else by transferOptions.amountInFiat, else the
 	// user's.
@@ -261,16 +262,16 @@ func (f *Handler) PreviewTransfer(w http.ResponseWriter, r *http.Request) error 
 	case req.AmountInFiat > 0 && req.Amount == 0:
 		amount = req.AmountInFiat / q.PriceUSD
 	default:
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrOutOfRange, "amount: enter an amount greater than 0 (amount or amountInFiat, not both)")
+		return problem.OutOfRange.New("amount: enter an amount greater than 0 (amount or amountInFiat, not both)")
 	}
 	if math.IsNaN(amount) || math.IsInf(amount, 0) || amount <= 0 {
-		return api.NewProblem(http.StatusBadRequest, linktoken.ErrOutOfRange, "amount: must be greater than 0")
+		return problem.OutOfRange.New("amount: must be greater than 0")
 	}
 	amount = round8(amount)
 	q, err = conn.Quote(r.Context(), connector.QuoteRequest{Account: acct, Symbol: dest.Symbol, NetworkID: net.ID, NetworkName: net.Name,
 		NetworkType: net.NetworkType, NativeSymbol: net.NativeSymbol, Amount: amount})
 	if err != nil {
-		return connectorError(err)
+		return connector.Problem(err)
 	}
 	in, _ := f.Catalog.IntegrationByID(st.IntegrationID)
 	p := Preview{PreviewID: uuid.NewString(), Symbol: dest.Symbol, ToAddress: dest.Address, AddressTag: dest.AddressTag,
@@ -293,7 +294,7 @@ func (f *Handler) PreviewTransfer(w http.ResponseWriter, r *http.Request) error 
 		// Fees come out of the amount: the account sends exactly amount.
 		p.Amount, p.TotalAmount, p.AmountReceived = amount, amount, round8(amount-fees)
 		if p.AmountReceived <= 0 {
-			return flowErr(ErrInsufficientFunds, "amount: smaller than the fees (%v %s)", round8(fees), dest.Symbol)
+			return problem.InsufficientFunds.New("amount: smaller than the fees (%v %s)", round8(fees), dest.Symbol)
 		}
 	} else {
 		p.Amount, p.TotalAmount, p.AmountReceived = amount, round8(amount+fees), amount
@@ -303,7 +304,7 @@ func (f *Handler) PreviewTransfer(w http.ResponseWriter, r *http.Request) error 
 	if short := round8(p.TotalAmount - q.Available); short > 0 {
 		need := round2(short * q.PriceUSD)
 		if !t.FundingEnabled || acct.Cash < need {
-			return flowErr(ErrInsufficientFunds, "amount: the account holds %v %s; %v %s with fees", q.Available, dest.Symbol, p.TotalAmount, dest.Symbol)
+			return problem.InsufficientFunds.New("amount: the account holds %v %s; %v %s with fees", q.Available, dest.Symbol, p.TotalAmount, dest.Symbol)
 		}
 		p.CryptocurrencyFundingOptions = append(p.CryptocurrencyFundingOptions, FundingOption{
 			Type: "buy", Name: "Buy with cash balance", PaymentMethodType: "cash",
@@ -354,7 +355,7 @@ func (f *Handler) ExecuteTransfer(w http.ResponseWriter, r *http.Request) error 
 	}
 	o, err := f.Store.Object(r.Context(), sess.Hash, store.ObjectTransfer, r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) {
-		return flowErr(ErrTransferNotFound, "previewId: no such transfer preview in this session")
+		return problem.TransferNotFound.New("previewId: no such transfer preview in this session")
 	}
 	if err != nil {
 		return err
@@ -369,13 +370,13 @@ func (f *Handler) ExecuteTransfer(w http.ResponseWriter, r *http.Request) error 
 		return nil
 	case transferPreviewed:
 	default:
-		return flowErr(ErrWrongStep, "this transfer is %s", o.State)
+		return problem.WrongStep.New("this transfer is %s", o.State)
 	}
 	if !f.Now().Before(o.ExpiresAt) {
-		return flowErr(ErrPreviewExpired, "previewId: this preview has expired; preview the transfer again")
+		return problem.TransferPreviewExpired.New("previewId: this preview has expired; preview the transfer again")
 	}
 	if err := f.swap(r.Context(), o, transferExecuting, rec); err != nil {
-		if p, ok := err.(*api.Problem); ok && p.Type == ErrWrongStep {
+		if p, ok := err.(*problem.Error); ok && p.Type == problem.WrongStep {
 			// Someone else is executing it; report the result if it is there by now.
 			if cur, err2 := f.Store.Object(r.Context(), sess.Hash, store.ObjectTransfer, o.ID); err2 == nil && cur.State == transferExecuted {
 				var done transferRecord
@@ -390,13 +391,13 @@ func (f *Handler) ExecuteTransfer(w http.ResponseWriter, r *http.Request) error 
 	o.State = transferExecuting
 	conn, ok := f.Connectors.Lookup(rec.Type)
 	if !ok {
-		return flowErr(ErrIntegrationUnavailable, "the institution cannot be reached")
+		return problem.IntegrationUnavailable.New("the institution cannot be reached")
 	}
 	p := rec.Preview
 	sent, terr := conn.Transfer(r.Context(), rec.Quote, connector.Destination{Address: p.ToAddress, Tag: p.AddressTag})
 	if terr != nil {
 		_ = f.swap(context.WithoutCancel(r.Context()), o, transferFailed, rec)
-		return connectorError(terr)
+		return connector.Problem(terr)
 	}
 	rec.Finished = &TransferFinished{Status: "success", TxID: sent.TxID, FromAddress: p.FromAddress, ToAddress: p.ToAddress,
 		Symbol: p.Symbol, Amount: p.Amount, NetworkID: p.NetworkID, UserID: p.UserID, ClientTransactionID: p.ClientTransactionID,

@@ -7,28 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/config"
-	"github.com/linkd-dev/linkd/internal/linktoken"
-	"github.com/linkd-dev/linkd/internal/linkui"
 )
 
-// TestREADMEDocumentsEveryErrorType keeps the README's errorType table equal to the code:
-// every errorType linkd can answer has its row, with its HTTP status and envelope status.
-func TestREADMEDocumentsEveryErrorType(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, list := range [][]linktoken.ErrorType{linktoken.ErrorTypes, api.ErrorTypes, linkui.FlowErrorTypes} {
-		for _, e := range list {
-			row := fmt.Sprintf("| `%s` | %d `%s` | %s |", e.Type, e.Status, api.StatusText(e.Status), e.Description)
-			if !strings.Contains(string(readme), row) {
-				t.Errorf("README lacks the row:\n%s", row)
-			}
-		}
-	}
-}
+// The README's errorType table is checked (and rewritten) from problem.Types by
+// TestREADMEErrorTable in internal/problem.
 
 // TestREADMEDocumentsEverySetting: every flag of `linkd serve` and its environment
 // variable are in the README's settings table.

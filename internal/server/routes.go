@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/sdk"
 	"github.com/linkd-dev/linkd/internal/store"
 )
@@ -26,7 +27,7 @@ func (s *Server) routes() []route {
 		{"linktoken", "POST", "/api/v1/linktoken", api.HandlerFunc(a.CreateLinkToken)},
 		{"integrations", "GET", "/api/v1/integrations", api.HandlerFunc(a.Integrations)},
 		{"networks", "GET", "/api/v1/transfers/managed/networks", api.HandlerFunc(a.Networks)},
-		{"balance", "POST", "/api/v1/balance/get", a.Authenticated(ui.Balance)},
+		{"balance", "POST", "/api/v1/balance/get", api.HandlerFunc(a.Balance)},
 
 		// Link UI pages (what a link token's URL opens) and their assets.
 		{"link_page", "GET", "/link/{clientId}", ui.Page(store.KindLink)},
@@ -35,16 +36,16 @@ func (s *Server) routes() []route {
 
 		// Link UI API (called by the Link UI's own script; session bearer credential;
 		// state-changing calls refuse other origins).
-		{"link_redeem", "POST", "/link/api/sessions", s.sameOrigin(api.HandlerFunc(ui.Redeem))},
+		{"link_redeem", "POST", "/link/api/sessions", api.SameOrigin(api.HandlerFunc(ui.Redeem))},
 		{"link_session", "GET", "/link/api/session", api.HandlerFunc(ui.Session)},
 		{"link_integrations", "GET", "/link/api/integrations", api.HandlerFunc(ui.Integrations)},
-		{"link_connect", "POST", "/link/api/connections", s.sameOrigin(api.HandlerFunc(ui.Connect))},
-		{"link_mfa", "POST", "/link/api/connections/{id}/mfa", s.sameOrigin(api.HandlerFunc(ui.MFA))},
-		{"link_accounts", "POST", "/link/api/connections/{id}/accounts", s.sameOrigin(api.HandlerFunc(ui.SelectAccounts))},
+		{"link_connect", "POST", "/link/api/connections", api.SameOrigin(api.HandlerFunc(ui.Connect))},
+		{"link_mfa", "POST", "/link/api/connections/{id}/mfa", api.SameOrigin(api.HandlerFunc(ui.MFA))},
+		{"link_accounts", "POST", "/link/api/connections/{id}/accounts", api.SameOrigin(api.HandlerFunc(ui.SelectAccounts))},
 		{"link_transfer_options", "GET", "/link/api/transfers/options", api.HandlerFunc(ui.TransferOptions)},
-		{"link_transfer_preview", "POST", "/link/api/transfers", s.sameOrigin(api.HandlerFunc(ui.PreviewTransfer))},
-		{"link_transfer_execute", "POST", "/link/api/transfers/{id}/execute", s.sameOrigin(api.HandlerFunc(ui.ExecuteTransfer))},
-		{"link_wallet_verify", "POST", "/link/api/wallet/verify", s.sameOrigin(api.HandlerFunc(ui.VerifyWallet))},
+		{"link_transfer_preview", "POST", "/link/api/transfers", api.SameOrigin(api.HandlerFunc(ui.PreviewTransfer))},
+		{"link_transfer_execute", "POST", "/link/api/transfers/{id}/execute", api.SameOrigin(api.HandlerFunc(ui.ExecuteTransfer))},
+		{"link_wallet_verify", "POST", "/link/api/wallet/verify", api.SameOrigin(api.HandlerFunc(ui.VerifyWallet))},
 
 		// Static assets.
 		{"logo", "GET", "/static/logos/{name}", api.HandlerFunc(s.logo)},
@@ -90,22 +91,12 @@ func (s *Server) mux() (*http.ServeMux, map[string]string) {
 		slices.Sort(allowed)
 		allow := strings.Join(allowed, ", ")
 		m.Handle(p, api.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-			return &api.Problem{Code: http.StatusMethodNotAllowed, Type: api.ErrMethodNotAllowed, Allow: allow,
+			return &problem.Error{Type: problem.MethodNotAllowed, Allow: allow,
 				Message: r.Method + " " + r.URL.Path + ": method not allowed; allowed: " + allow}
 		}))
 	}
 	m.Handle("/", api.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		return api.NewProblem(http.StatusNotFound, api.ErrRouteNotFound, "%s: no such endpoint", r.URL.Path)
+		return problem.RouteNotFound.New("%s: no such endpoint", r.URL.Path)
 	}))
 	return m, names
-}
-
-// sameOrigin refuses state-changing browser requests from other origins (CSRF), using
-// the browser's Sec-Fetch-Site / Origin headers (Go's http.CrossOriginProtection).
-func (s *Server) sameOrigin(h http.Handler) http.Handler {
-	p := http.NewCrossOriginProtection()
-	p.SetDenyHandler(api.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		return api.NewProblem(http.StatusForbidden, api.ErrCrossOrigin, "cross-origin request refused")
-	}))
-	return p.Handler(h)
 }

@@ -6,6 +6,8 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,26 +15,31 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/linkui"
+	"github.com/linkd-dev/linkd/internal/metrics"
+	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
 // Options configure a Server.
 type Options struct {
-	Store           store.Store
-	API             *api.Handler
-	LinkUI          *linkui.Handler
-	Catalog         *catalog.Catalog
-	Logger          *slog.Logger
-	AccessLog       *AccessLog // nil: no access log
-	Metrics         bool
+	Store     store.Store
+	API       *api.Handler
+	LinkUI    *linkui.Handler
+	Catalog   *catalog.Catalog
+	Logger    *slog.Logger
+	AccessLog *AccessLog // nil: no access log
+	// Metrics are the metrics the handlers were given; the server counts requests,
+	// errors and purged rows in them too (nil: nothing is counted).
+	Metrics *metrics.Metrics
+	// ServeMetrics serves Metrics at /metrics.
+	ServeMetrics    bool
 	PurgeInterval   time.Duration
 	Retention       time.Duration
 	ShutdownTimeout time.Duration
@@ -53,11 +60,15 @@ type Server struct {
 	api     *api.Handler
 	linkUI  *linkui.Handler
 	log     *slog.Logger
-	reg     *prometheus.Registry
-	metrics *metrics
+	metrics *metrics.Metrics
 	handler http.Handler
 	ready   atomic.Bool
+	// storeFaults keeps a store that is down from logging one line per request.
+	storeFaults *burstLog
 }
+
+// storeFaultWindow is how long the log stays quiet about store faults after a line.
+const storeFaultWindow = 10 * time.Second
 
 // New builds a Server.
 func New(o Options) *Server {
@@ -67,22 +78,8 @@ func New(o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Server{opts: o, api: o.API, linkUI: o.LinkUI, log: o.Logger, reg: prometheus.NewRegistry()}
-	s.metrics = newMetrics(s.reg)
-	if bs, ok := o.Store.(interface{ BatchStats() (int64, int64) }); ok {
-		// Group commit at work: ops/batches is the mean number of writes per commit.
-		s.reg.MustRegister(
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "linkd_store_commit_batches_total",
-				Help: "Group commits of the store's writer: journal appends of issued codes, and transactions of other writes."}, func() float64 { b, _ := bs.BatchStats(); return float64(b) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "linkd_store_commit_ops_total",
-				Help: "Writes made durable by the store's writer (several per group commit under load)."}, func() float64 { _, o := bs.BatchStats(); return float64(o) }))
-	}
-	if o.API != nil {
-		o.API.OnIssued = s.metrics.issued.Inc
-	}
-	if o.LinkUI != nil {
-		o.LinkUI.OnRedeem = func(outcome string) { s.metrics.redeemed.WithLabelValues(outcome).Inc() }
-	}
+	s := &Server{opts: o, api: o.API, linkUI: o.LinkUI, log: o.Logger, metrics: o.Metrics,
+		storeFaults: &burstLog{window: storeFaultWindow, now: o.Now}}
 	m, names := s.mux()
 	s.handler = s.middleware(m, names)
 	s.ready.Store(true)
@@ -171,7 +168,7 @@ func (s *Server) PurgeOnce(ctx context.Context) (int, error) {
 	for ctx.Err() == nil {
 		n, err := s.opts.Store.Purge(ctx, before, batch)
 		total += n
-		s.metrics.purged.Add(float64(n))
+		s.metrics.Purged(n)
 		if err != nil || n < batch {
 			return total, err
 		}
@@ -187,7 +184,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // that a load balancer stops sending traffic (security.md S1).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !s.ready.Load() {
-		api.WriteError(w, r, errors.New("shutting down"))
+		api.WriteError(w, r, api.ErrUnavailable) // not a fault: nothing to log
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
@@ -260,7 +257,13 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 			if name == "" {
 				name = "other"
 			}
-			s.metrics.observe(name, sw.code, elapsed)
+			s.metrics.Observe(name, sw.code, elapsed)
+			if info.ErrorType != "" {
+				s.metrics.Error(info.ErrorType)
+			}
+			if info.Fault != nil {
+				s.logFault(info)
+			}
 			if s.opts.AccessLog != nil {
 				s.opts.AccessLog.log(&accessEntry{time: time.Now(), method: r.Method, path: r.URL.Path, status: sw.code, bytes: sw.bytes,
 					elapsed: elapsed, requestID: info.ID, clientID: info.ClientID, route: name})
@@ -270,11 +273,56 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 	})
 }
 
+// logFault logs the fault behind a 503 or 500 answer, which the client was not told. A
+// bug is logged every time; a store fault once per burst (storeFaults), and counted.
+func (s *Server) logFault(info *api.RequestInfo) {
+	if info.ErrorType != problem.StoreUnavailable.Name {
+		s.log.Error("request failed", "err", info.Fault, "errorType", info.ErrorType, "requestId", info.ID)
+		return
+	}
+	s.metrics.StoreUnavailable()
+	if ok, suppressed := s.storeFaults.note(); ok {
+		attrs := []any{"err", info.Fault, "errorType", info.ErrorType, "requestId", info.ID}
+		if suppressed > 0 {
+			attrs = append(attrs, "notLogged", suppressed)
+		}
+		s.log.Error("store unavailable", attrs...)
+	}
+}
+
+// burstLog decides which of a burst of like failures are logged: the first is, those
+// within window after a logged one only count, and the first one after that is logged
+// again with the count of those not logged in between. A store that is down fails every
+// request; a line per request would bury everything else in the log.
+type burstLog struct {
+	window time.Duration
+	now    func() time.Time
+
+	mu         sync.Mutex
+	logged     time.Time // when the last logged failure happened; zero: none yet
+	suppressed int       // failures not logged since then
+}
+
+// note records a failure and reports whether to log it and, if so, how many failures
+// were not logged since the previous line.
+func (b *burstLog) note() (log bool, suppressed int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if !b.logged.IsZero() && now.Sub(b.logged) < b.window {
+		b.suppressed++
+		return false, 0
+	}
+	suppressed = b.suppressed
+	b.logged, b.suppressed = now, 0
+	return true, suppressed
+}
+
 // logo serves the catalog's generated logos (GET /static/logos/{name}).
 func (s *Server) logo(w http.ResponseWriter, r *http.Request) error {
 	svg, ok := s.opts.Catalog.LogoSVG(r.PathValue("name"))
 	if !ok {
-		return api.NewProblem(http.StatusNotFound, api.ErrRouteNotFound, "%s: no such logo", r.URL.Path)
+		return problem.RouteNotFound.New("%s: no such logo", r.URL.Path)
 	}
 	h := w.Header()
 	h.Set("Content-Type", "image/svg+xml")
@@ -284,4 +332,18 @@ func (s *Server) logo(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
 	w.Write(svg)
 	return nil
+}
+
+// metricsHandler serves the metrics at /metrics, if they are served (nil: no route).
+func (s *Server) metricsHandler() http.Handler {
+	if !s.opts.ServeMetrics || s.metrics == nil {
+		return nil
+	}
+	return s.metrics.Handler()
+}
+
+func randomPrefix() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:]) + "-"
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/demo"
 	"github.com/linkd-dev/linkd/internal/linktoken"
 	"github.com/linkd-dev/linkd/internal/linkui"
+	"github.com/linkd-dev/linkd/internal/metrics"
 	"github.com/linkd-dev/linkd/internal/ratelimit"
 	"github.com/linkd-dev/linkd/internal/store"
 )
@@ -36,33 +37,40 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
+	m := metrics.New()
+	if cs, ok := st.(store.CommitStats); ok {
+		m.CommitStats(cs)
+	}
 	authn := auth.NewAuthenticator(st, now)
+	connectors := connector.Default()
 	tokens := &linktoken.Service{Store: st, Catalog: cat, PublicURL: publicURL, TTL: c.TokenTTL, SessionTTL: c.SessionTTL, Now: now}
 	apiH, err := api.NewHandler(api.Handler{Auth: authn, Tokens: tokens, Limits: ratelimit.New(), Now: now,
 		MaxBody: c.MaxBody, AuthFailures: c.AuthFailures,
-		Active: ratelimit.NewWindow(c.TokenTTL, 60), MaxActive: c.MaxActiveTokens}, cat, publicURL.String(), address.Pattern)
+		Active: ratelimit.NewWindow(c.TokenTTL, 60), MaxActive: c.MaxActiveTokens,
+		Metrics: m, Store: st, Connectors: connectors}, cat, publicURL.String(), address.Pattern)
 	if err != nil {
 		return nil, err
 	}
 	var extra []Route
 	if c.Demo {
-		if extra, err = demoRoutes(c, st, log, authn, tokens, apiH, publicURL.String(), now); err != nil {
+		if extra, err = demoRoutes(c, st, log, apiH, publicURL.String()); err != nil {
 			return nil, err
 		}
 	}
-	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, Catalog: cat, Connectors: connector.Default(),
-		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour}
+	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, Catalog: cat, Connectors: connectors,
+		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour,
+		Metrics: m}
 	return New(Options{
-		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: accessLog, Metrics: c.Metrics,
+		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: accessLog, Metrics: m, ServeMetrics: c.Metrics,
 		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout, Now: now,
 		Extra: extra,
 	}), nil
 }
 
 // demoRoutes sets up `linkd serve --demo`: the demo client (created once, its secret kept
-// in the data directory) and the demo page with its backend endpoint.
-func demoRoutes(c *config.Serve, st store.Store, log *slog.Logger, authn *auth.Authenticator, tokens *linktoken.Service,
-	apiH *api.Handler, publicURL string, now func() time.Time) ([]Route, error) {
+// in the data directory) and the demo page with its backend endpoint, which issues
+// through apiH.
+func demoRoutes(c *config.Serve, st store.Store, log *slog.Logger, apiH *api.Handler, publicURL string) ([]Route, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	creds, err := demo.Setup(ctx, st, c.DataDir, publicURL)
@@ -71,15 +79,10 @@ func demoRoutes(c *config.Serve, st store.Store, log *slog.Logger, authn *auth.A
 	}
 	log.Info("demo client ready", "clientId", creds.ClientID, "created", creds.Created,
 		"credentials", filepath.Join(c.DataDir, demo.FileName))
-	d := &demo.Handler{Tokens: tokens, Auth: authn, Limits: apiH.Limits, Client: creds, PublicURL: publicURL,
-		MaxBody: c.MaxBody, Now: now, OnIssued: func() {
-			if apiH.OnIssued != nil { // set by New, after this
-				apiH.OnIssued()
-			}
-		}}
+	d := &demo.Handler{API: apiH, Client: creds, PublicURL: publicURL, MaxBody: c.MaxBody}
 	return []Route{
 		{"demo_page", "GET", "/demo", http.HandlerFunc(d.Page)},
 		{"demo_asset", "GET", "/demo/assets/{path...}", api.HandlerFunc(d.Asset)},
-		{"demo_linktoken", "POST", "/demo/api/linktoken", d.LinkTokenHandler()},
+		{"demo_linktoken", "POST", "/demo/api/linktoken", api.SameOrigin(api.HandlerFunc(d.LinkToken))},
 	}, nil
 }

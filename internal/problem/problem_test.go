@@ -1,0 +1,198 @@
+package problem
+
+import (
+	"flag"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the README's errorType table from Types")
+
+const readmePath = "../../README.md"
+
+// tableHeader starts the README's errorType table; its rows follow the separator line.
+const tableHeader = "| errorType | HTTP / status | when |\n|---|---|---|\n"
+
+// row is the README's row of t.
+func row(t *Type) string {
+	return fmt.Sprintf("| `%s` | %d `%s` | %s |", t.Name, t.Status, StatusText(t.Status), t.Description)
+}
+
+// readmeTable returns the README and the byte range of its errorType table's rows.
+func readmeTable(t *testing.T) (readme string, start, end int) {
+	t.Helper()
+	b, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme = string(b)
+	i := strings.Index(readme, tableHeader)
+	if i < 0 || strings.Count(readme, tableHeader) != 1 {
+		t.Fatalf("README: want one table starting\n%s", tableHeader)
+	}
+	start = i + len(tableHeader)
+	end = start
+	for end < len(readme) && readme[end] == '|' {
+		nl := strings.IndexByte(readme[end:], '\n')
+		if nl < 0 {
+			end = len(readme)
+			break
+		}
+		end += nl + 1
+	}
+	return readme, start, end
+}
+
+// TestREADMEErrorTable: the README's errorType table is Types, row for row and in order.
+// go test ./internal/problem -run README -update rewrites it from Types.
+func TestREADMEErrorTable(t *testing.T) {
+	readme, start, end := readmeTable(t)
+	var want strings.Builder
+	for _, typ := range Types {
+		want.WriteString(row(typ) + "\n")
+	}
+	if *update {
+		readme = readme[:start] + want.String() + readme[end:]
+		if err := os.WriteFile(readmePath, []byte(readme), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got := strings.Split(strings.TrimSuffix(readme[start:end], "\n"), "\n")
+	wantRows := strings.Split(strings.TrimSuffix(want.String(), "\n"), "\n")
+	for i := range max(len(got), len(wantRows)) {
+		switch {
+		case i >= len(got):
+			t.Errorf("README lacks row %d:\n%s", i+1, wantRows[i])
+		case i >= len(wantRows):
+			t.Errorf("README has row %d that Types lacks:\n%s", i+1, got[i])
+		case got[i] != wantRows[i]:
+			t.Errorf("README row %d:\n got %s\nwant %s", i+1, got[i], wantRows[i])
+		}
+	}
+	if t.Failed() {
+		t.Log("go test ./internal/problem -run README -update rewrites the table from Types")
+	}
+}
+
+// TestTypesListed: every *Type that types.go declares is in Types exactly once, under a
+// Go name that is its errorType's, and the errorTypes are unique.
+func TestTypesListed(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "types.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var declared, listed []string
+	names := map[string]string{} // Go name → errorType
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.VAR {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, v := range vs.Values {
+				switch v := v.(type) {
+				case *ast.UnaryExpr: // &Type{…}
+					lit, ok := v.X.(*ast.CompositeLit)
+					if !ok || fmt.Sprint(lit.Type) != "Type" {
+						continue
+					}
+					declared = append(declared, vs.Names[i].Name)
+					for _, el := range lit.Elts {
+						if kv, ok := el.(*ast.KeyValueExpr); ok && fmt.Sprint(kv.Key) == "Name" {
+							names[vs.Names[i].Name] = strings.Trim(kv.Value.(*ast.BasicLit).Value, `"`)
+						}
+					}
+				case *ast.CompositeLit: // Types
+					if vs.Names[i].Name != "Types" {
+						continue
+					}
+					for _, el := range v.Elts {
+						listed = append(listed, el.(*ast.Ident).Name)
+					}
+				}
+			}
+		}
+	}
+	if len(declared) != len(Types) || len(listed) != len(Types) {
+		t.Errorf("types.go declares %d types and lists %d; Types has %d", len(declared), len(listed), len(Types))
+	}
+	for _, d := range declared {
+		if n := slices.Index(listed, d); n < 0 {
+			t.Errorf("%s is not in Types", d)
+		} else if slices.Contains(listed[n+1:], d) {
+			t.Errorf("%s is in Types twice", d)
+		}
+		if !strings.EqualFold(d, names[d]) {
+			t.Errorf("%s is errorType %q: name the variable after its errorType", d, names[d])
+		}
+	}
+	seen := map[string]bool{}
+	for _, typ := range Types {
+		if seen[typ.Name] {
+			t.Errorf("errorType %s twice", typ.Name)
+		}
+		seen[typ.Name] = true
+		if typ.Status < 400 || typ.Status > 599 || typ.Description == "" {
+			t.Errorf("%s: status %d, description %q", typ.Name, typ.Status, typ.Description)
+		}
+	}
+}
+
+// TestError: what an Error says about its answer.
+func TestError(t *testing.T) {
+	cases := []struct {
+		name               string
+		err                *Error
+		status             int
+		errorType, message string
+		fields             int
+	}{
+		{"New formats", RateLimited.New("retry in %d s", 3), 429, "rateLimited", "retry in 3 s", 0},
+		{"Field lists the field", MissingField.Field("userId", "userId: required"), 400, "missingField", "userId: required", 1},
+		{"Status overrides the type's", &Error{Type: IntegrationNotFound, Message: "m", Status: 404}, 404, "integrationNotFound", "m", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.err
+			if e.StatusCode() != tc.status || e.ErrorType() != tc.errorType || e.Error() != tc.message || len(e.Fields) != tc.fields {
+				t.Errorf("got %d %s %q %v", e.StatusCode(), e.ErrorType(), e.Error(), e.Fields)
+			}
+			for _, f := range e.Fields {
+				if f.Type != e.ErrorType() || f.Message != e.Message {
+					t.Errorf("field %+v", f)
+				}
+			}
+		})
+	}
+}
+
+// TestDisplayMessage: a type's own message, else one by status.
+func TestDisplayMessage(t *testing.T) {
+	cases := []struct {
+		name string
+		typ  *Type
+		code int
+		want string
+	}{
+		{"own message", LinkTokenExpired, 403, "This link has expired. Please start again from the app."},
+		{"server failure", StoreUnavailable, 503, "Something went wrong on our side. Please try again later."},
+		{"unauthorized", InvalidCredentials, 401, "Authentication failed."},
+		{"other", InvalidJSON, 400, "The request could not be processed."},
+		{"by the answer's status", StoreUnavailable, 499, "The request could not be processed."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.typ.DisplayMessage(tc.code); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
