@@ -3,36 +3,20 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"fmt"
 	"strings"
 
 	"github.com/pressly/goose/v3"
+
+	"github.com/linkd-dev/linkd/internal/store"
 )
 
-// codeKey splits a code id (store.LinkCode.ID: 16 bytes, the first 8 a big-endian,
-// time-ordered integer) into the integer, which is the rowid of link_codes, and the 8
-// bytes after it. ok is false for anything that cannot be such an id (wrong length, or an
-// integer beyond SQLite's signed 64 bits), which no stored code has.
-//
-// A rowid table keyed by a growing integer is what SQLite appends to cheapest: each insert
-// lands on the rightmost leaf, which splits by starting a new page. The 16-byte BLOB key
-// of a WITHOUT ROWID table that the first schema used costs about twice as much CPU per
-// insert, because an index B-tree rebalances its siblings on every split.
-func codeKey(id []byte) (key int64, tail []byte, ok bool) {
-	if len(id) != 16 || id[0]&0x80 != 0 {
-		return 0, nil, false
-	}
-	return int64(binary.BigEndian.Uint64(id)), id[8:16:16], true
-}
-
-// codeID is codeKey's inverse.
-func codeID(key int64, tail []byte) []byte {
-	id := make([]byte, 16)
-	binary.BigEndian.PutUint64(id, uint64(key))
-	copy(id[8:], tail)
-	return id
-}
+// codeKey is store.CodeKey: link_codes is a rowid table keyed by the code id's leading
+// integer. A rowid table keyed by a growing integer is what SQLite appends to cheapest:
+// each insert lands on the rightmost leaf, which splits by starting a new page. The
+// 16-byte BLOB key of a WITHOUT ROWID table that the first schema used costs about twice
+// as much CPU per insert, because an index B-tree rebalances its siblings on every split.
+func codeKey(id []byte) (key int64, tail []byte, ok bool) { return store.CodeKey(id) }
 
 // codesRowidMigration (version 3) moves link_codes from a WITHOUT ROWID table keyed by
 // the 16-byte code id to a rowid table keyed by the id's leading integer (see codeKey).
@@ -106,7 +90,7 @@ func rebuildCodes(ctx context.Context, tx *sql.Tx, keyCols, tableOpts, newCols s
 			id = v
 		case int64: // id INTEGER, then id_tail
 			tail, _ := (*vals[1].(*any)).([]byte)
-			id = codeID(v, tail)
+			id = store.CodeID(v, tail)
 		}
 		args, err := convert(id)
 		if err != nil {

@@ -140,7 +140,7 @@ func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
 		}
 		for _, sec := range c.Secrets {
 			if err := insertSecret(ctx, tx, c.ID, sec); err != nil {
-				return rollback{fmt.Errorf("sqlite: create client: %w", err)}
+				return rollback{Err: fmt.Errorf("sqlite: create client: %w", err)}
 			}
 		}
 		return nil
@@ -547,7 +547,7 @@ func (s *Store) PutObject(ctx context.Context, o store.SessionObject) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO session_objects (session_hash, kind, id, state, data, created_at, updated_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, o.SessionHash, o.Kind, o.ID, o.State, o.Data, ms(o.CreatedAt), ms(o.UpdatedAt), ms(o.ExpiresAt))
 		if isConstraint(err) {
-			return rollback{fmt.Errorf("sqlite: put object %s/%s: %w", o.Kind, o.ID, store.ErrConflict)}
+			return rollback{Err: fmt.Errorf("sqlite: put object %s/%s: %w", o.Kind, o.ID, store.ErrConflict)}
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: put object: %w", err)
@@ -607,7 +607,7 @@ func (s *Store) CreateAccessTokens(ctx context.Context, tokens ...store.AccessTo
 				t.Hash, t.Kind, t.ClientID, t.UserID, t.IntegrationID, t.BrokerType, t.AccountID, t.AccountName,
 				ms(t.CreatedAt), ms(t.ExpiresAt), nullMS(t.RevokedAt))
 			if isConstraint(err) {
-				return rollback{fmt.Errorf("sqlite: create access token: %w", store.ErrConflict)}
+				return rollback{Err: fmt.Errorf("sqlite: create access token: %w", store.ErrConflict)}
 			}
 			if err != nil {
 				return fmt.Errorf("sqlite: create access token: %w", err)

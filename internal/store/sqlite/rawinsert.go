@@ -100,7 +100,7 @@ func (r *rawInserter) inserts(ctx context.Context, codes []store.LinkCode) error
 		r.args = args[:0]
 		if err != nil {
 			if isConstraint(err) {
-				return rollback{fmt.Errorf("sqlite: create code: %w", store.ErrConflict)}
+				return rollback{Err: fmt.Errorf("sqlite: create code: %w", store.ErrConflict)}
 			}
 			return fmt.Errorf("sqlite: create code: %w", err)
 		}

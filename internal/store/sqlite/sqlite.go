@@ -28,6 +28,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/store/groupcommit"
 )
 
 //go:embed migrations/*.sql
@@ -52,8 +53,8 @@ type Options struct {
 	BusyTimeout time.Duration
 	// SkipMigrations opens the database as it is (the schema must be current).
 	SkipMigrations bool
-	// Clock drives the background checkpoints (default: the real clock; tests pass a
-	// fake one).
+	// Clock drives the background checkpoints and Ping's wait before probing writes
+	// (default: the real clock; tests pass a fake one).
 	Clock clockwork.Clock
 }
 
@@ -165,7 +166,7 @@ func (s *Store) openRest(ctx context.Context, base string, wdb *sql.DB, opts Opt
 		return err
 	}
 	closers = append(closers, func() error { s.stmts.close(); return nil })
-	s.w, err = newWriter(ctx, wdb, opts.MaxBatch, opts.Clock)
+	s.w, err = newWriter(ctx, wdb, opts.MaxBatch, &groupcommit.Health{Now: opts.Clock.Now})
 	return err
 }
 
@@ -223,32 +224,22 @@ func migrate(ctx context.Context, db *sql.DB) error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// probeAfter is how long after a failed write Ping keeps reporting it before it tries a
-// write of its own: while requests keep failing, the store is not ready; once they stop
-// (a load balancer sends no more), a probe tells whether writes work again.
-const probeAfter = 2 * time.Second
-
 // Ping implements store.Store: the readers answer and, if the last write failed, writes
-// work again. Within probeAfter of a failed write that is an error; later, a small write
-// (the probe row) decides, and its success clears the failure.
+// work again (groupcommit.Health: within ProbeAfter of a failed write that is an error;
+// later, a small write, the probe row, decides, and its success clears the failure).
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.rdb.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
-	if !s.w.failing.Load() {
-		return nil
-	}
-	now := s.clock.Now()
-	if since := now.Sub(time.Unix(0, s.w.lastFault.Load())); since < probeAfter {
-		return fmt.Errorf("sqlite: ping: a write failed %v ago", since.Round(time.Millisecond))
-	}
-	err := s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO store_probe (id, checked_at) VALUES (1, ?)
-			ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, ms(now))
-		return err
+	err := s.w.health.Check(ctx, func(ctx context.Context) error {
+		return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO store_probe (id, checked_at) VALUES (1, ?)
+			ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`, ms(s.clock.Now()))
+			return err
+		})
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: ping: writes fail: %w", err)
+		return fmt.Errorf("sqlite: ping: %w", err)
 	}
 	return nil
 }
@@ -271,27 +262,8 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// BatchStats reports how many transactions the writer committed and how many writes they
-// carried (ops/batches is the mean group-commit size).
-func (s *Store) BatchStats() (batches, ops int64) {
-	s.w.stats.mu.Lock()
-	defer s.w.stats.mu.Unlock()
-	return s.w.stats.batches, s.w.stats.ops
-}
-
-// isOutcome reports whether an op's error is a domain outcome whose writes must be kept
-// (see op), as opposed to a failure.
-func isOutcome(err error) bool {
-	var rb rollback
-	if errors.As(err, &rb) {
-		return false
-	}
-	for _, e := range []error{store.ErrNotFound, store.ErrConflict, store.ErrExpired, store.ErrAlreadyUsed, store.ErrRevoked} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
+// BatchStats implements store.CommitStats: how many transactions the writer committed and
+// how many writes they carried (ops/batches is the mean group-commit size).
+func (s *Store) BatchStats() (batches, ops int64) { return s.w.batch.Stats() }
 
 var _ store.Store = (*Store)(nil)

@@ -13,6 +13,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/store/groupcommit"
 )
 
 // openFake opens a store in a new directory with a fake clock and opts, and creates a
@@ -169,19 +170,19 @@ func TestWriteFaultsAndReadiness(t *testing.T) {
 			if err := s.SetClientEnabled(t.Context(), c.ID, false); !tc.inPlace && !isFault(err) {
 				t.Fatalf("SetClientEnabled: %v, want a fault", err)
 			}
-			clock.Advance(probeAfter)
+			clock.Advance(groupcommit.ProbeAfter)
 			if err := s.Ping(t.Context()); err == nil && !tc.inPlace {
 				t.Fatal("Ping's probe succeeded while writes fail")
 			}
 			undo()
-			clock.Advance(probeAfter)
+			clock.Advance(groupcommit.ProbeAfter)
 			if err := s.Ping(t.Context()); err != nil {
 				t.Fatalf("Ping after recovery: %v", err)
 			}
 			if err := s.CreateCodes(t.Context(), testCode(5000, c.ID, now)); err != nil {
 				t.Fatalf("CreateCodes after recovery: %v", err)
 			}
-			if s.w.failing.Load() {
+			if s.w.health.Failing() {
 				t.Error("the store still reports failing writes after a commit")
 			}
 		})
