@@ -209,6 +209,13 @@ type Store interface {
 	// not keep (keep == nil revokes all) and returns how many it revoked.
 	// ErrNotFound if there is no such client.
 	RevokeSecrets(ctx context.Context, clientID string, keep []byte, now time.Time) (int, error)
+	// ImportSecrets stores secrets of a client as an export carried them (linkd import):
+	// a secret the client lacks is added as it is; of one it has (the same hash), the
+	// earlier of the two expiries and the earlier of the two revocations are kept, so that
+	// an import never makes a secret live again. It returns how many secrets it added or
+	// changed (0 when importing the same secrets again). ErrNotFound if there is no such
+	// client.
+	ImportSecrets(ctx context.Context, clientID string, secrets []Secret) (int, error)
 
 	// CreateSubClient stores a sub-client. ErrNotFound if the parent client does not exist;
 	// ErrConflict if the id exists.

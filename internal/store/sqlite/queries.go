@@ -291,6 +291,38 @@ func (s *Store) RevokeSecrets(ctx context.Context, clientID string, keep []byte,
 	return int(n), err
 }
 
+// ImportSecrets implements store.Store.
+func (s *Store) ImportSecrets(ctx context.Context, clientID string, secrets []store.Secret) (int, error) {
+	var n int64
+	err := s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n = 0
+		if err := clientExists(ctx, tx, clientID); err != nil {
+			return err
+		}
+		for _, sec := range secrets {
+			// An existing secret keeps the earlier of the two expiries and revocations
+			// (NULL is "never"), and counts only if that changes it.
+			res, err := tx.ExecContext(ctx, `INSERT INTO client_secrets AS s (client_id, hash, created_at, expires_at, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5)
+				ON CONFLICT (client_id, hash) DO UPDATE SET
+					expires_at = min(coalesce(s.expires_at, excluded.expires_at), coalesce(excluded.expires_at, s.expires_at)),
+					revoked_at = min(coalesce(s.revoked_at, excluded.revoked_at), coalesce(excluded.revoked_at, s.revoked_at))
+				WHERE s.expires_at IS NOT min(coalesce(s.expires_at, excluded.expires_at), coalesce(excluded.expires_at, s.expires_at))
+				   OR s.revoked_at IS NOT min(coalesce(s.revoked_at, excluded.revoked_at), coalesce(excluded.revoked_at, s.revoked_at))`,
+				clientID, sec.Hash, ms(sec.CreatedAt), nullMS(sec.ExpiresAt), nullMS(sec.RevokedAt))
+			if err != nil {
+				return fmt.Errorf("sqlite: import secret: %w", err)
+			}
+			m, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += m
+		}
+		return nil
+	})
+	return int(n), err
+}
+
 // CreateSubClient implements store.Store.
 func (s *Store) CreateSubClient(ctx context.Context, sc store.SubClient) error {
 	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,45 +39,22 @@ func TestConformanceSynchronousFull(t *testing.T) {
 	})
 }
 
-// TestRedeemAcrossStores: two Store values on one file behave like two linkd processes
-// (separate connections, SQLite file locks): still exactly one redemption wins, and a
-// code issued by one is redeemed through the other.
-func TestRedeemAcrossStores(t *testing.T) {
-	a, b, c, now := twoStores(t, Options{})
-	for round := range 3 {
-		code := store.LinkCode{ID: testCodeID(fmt.Sprint("id", round)), Hash: sum(fmt.Sprint("code", round)), Kind: store.KindLink, ClientID: c.ID, UserID: "u",
-			Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
-		if err := a.CreateCodes(t.Context(), code); err != nil {
+// TestShared: two Store values on one file behave like two linkd processes (separate
+// connections, SQLite's file locks).
+func TestShared(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) (store.Store, store.Store) {
+		dir := t.TempDir()
+		a, err := Open(t.Context(), dir, Options{})
+		if err != nil {
 			t.Fatal(err)
 		}
-		var wins, used, faults atomic.Int64
-		var wg sync.WaitGroup
-		for i := range 200 {
-			s := a
-			if i%2 == 1 {
-				s = b
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, err := s.Redeem(context.Background(), store.Redemption{CodeID: code.ID, CodeHash: code.Hash, SessionHash: sum(fmt.Sprint(round, "s", i)),
-					SessionExpiresAt: now.Add(time.Hour), Now: now})
-				switch {
-				case err == nil:
-					wins.Add(1)
-				case errors.Is(err, store.ErrAlreadyUsed):
-					used.Add(1)
-				default:
-					faults.Add(1)
-					t.Log(err)
-				}
-			}()
+		b, err := Open(t.Context(), dir, Options{})
+		if err != nil {
+			a.Close()
+			t.Fatal(err)
 		}
-		wg.Wait()
-		if wins.Load() != 1 || used.Load() != 199 || faults.Load() != 0 {
-			t.Fatalf("round %d: wins=%d used=%d faults=%d; want 1, 199, 0", round, wins.Load(), used.Load(), faults.Load())
-		}
-	}
+		return a, b
+	})
 }
 
 // TestGroupCommit checks that concurrent writes share transactions: the reason the
@@ -113,26 +88,6 @@ func TestGroupCommit(t *testing.T) {
 		t.Errorf("%d ops in %d group commits: writes are not grouped", ops, batches)
 	}
 	t.Logf("%d ops in %d group commits", ops, batches)
-}
-
-// twoStores opens one database twice, as two linkd processes would (with opts), and
-// creates a client on it. Both close with the test.
-func twoStores(t *testing.T, opts Options) (a, b *Store, c store.Client, now time.Time) {
-	t.Helper()
-	dir := t.TempDir()
-	for _, s := range []**Store{&a, &b} {
-		var err error
-		if *s, err = Open(t.Context(), dir, opts); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { (*s).Close() })
-	}
-	now = time.Now()
-	c = store.Client{ID: "2b1e7c52-6f1e-4a57-9a43-2f7e7f1d1c01", Name: "x", Enabled: true, CreatedAt: now}
-	if err := a.CreateClient(t.Context(), c); err != nil {
-		t.Fatal(err)
-	}
-	return a, b, c, now
 }
 
 // testCode is the i-th of a series of codes of client clientID, with time-ordered ids as

@@ -45,6 +45,7 @@ func Run(t *testing.T, open Open) {
 		{"UpdateClient", testUpdateClient},
 		{"SecretRotation", testSecretRotation},
 		{"RevokeSecrets", testRevokeSecrets},
+		{"ImportSecrets", testImportSecrets},
 		{"SubClients", testSubClients},
 		{"SubClientOfAnotherClient", testSubClientOfAnotherClient},
 		{"RedeemOnce", testRedeemOnce},
@@ -350,6 +351,49 @@ func testRevokeSecrets(t *testing.T, s store.Store) {
 	if live := liveHashes(got, t0.Add(5*time.Minute)); len(live) != 0 {
 		t.Errorf("live after revoking all: %d", len(live))
 	}
+}
+
+// testImportSecrets: secrets an import carries are added as they are, a secret the
+// client has keeps the earlier expiry and revocation (an import never revives one), and
+// importing the same secrets again changes nothing.
+func testImportSecrets(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	a := c.Secrets[0]
+	revokedA := a
+	revokedA.RevokedAt = t0.Add(time.Minute)
+	b := store.Secret{Hash: randomHash(t), CreatedAt: t0.Add(-time.Hour), ExpiresAt: t0.Add(time.Hour)}
+	gone := store.Secret{Hash: randomHash(t), CreatedAt: t0.Add(-2 * time.Hour), RevokedAt: t0.Add(-time.Hour)}
+	earlierB := b
+	earlierB.ExpiresAt = t0.Add(30 * time.Minute)
+	laterB, liveA := b, a
+	laterB.ExpiresAt = t0.Add(2 * time.Hour)
+	steps := []struct {
+		name    string
+		secrets []store.Secret
+		want    int
+		after   []store.Secret // the client's secrets, newest first
+	}{
+		{"new secrets, and a revocation of an existing one", []store.Secret{revokedA, b, gone}, 3, []store.Secret{revokedA, b, gone}},
+		{"the same again changes nothing", []store.Secret{revokedA, b, gone}, 0, []store.Secret{revokedA, b, gone}},
+		{"an import does not revive a revoked secret or extend an expiry", []store.Secret{liveA, laterB}, 0, []store.Secret{revokedA, b, gone}},
+		{"an earlier expiry is taken", []store.Secret{earlierB}, 1, []store.Secret{revokedA, earlierB, gone}},
+		{"nothing", nil, 0, []store.Secret{revokedA, earlierB, gone}},
+	}
+	for _, st := range steps {
+		n, err := s.ImportSecrets(ctx(t), c.ID, st.secrets)
+		if err != nil || n != st.want {
+			t.Fatalf("%s: ImportSecrets = %d, %v; want %d, nil", st.name, n, err, st.want)
+		}
+		got, err := s.Client(ctx(t), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(st.after, got.Secrets, timeCmp); diff != "" {
+			t.Fatalf("%s: secrets (-want +got):\n%s", st.name, diff)
+		}
+	}
+	_, err := s.ImportSecrets(ctx(t), newID(t), []store.Secret{b})
+	wantErr(t, "ImportSecrets(unknown client)", err, store.ErrNotFound)
 }
 
 func testSubClients(t *testing.T, s store.Store) {

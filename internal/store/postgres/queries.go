@@ -1,0 +1,653 @@
+package postgres
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/store/groupcommit"
+)
+
+// micro is the precision of timestamptz: times are compared at it, on both sides.
+const micro = time.Microsecond
+
+// nullTime is t for a nullable column: NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+func orZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+const clientCols = `id, name, origins, enabled, jurisdiction, rate_limit, rate_burst, allow_pii_user_id, created_at`
+
+func scanClient(row pgx.Row) (store.Client, error) {
+	var c store.Client
+	err := row.Scan(&c.ID, &c.Name, &c.Origins, &c.Enabled, &c.Jurisdiction, &c.RateLimit, &c.RateBurst, &c.AllowPIIUserID, &c.CreatedAt)
+	c.Origins = nonNil(c.Origins)
+	return c, err
+}
+
+// secretsQuery lists secrets newest first (seq breaks ties between secrets created in the
+// same instant).
+const secretsQuery = `SELECT client_id, hash, created_at, expires_at, revoked_at FROM client_secrets`
+const secretsOrder = ` ORDER BY client_id, created_at DESC, seq DESC`
+
+// scanSecrets reads secretsQuery's rows, by client.
+func scanSecrets(rows pgx.Rows) (map[string][]store.Secret, error) {
+	defer rows.Close()
+	out := map[string][]store.Secret{}
+	for rows.Next() {
+		var (
+			client           string
+			sec              store.Secret
+			expires, revoked *time.Time
+		)
+		if err := rows.Scan(&client, &sec.Hash, &sec.CreatedAt, &expires, &revoked); err != nil {
+			return nil, err
+		}
+		sec.ExpiresAt, sec.RevokedAt = orZero(expires), orZero(revoked)
+		out[client] = append(out[client], sec)
+	}
+	return out, rows.Err()
+}
+
+// CreateClient implements store.Store.
+func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO clients (`+clientCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+			c.ID, c.Name, nonNil(c.Origins), c.Enabled, c.Jurisdiction, c.RateLimit, c.RateBurst, c.AllowPIIUserID, c.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("postgres: create client: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("postgres: client %s: %w", c.ID, store.ErrConflict)
+		}
+		for _, sec := range c.Secrets {
+			if err := insertSecret(ctx, tx, c.ID, sec); err != nil {
+				return fmt.Errorf("postgres: create client: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func insertSecret(ctx context.Context, tx pgx.Tx, clientID string, sec store.Secret) error {
+	_, err := tx.Exec(ctx, `INSERT INTO client_secrets (client_id, hash, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5)`,
+		clientID, sec.Hash, sec.CreatedAt, nullTime(sec.ExpiresAt), nullTime(sec.RevokedAt))
+	return err
+}
+
+// Client implements store.Store.
+func (s *Store) Client(ctx context.Context, id string) (store.Client, error) {
+	ctx, cancel := s.bound(ctx, false)
+	defer cancel()
+	c, err := scanClient(s.pool.QueryRow(ctx, `SELECT `+clientCols+` FROM clients WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Client{}, fmt.Errorf("postgres: client %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Client{}, fmt.Errorf("postgres: client: %w", err)
+	}
+	rows, err := s.pool.Query(ctx, secretsQuery+` WHERE client_id = $1`+secretsOrder, id)
+	if err != nil {
+		return store.Client{}, fmt.Errorf("postgres: client secrets: %w", err)
+	}
+	secrets, err := scanSecrets(rows)
+	if err != nil {
+		return store.Client{}, fmt.Errorf("postgres: client secrets: %w", err)
+	}
+	c.Secrets = secrets[id]
+	return c, nil
+}
+
+// Clients implements store.Store.
+func (s *Store) Clients(ctx context.Context) ([]store.Client, error) {
+	ctx, cancel := s.bound(ctx, false)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT `+clientCols+` FROM clients ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: clients: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Client, error) { return scanClient(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: clients: %w", err)
+	}
+	rows, err = s.pool.Query(ctx, secretsQuery+secretsOrder)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: client secrets: %w", err)
+	}
+	secrets, err := scanSecrets(rows)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: client secrets: %w", err)
+	}
+	for i := range out {
+		out[i].Secrets = secrets[out[i].ID]
+	}
+	return out, nil
+}
+
+// UpdateClient implements store.Store.
+func (s *Store) UpdateClient(ctx context.Context, c store.Client) error {
+	n, err := s.exec(ctx, `UPDATE clients SET name = $1, origins = $2, jurisdiction = $3, rate_limit = $4, rate_burst = $5, allow_pii_user_id = $6
+		WHERE id = $7`, c.Name, nonNil(c.Origins), c.Jurisdiction, c.RateLimit, c.RateBurst, c.AllowPIIUserID, c.ID)
+	return affected(n, err, c.ID, "update client")
+}
+
+// SetClientEnabled implements store.Store.
+func (s *Store) SetClientEnabled(ctx context.Context, id string, enabled bool) error {
+	n, err := s.exec(ctx, `UPDATE clients SET enabled = $1 WHERE id = $2`, enabled, id)
+	return affected(n, err, id, "set client enabled")
+}
+
+// affected turns the result of an UPDATE of one client into ErrNotFound when no row
+// matched.
+func affected(n int64, err error, id, what string) error {
+	if err != nil {
+		return fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("postgres: client %s: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// lockClient locks a client's row for the transaction (changes to its secrets take
+// turns), or returns ErrNotFound.
+func lockClient(ctx context.Context, tx pgx.Tx, id string) error {
+	var one int
+	err := tx.QueryRow(ctx, `SELECT 1 FROM clients WHERE id = $1 FOR UPDATE`, id).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("postgres: client %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: client lookup: %w", err)
+	}
+	return nil
+}
+
+// AddSecret implements store.Store.
+func (s *Store) AddSecret(ctx context.Context, clientID string, sec store.Secret, retireOthersAt time.Time) error {
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := lockClient(ctx, tx, clientID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE client_secrets SET expires_at = LEAST(COALESCE(expires_at, $1), $1)
+			WHERE client_id = $2 AND revoked_at IS NULL`, retireOthersAt, clientID); err != nil {
+			return fmt.Errorf("postgres: retire secrets: %w", err)
+		}
+		if err := insertSecret(ctx, tx, clientID, sec); err != nil {
+			return fmt.Errorf("postgres: add secret: %w", err)
+		}
+		return nil
+	})
+}
+
+// RevokeSecrets implements store.Store.
+func (s *Store) RevokeSecrets(ctx context.Context, clientID string, keep []byte, now time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		if err := lockClient(ctx, tx, clientID); err != nil {
+			return err
+		}
+		if keep == nil {
+			keep = []byte{}
+		}
+		tag, err := tx.Exec(ctx, `UPDATE client_secrets SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL AND hash <> $3`,
+			now, clientID, keep)
+		if err != nil {
+			return fmt.Errorf("postgres: revoke secrets: %w", err)
+		}
+		n = tag.RowsAffected()
+		return nil
+	})
+	return int(n), err
+}
+
+// ImportSecrets implements store.Store.
+func (s *Store) ImportSecrets(ctx context.Context, clientID string, secrets []store.Secret) (int, error) {
+	var n int64
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		n = 0
+		if err := lockClient(ctx, tx, clientID); err != nil {
+			return err
+		}
+		for _, sec := range secrets {
+			// An existing secret keeps the earlier of the two expiries and revocations
+			// (NULL is "never"), and counts only if that changes it.
+			tag, err := tx.Exec(ctx, `INSERT INTO client_secrets AS s (client_id, hash, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (client_id, hash) DO UPDATE SET
+					expires_at = LEAST(COALESCE(s.expires_at, excluded.expires_at), COALESCE(excluded.expires_at, s.expires_at)),
+					revoked_at = LEAST(COALESCE(s.revoked_at, excluded.revoked_at), COALESCE(excluded.revoked_at, s.revoked_at))
+				WHERE s.expires_at IS DISTINCT FROM LEAST(COALESCE(s.expires_at, excluded.expires_at), COALESCE(excluded.expires_at, s.expires_at))
+				   OR s.revoked_at IS DISTINCT FROM LEAST(COALESCE(s.revoked_at, excluded.revoked_at), COALESCE(excluded.revoked_at, s.revoked_at))`,
+				clientID, sec.Hash, sec.CreatedAt, nullTime(sec.ExpiresAt), nullTime(sec.RevokedAt))
+			if err != nil {
+				return fmt.Errorf("postgres: import secret: %w", err)
+			}
+			n += tag.RowsAffected()
+		}
+		return nil
+	})
+	return int(n), err
+}
+
+// CreateSubClient implements store.Store.
+func (s *Store) CreateSubClient(ctx context.Context, sc store.SubClient) error {
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE id = $1)`, sc.ClientID).Scan(&exists); err != nil {
+			return fmt.Errorf("postgres: client lookup: %w", err)
+		}
+		if !exists {
+			return fmt.Errorf("postgres: client %s: %w", sc.ClientID, store.ErrNotFound)
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO sub_clients (id, client_id, name, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+			sc.ID, sc.ClientID, sc.Name, sc.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("postgres: create sub-client: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("postgres: sub-client %s: %w", sc.ID, store.ErrConflict)
+		}
+		return nil
+	})
+}
+
+const subClientCols = `id, client_id, name, created_at`
+
+func scanSubClient(row pgx.Row) (store.SubClient, error) {
+	var sc store.SubClient
+	err := row.Scan(&sc.ID, &sc.ClientID, &sc.Name, &sc.CreatedAt)
+	return sc, err
+}
+
+// SubClient implements store.Store.
+func (s *Store) SubClient(ctx context.Context, clientID, id string) (store.SubClient, error) {
+	ctx, cancel := s.bound(ctx, false)
+	defer cancel()
+	sc, err := scanSubClient(s.pool.QueryRow(ctx, `SELECT `+subClientCols+` FROM sub_clients WHERE id = $1 AND client_id = $2`, id, clientID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.SubClient{}, fmt.Errorf("postgres: sub-client %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.SubClient{}, fmt.Errorf("postgres: sub-client: %w", err)
+	}
+	return sc, nil
+}
+
+// SubClients implements store.Store.
+func (s *Store) SubClients(ctx context.Context, clientID string) ([]store.SubClient, error) {
+	ctx, cancel := s.bound(ctx, false)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT `+subClientCols+` FROM sub_clients WHERE client_id = $1 ORDER BY created_at, id`, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: sub-clients: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.SubClient, error) { return scanSubClient(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: sub-clients: %w", err)
+	}
+	return out, nil
+}
+
+// CreateCodes implements store.Store: the codes go to the group commit (see insertCodes)
+// and the call returns once the statement that inserted them has committed.
+func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error {
+	for _, c := range codes {
+		if _, _, ok := store.CodeKey(c.ID); !ok {
+			return fmt.Errorf("postgres: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
+		}
+	}
+	if err := s.codes.Submit(ctx, codes, time.Now().Add(s.timeout)); err != nil {
+		return fmt.Errorf("postgres: create codes: %w", err)
+	}
+	return nil
+}
+
+// insertCodesSQL inserts the codes of a batch, given as one array per column: one
+// statement (one round trip, its own transaction) whatever the batch's size.
+const insertCodesSQL = `INSERT INTO link_codes (id, id_tail, hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at)
+	SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::timestamptz[], $10::timestamptz[])`
+
+// insertCodes inserts the codes of every op of a batch by one statement. A duplicate id
+// fails it with a Rollback(ErrConflict), so that the batch is retried op by op and only
+// the op that brought the duplicate gets ErrConflict.
+func (s *Store) insertCodes(ops []*groupcommit.Op[[]store.LinkCode], results []error) error {
+	n := 0
+	for _, o := range ops {
+		n += len(o.Work)
+	}
+	var (
+		ids                         = make([]int64, 0, n)
+		tails, hashes, options      = make([][]byte, 0, n), make([][]byte, 0, n), make([][]byte, 0, n)
+		kinds, clients, subs, users = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+		created, expires            = make([]time.Time, 0, n), make([]time.Time, 0, n)
+	)
+	for _, o := range ops {
+		for _, c := range o.Work {
+			key, tail, _ := store.CodeKey(c.ID)
+			ids, tails, hashes, options = append(ids, key), append(tails, tail), append(hashes, c.Hash), append(options, c.Options)
+			kinds, clients, subs, users = append(kinds, c.Kind), append(clients, c.ClientID), append(subs, c.SubClientID), append(users, c.UserID)
+			created, expires = append(created, c.CreatedAt), append(expires, c.ExpiresAt)
+		}
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), groupcommit.Deadline(ops))
+	defer cancel()
+	var err error
+	for attempt := 1; ; attempt++ {
+		_, err = s.pool.Exec(ctx, insertCodesSQL, ids, tails, hashes, kinds, clients, subs, users, options, created, expires)
+		if !retryable(err) || attempt == maxAttempts || backoff(ctx, attempt) != nil {
+			break
+		}
+	}
+	switch {
+	case isUniqueViolation(err):
+		return groupcommit.Rollback{Err: fmt.Errorf("postgres: create code: %w", store.ErrConflict)}
+	case err != nil:
+		return fmt.Errorf("postgres: create codes: %w", err)
+	}
+	clear(results)
+	return nil
+}
+
+// redeemSQL consumes a redeemable code and opens its session, in one statement (one
+// round trip, one transaction): the UPDATE's condition is the whole test of
+// redeemability, so that of concurrent redemptions at READ COMMITTED exactly one
+// matches (the others wait for its row lock, then see redeemed_at set). The secret's hash
+// is compared by the database here; that comparison's timing tells at most how much of
+// a SHA-256 digest an attacker guessed, which does not help find its preimage.
+//
+// $1 now, $2 session hash, $3 key, $4 tail, $5 code hash, $6 client (” any), $7 kind
+// (” any), $8 the code's id, $9 the session's expiry.
+const redeemSQL = `WITH c AS (
+	UPDATE link_codes SET redeemed_at = $1, session_hash = $2
+	WHERE id = $3 AND id_tail = $4 AND hash = $5 AND ($6::text = '' OR client_id = $6) AND ($7::text = '' OR kind = $7)
+	  AND redeemed_at IS NULL AND revoked_at IS NULL AND expires_at > $1
+	RETURNING kind, client_id, sub_client_id, user_id, options)
+INSERT INTO sessions (hash, code_id, kind, client_id, sub_client_id, user_id, options, created_at, expires_at)
+SELECT $2, $8, kind, client_id, sub_client_id, user_id, options, $1, $9 FROM c
+RETURNING kind, client_id, sub_client_id, user_id, options`
+
+// classifySQL reads why a code could not be redeemed and, if it was redeemed before,
+// revokes the session that redemption opened (RFC 6749 §4.1.2), in one statement. It
+// takes no lock on the code: of the redemptions that lose a race, the first revokes the
+// session and the others, finding it revoked, write nothing, so that they do not wait
+// for each other's commit. ($1 key, $2 now, $3 tail, $4 code hash, $5 client, $6 kind.)
+const classifySQL = `WITH c AS (
+	SELECT id_tail, hash, kind, client_id, expires_at, redeemed_at, revoked_at, session_hash FROM link_codes WHERE id = $1),
+r AS (UPDATE sessions SET revoked_at = $2 WHERE revoked_at IS NULL AND hash = (SELECT session_hash FROM c
+	WHERE redeemed_at IS NOT NULL AND id_tail = $3 AND hash = $4 AND ($5::text = '' OR client_id = $5) AND ($6::text = '' OR kind = $6)))
+SELECT id_tail, hash, kind, client_id, expires_at, redeemed_at IS NOT NULL, revoked_at IS NOT NULL FROM c`
+
+// errRedeemable is why Redeem tries again: the code looks redeemable, although the
+// UPDATE found nothing (it was committed in between).
+var errRedeemable = errors.New("postgres: redeem: the code became redeemable meanwhile")
+
+// Redeem implements store.Store.
+func (s *Store) Redeem(ctx context.Context, r store.Redemption) (store.Session, error) {
+	key, tail, ok := store.CodeKey(r.CodeID)
+	if !ok {
+		return store.Session{}, fmt.Errorf("postgres: redeem: %w", store.ErrNotFound)
+	}
+	now := r.Now.Truncate(micro)
+	sess := store.Session{Hash: r.SessionHash, CodeID: r.CodeID, CreatedAt: now.UTC(), ExpiresAt: r.SessionExpiresAt.Truncate(micro).UTC()}
+	ctx, cancel := s.bound(ctx, true)
+	defer cancel()
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.pool.QueryRow(ctx, redeemSQL, now, r.SessionHash, key, tail, r.CodeHash, r.ClientID, r.Kind, r.CodeID, sess.ExpiresAt).
+			Scan(&sess.Kind, &sess.ClientID, &sess.SubClientID, &sess.UserID, &sess.Options)
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = s.classify(ctx, r, key, tail, now)
+		}
+		if (!retryable(err) && !errors.Is(err, errRedeemable)) || attempt == maxAttempts || backoff(ctx, attempt) != nil {
+			break
+		}
+	}
+	s.health.Observe(err, store.IsOutcome)
+	if err != nil {
+		if !store.IsOutcome(err) {
+			err = fmt.Errorf("postgres: redeem: %w", err)
+		}
+		return store.Session{}, err
+	}
+	return sess, nil
+}
+
+// classify tells why a code could not be redeemed (see classifySQL): unknown (or not the
+// presented secret, client or kind: nothing changes), already used, revoked, or expired.
+func (s *Store) classify(ctx context.Context, r store.Redemption, key int64, wantTail []byte, now time.Time) error {
+	var (
+		tail, hash        []byte
+		kind, client      string
+		expires           time.Time
+		redeemed, revoked bool
+	)
+	err := s.pool.QueryRow(ctx, classifySQL, key, now, wantTail, r.CodeHash, r.ClientID, r.Kind).
+		Scan(&tail, &hash, &kind, &client, &expires, &redeemed, &revoked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("postgres: redeem: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	// Compared in constant time (CWE-208): a wrong secret for a known id is an unknown
+	// code, and changes nothing.
+	if subtle.ConstantTimeCompare(tail, wantTail)&subtle.ConstantTimeCompare(hash, r.CodeHash) != 1 ||
+		(r.ClientID != "" && r.ClientID != client) || (r.Kind != "" && r.Kind != kind) {
+		return fmt.Errorf("postgres: redeem: %w", store.ErrNotFound)
+	}
+	switch {
+	case redeemed:
+		return fmt.Errorf("postgres: redeem: %w", store.ErrAlreadyUsed)
+	case revoked:
+		return fmt.Errorf("postgres: redeem: %w", store.ErrRevoked)
+	case !now.Before(expires):
+		return fmt.Errorf("postgres: redeem: %w", store.ErrExpired)
+	}
+	return errRedeemable
+}
+
+// Session implements store.Store.
+func (s *Store) Session(ctx context.Context, hash []byte, now time.Time) (store.Session, error) {
+	ctx, cancel := s.bound(ctx, false)
+	defer cancel()
+	var (
+		sess    store.Session
+		revoked *time.Time
+	)
+	err := s.pool.QueryRow(ctx, `SELECT hash, code_id, kind, client_id, sub_client_id, user_id, options, created_at, expires_at, revoked_at
+		FROM sessions WHERE hash = $1`, hash).Scan(&sess.Hash, &sess.CodeID, &sess.Kind, &sess.ClientID, &sess.SubClientID,
+		&sess.UserID, &sess.Options, &sess.CreatedAt, &sess.ExpiresAt, &revoked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Session{}, fmt.Errorf("postgres: session: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Session{}, fmt.Errorf("postgres: session: %w", err)
+	}
+	sess.RevokedAt = orZero(revoked)
+	switch {
+	case revoked != nil:
+		return store.Session{}, fmt.Errorf("postgres: session: %w", store.ErrRevoked)
+	case !now.Truncate(micro).Before(sess.ExpiresAt):
+		return store.Session{}, fmt.Errorf("postgres: session: %w", store.ErrExpired)
+	}
+	return sess, nil
+}
+
+// RevokeClientCodes implements store.Store.
+func (s *Store) RevokeClientCodes(ctx context.Context, clientID string, now time.Time) (int, int, error) {
+	var codes, sessions int64
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE id = $1)`, clientID).Scan(&exists); err != nil {
+			return fmt.Errorf("postgres: client lookup: %w", err)
+		}
+		if !exists {
+			return fmt.Errorf("postgres: client %s: %w", clientID, store.ErrNotFound)
+		}
+		// A redemption running meanwhile holds its code's row: this waits for it, then
+		// skips the code it redeemed, and the next statement revokes its session.
+		tag, err := tx.Exec(ctx, `UPDATE link_codes SET revoked_at = $1
+			WHERE client_id = $2 AND redeemed_at IS NULL AND revoked_at IS NULL AND expires_at > $1`, now, clientID)
+		if err != nil {
+			return fmt.Errorf("postgres: revoke codes: %w", err)
+		}
+		codes = tag.RowsAffected()
+		tag, err = tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL AND expires_at > $1`, now, clientID)
+		if err != nil {
+			return fmt.Errorf("postgres: revoke sessions: %w", err)
+		}
+		sessions = tag.RowsAffected()
+		return nil
+	})
+	return int(codes), int(sessions), err
+}
+
+// purgeSQL deletes, in one statement, up to $3 rows of each kind that expired before $2.
+// Codes are searched among the keys minted before the bound ($1, in ns), not by an index
+// on expiry (a code that expired before the bound was minted before it). FOR UPDATE SKIP
+// LOCKED lets instances purge at the same time: each takes rows the others have not,
+// and none waits for another (or for a redemption holding a code's row).
+const purgeSQL = `WITH
+c AS (DELETE FROM link_codes WHERE id IN
+	(SELECT id FROM link_codes WHERE id < $1 AND expires_at < $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1),
+s AS (DELETE FROM sessions WHERE hash IN
+	(SELECT hash FROM sessions WHERE expires_at < $2 ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1),
+o AS (DELETE FROM session_objects WHERE (session_hash, kind, id) IN
+	(SELECT session_hash, kind, id FROM session_objects WHERE expires_at < $2 ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1),
+a AS (DELETE FROM access_tokens WHERE hash IN
+	(SELECT hash FROM access_tokens WHERE expires_at < $2 ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1)
+SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM s) + (SELECT count(*) FROM o) + (SELECT count(*) FROM a)`
+
+// Purge implements store.Store.
+func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int64
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, purgeSQL, before.UnixNano(), before, limit).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: purge: %w", err)
+	}
+	return int(n), nil
+}
+
+// PutObject implements store.Store.
+func (s *Store) PutObject(ctx context.Context, o store.SessionObject) error {
+	n, err := s.exec(ctx, `INSERT INTO session_objects (session_hash, kind, id, state, data, created_at, updated_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`, o.SessionHash, o.Kind, o.ID, o.State, o.Data, o.CreatedAt, o.UpdatedAt, o.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("postgres: put object: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("postgres: put object %s/%s: %w", o.Kind, o.ID, store.ErrConflict)
+	}
+	return nil
+}
+
+// Object implements store.Store.
+func (s *Store) Object(ctx context.Context, sessionHash []byte, kind, id string) (store.SessionObject, error) {
+	ctx, cancel := s.bound(ctx, false)
+	defer cancel()
+	o := store.SessionObject{SessionHash: sessionHash, Kind: kind, ID: id}
+	err := s.pool.QueryRow(ctx, `SELECT state, data, created_at, updated_at, expires_at FROM session_objects
+		WHERE session_hash = $1 AND kind = $2 AND id = $3`, sessionHash, kind, id).Scan(&o.State, &o.Data, &o.CreatedAt, &o.UpdatedAt, &o.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.SessionObject{}, fmt.Errorf("postgres: object %s/%s: %w", kind, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.SessionObject{}, fmt.Errorf("postgres: object: %w", err)
+	}
+	return o, nil
+}
+
+// SwapObject implements store.Store. Of concurrent swaps from one state, the first to
+// lock the row matches; the others wait for it, then find another state.
+func (s *Store) SwapObject(ctx context.Context, o store.SessionObject, fromState string) error {
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE session_objects SET state = $1, data = $2, updated_at = $3, expires_at = $4
+			WHERE session_hash = $5 AND kind = $6 AND id = $7 AND state = $8`,
+			o.State, o.Data, o.UpdatedAt, o.ExpiresAt, o.SessionHash, o.Kind, o.ID, fromState)
+		if err != nil {
+			return fmt.Errorf("postgres: swap object: %w", err)
+		}
+		if tag.RowsAffected() == 1 {
+			return nil
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM session_objects WHERE session_hash = $1 AND kind = $2 AND id = $3)`,
+			o.SessionHash, o.Kind, o.ID).Scan(&exists); err != nil {
+			return fmt.Errorf("postgres: swap object: %w", err)
+		}
+		if !exists {
+			return fmt.Errorf("postgres: object %s/%s: %w", o.Kind, o.ID, store.ErrNotFound)
+		}
+		return fmt.Errorf("postgres: object %s/%s not in state %s: %w", o.Kind, o.ID, fromState, store.ErrConflict)
+	})
+}
+
+// CreateAccessTokens implements store.Store.
+func (s *Store) CreateAccessTokens(ctx context.Context, tokens ...store.AccessToken) error {
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		for _, t := range tokens {
+			_, err := tx.Exec(ctx, `INSERT INTO access_tokens (hash, kind, client_id, user_id, integration_id, broker_type,
+				account_id, account_name, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				t.Hash, t.Kind, t.ClientID, t.UserID, t.IntegrationID, t.BrokerType, t.AccountID, t.AccountName,
+				t.CreatedAt, t.ExpiresAt, nullTime(t.RevokedAt))
+			if isUniqueViolation(err) {
+				return groupcommit.Rollback{Err: fmt.Errorf("postgres: create access token: %w", store.ErrConflict)}
+			}
+			if err != nil {
+				return fmt.Errorf("postgres: create access token: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// AccessToken implements store.Store.
+func (s *Store) AccessToken(ctx context.Context, hash []byte, now time.Time) (store.AccessToken, error) {
+	ctx, cancel := s.bound(ctx, false)
+	defer cancel()
+	var (
+		t       store.AccessToken
+		revoked *time.Time
+	)
+	err := s.pool.QueryRow(ctx, `SELECT hash, kind, client_id, user_id, integration_id, broker_type, account_id, account_name,
+		created_at, expires_at, revoked_at FROM access_tokens WHERE hash = $1`, hash).
+		Scan(&t.Hash, &t.Kind, &t.ClientID, &t.UserID, &t.IntegrationID, &t.BrokerType, &t.AccountID, &t.AccountName, &t.CreatedAt, &t.ExpiresAt, &revoked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.AccessToken{}, fmt.Errorf("postgres: access token: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return store.AccessToken{}, fmt.Errorf("postgres: access token: %w", err)
+	}
+	t.RevokedAt = orZero(revoked)
+	switch {
+	case revoked != nil:
+		return store.AccessToken{}, fmt.Errorf("postgres: access token: %w", store.ErrRevoked)
+	case !now.Truncate(micro).Before(t.ExpiresAt):
+		return store.AccessToken{}, fmt.Errorf("postgres: access token: %w", store.ErrExpired)
+	}
+	return t, nil
+}
