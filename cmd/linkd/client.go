@@ -110,15 +110,15 @@ func (s *clientSettings) apply(f *flags, c *store.Client) error {
 		}
 	}
 	if set["jurisdiction"] {
-		j := strings.ToUpper(strings.TrimSpace(s.jurisdiction))
-		if j != "" && (len(j) != 2 || j[0] < 'A' || j[0] > 'Z' || j[1] < 'A' || j[1] > 'Z') {
-			return usagef("--jurisdiction: must be a two-letter country code like US, got %q", s.jurisdiction)
+		j, err := checkJurisdiction(s.jurisdiction)
+		if err != nil {
+			return usagef("--jurisdiction: %v", err)
 		}
 		c.Jurisdiction = j
 	}
 	if set["rate-limit"] {
-		if s.rateLimit < 0 || math.IsNaN(s.rateLimit) || math.IsInf(s.rateLimit, 0) {
-			return usagef("--rate-limit: must be 0 (unlimited) or a positive number of requests per second")
+		if err := checkRateLimit(s.rateLimit); err != nil {
+			return usagef("--rate-limit: %v", err)
 		}
 		c.RateLimit = s.rateLimit
 	}
@@ -130,6 +130,24 @@ func (s *clientSettings) apply(f *flags, c *store.Client) error {
 	}
 	if set["allow-pii-user-id"] {
 		c.AllowPIIUserID = s.allowPII
+	}
+	return nil
+}
+
+// checkJurisdiction upper-cases a jurisdiction and checks it: empty, or an ISO 3166-1
+// alpha-2 code.
+func checkJurisdiction(j string) (string, error) {
+	j = strings.ToUpper(strings.TrimSpace(j))
+	if j != "" && (len(j) != 2 || j[0] < 'A' || j[0] > 'Z' || j[1] < 'A' || j[1] > 'Z') {
+		return "", fmt.Errorf("must be a two-letter country code like US, got %q", j)
+	}
+	return j, nil
+}
+
+// checkRateLimit refuses a rate limit that is negative or not a number.
+func checkRateLimit(r float64) error {
+	if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+		return errors.New("must be 0 (unlimited) or a positive number of requests per second")
 	}
 	return nil
 }

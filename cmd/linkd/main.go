@@ -4,6 +4,7 @@
 //	linkd serve                 run the server (embedded database in ./linkd-data)
 //	linkd migrate               apply database migrations and exit
 //	linkd client …              manage API clients and their secrets
+//	linkd export / import       move clients from one database to another (JSON)
 //	linkd version               print the version
 //
 // This file only dispatches; serve.go wires the server, client.go the administration.
@@ -30,7 +31,7 @@ var version = ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -45,6 +46,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 // env carries what a subcommand needs from the process, so tests run commands in-process.
 type env struct {
 	getenv func(string) string
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 }
@@ -55,14 +57,16 @@ Commands:
   serve     run the server
   migrate   apply database migrations and exit
   client    manage API clients (linkd client help)
+  export    print every client (settings, secret hashes, sub-clients) as JSON
+  import    read such JSON and create or update those clients
   version   print the version
 
 Run "linkd <command> --help" for the flags of a command. Every flag can also be set with
 the LINKD_* environment variable named in its help.
 `
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, topUsage)
 		return 2
@@ -75,12 +79,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = migrate(ctx, e, args[1:])
 	case "client":
 		err = client(ctx, e, args[1:])
+	case "export":
+		err = export(ctx, e, args[1:])
+	case "import":
+		err = importClients(ctx, e, args[1:])
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "linkd", versionString())
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, topUsage)
 	default:
-		err = usagef("unknown command %q (commands: serve, migrate, client, version)", args[0])
+		err = usagef("unknown command %q (commands: serve, migrate, client, export, import, version)", args[0])
 	}
 	switch {
 	case err == nil:

@@ -12,9 +12,15 @@ import (
 // cli runs linkd in-process with --data dir and returns stdout, stderr and the exit code.
 func cli(t *testing.T, dir string, args ...string) (string, string, int) {
 	t.Helper()
+	return cliIn(t, dir, "", args...)
+}
+
+// cliIn is cli with stdin as the standard input.
+func cliIn(t *testing.T, dir, stdin string, args ...string) (string, string, int) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	env := map[string]string{"LINKD_DATA": dir}
-	code := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errb)
+	code := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(stdin), &out, &errb)
 	return out.String(), errb.String(), code
 }
 
@@ -107,7 +113,10 @@ func TestBadArguments(t *testing.T) {
 		{"subclient unknown command", []string{"client", "subclient", "remove"}, 2},
 		{"serve with bad ttl", []string{"serve", "--token-ttl", "1s"}, 2},
 		{"serve with argument", []string{"serve", "now"}, 2},
-		{"postgres not built", []string{"client", "list", "--database-url", "postgres://localhost/linkd"}, 1},
+		{"postgres unreachable", []string{"client", "list", "--database-url", "postgres://linkd:s3cret@127.0.0.1:1/linkd"}, 1},
+		{"import of something else", []string{"import"}, 2},
+		{"import with an argument", []string{"import", "linkd.json"}, 2},
+		{"export with an argument", []string{"export", "all"}, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

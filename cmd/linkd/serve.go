@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/server"
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/store/postgres"
 	"github.com/linkd-dev/linkd/internal/store/sqlite"
 )
 
@@ -40,7 +42,11 @@ func openStore(ctx context.Context, c config.Store) (store.Store, error) {
 		}
 		return sqlite.OpenFile(ctx, path, sqlite.Options{Synchronous: c.SQLiteSync})
 	case "postgres", "postgresql":
-		return nil, fmt.Errorf("--database-url: the PostgreSQL backend is not part of this build yet; use the embedded database (--data)")
+		st, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{})
+		if errors.Is(err, postgres.ErrBadURL) {
+			return nil, usageError{"--database-url: " + err.Error()}
+		}
+		return st, err
 	}
 	return nil, usageError{fmt.Sprintf("--database-url: unsupported scheme %q (sqlite:PATH or postgres://…)", u.Scheme)}
 }
@@ -83,7 +89,11 @@ func serve(ctx context.Context, e env, args []string) error {
 		accessLog = server.NewAccessLog(accessOut, c.LogFormat)
 	}
 
-	st, err := openStore(ctx, c.Store)
+	st, err := openStoreWaiting(ctx, c.Store, log)
+	if errors.Is(err, errStopped) {
+		log.Info("stopped before the database answered")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -108,16 +118,58 @@ func serve(ctx context.Context, e env, args []string) error {
 	return srv.Serve(ctx, ln)
 }
 
+// describeStore names the database for the log, never with a password.
 func describeStore(c config.Store) string {
 	if c.DatabaseURL != "" {
-		u, err := url.Parse(c.DatabaseURL)
-		if err == nil {
-			u.User = nil // never log a password
-			return u.Redacted()
-		}
-		return "external"
+		return postgres.Redact(c.DatabaseURL)
 	}
 	return "sqlite:" + c.DataDir + "/" + sqlite.FileName
+}
+
+// Backoff of openStoreWaiting: the first retry after openRetryMin, each next one after
+// twice as long, at most openRetryMax.
+var (
+	openRetryMin = 500 * time.Millisecond
+	openRetryMax = 15 * time.Second
+)
+
+// errStopped: serve was told to stop while it waited for the database.
+var errStopped = errors.New("stopped while waiting for the database")
+
+// openStoreWaiting is openStore for `linkd serve`: a database server that does not answer
+// yet (it is starting, or being restarted alongside linkd) is waited for, with
+// exponential backoff and a log line per attempt saying why, until it answers or ctx
+// ends (errStopped). Mistakes in the settings, and the embedded database, fail at once.
+func openStoreWaiting(ctx context.Context, c config.Store, log *slog.Logger) (store.Store, error) {
+	delay := openRetryMin
+	for attempt := 1; ; attempt++ {
+		st, err := openStore(ctx, c)
+		if err == nil {
+			if attempt > 1 {
+				log.Info("database answered", "store", describeStore(c), "attempts", attempt)
+			}
+			return st, nil
+		}
+		if c.DatabaseURL == "" || errors.As(err, new(usageError)) || !isServerURL(c.DatabaseURL) {
+			return nil, err
+		}
+		log.Warn("database unavailable, retrying", "store", describeStore(c), "err", err.Error(), "attempt", attempt, "retryIn", delay.String())
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, errStopped
+		}
+		delay = min(2*delay, openRetryMax)
+	}
+}
+
+// isServerURL reports whether a --database-url names a database server (which may be
+// down for a while) rather than a file.
+func isServerURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql")
 }
 
 func migrate(ctx context.Context, e env, args []string) error {

@@ -188,7 +188,7 @@ func (s *sizeValue) Set(v string) error {
 // BindStore registers the database flags.
 func BindStore(b *Binder, s *Store) {
 	b.String(&s.DataDir, "data", "./linkd-data", "directory of the embedded database")
-	b.String(&s.DatabaseURL, "database-url", "", "external database URL (postgres://…); empty: the embedded database in --data")
+	b.String(&s.DatabaseURL, "database-url", "", "PostgreSQL database URL (postgres://user:password@host:5432/db?sslmode=verify-full&pool_max_conns=10), or sqlite:PATH; empty: the embedded database in --data")
 	b.String(&s.SQLiteSync, "sqlite-synchronous", "normal", "embedded database durability: normal (survives a crash of linkd) or full (also survives power loss; slower)")
 }
 

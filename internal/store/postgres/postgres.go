@@ -55,6 +55,10 @@ type Options struct {
 	Now func() time.Time
 }
 
+// ErrBadURL is the error of Open for a URL that is not a valid PostgreSQL connection
+// string: waiting for the database would not help.
+var ErrBadURL = errors.New("not a valid database URL")
+
 // DefaultMaxConns is the pool's size when the URL sets no pool_max_conns.
 const DefaultMaxConns = 10
 
@@ -80,7 +84,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err) // pgx's message hides the password
+		return nil, fmt.Errorf("postgres: %w: %w", ErrBadURL, err) // pgx's message hides the password
 	}
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = DefaultMaxConns
@@ -108,7 +112,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	cancel()
 	if err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: connect to %s: %w", Redact(url), err)
+		return nil, &oneLine{fmt.Errorf("postgres: connect to %s: %w", Redact(url), err)}
 	}
 	if !opts.SkipMigrations {
 		if err := migrate(ctx, pool); err != nil {
@@ -152,6 +156,13 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	return nil
 }
+
+// oneLine is an error whose message fits on one line (pgx lists the addresses it tried
+// on lines of their own), for logs and the command line.
+type oneLine struct{ err error }
+
+func (e *oneLine) Error() string { return strings.Join(strings.Fields(e.err.Error()), " ") }
+func (e *oneLine) Unwrap() error { return e.err }
 
 // Redact returns a database URL fit for a log: without its password (in the userinfo,
 // a password= query parameter or a password=… pair).

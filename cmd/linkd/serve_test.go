@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/linkd-dev/linkd/internal/config"
+	"github.com/linkd-dev/linkd/internal/store/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// syncBuf is a log destination safe for the goroutine that logs and the test that reads.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestServeWaitsForTheDatabase: `linkd serve` started while PostgreSQL does not answer
+// retries with backoff, logging why (never the password), and opens the store as soon
+// as the database answers; told to stop meanwhile, it stops.
+func TestServeWaitsForTheDatabase(t *testing.T) {
+	defer func(lo, hi time.Duration) { openRetryMin, openRetryMax = lo, hi }(openRetryMin, openRetryMax)
+	openRetryMin, openRetryMax = 50*time.Millisecond, 200*time.Millisecond
+	u, err := url.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := pgtest.NewProxy(u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	proxy.Refuse()
+	u.Host = proxy.Addr
+	password, _ := u.User.Password()
+	cfg := config.Store{DatabaseURL: u.String(), SQLiteSync: "normal"}
+
+	t.Run("until it answers", func(t *testing.T) {
+		var logs syncBuf
+		log := slog.New(slog.NewTextHandler(&logs, nil))
+		time.AfterFunc(time.Second, proxy.Resume)
+		start := time.Now()
+		st, err := openStoreWaiting(t.Context(), cfg, log)
+		if err != nil {
+			t.Fatalf("openStoreWaiting: %v", err)
+		}
+		defer st.Close()
+		if took := time.Since(start); took < time.Second {
+			t.Errorf("opened after %v, before the database answered", took)
+		}
+		out := logs.String()
+		if n := strings.Count(out, "database unavailable, retrying"); n < 3 || !strings.Contains(out, "connection") {
+			t.Errorf("want several lines saying why, got:\n%s", out)
+		}
+		if strings.Contains(out, password) {
+			t.Errorf("the log holds the password:\n%s", out)
+		}
+		if !strings.Contains(out, "database answered") {
+			t.Errorf("no line when the database answered:\n%s", out)
+		}
+	})
+	t.Run("until told to stop", func(t *testing.T) {
+		proxy.Refuse()
+		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+		defer cancel()
+		_, err := openStoreWaiting(ctx, cfg, slog.New(slog.NewTextHandler(&syncBuf{}, nil)))
+		if !errors.Is(err, errStopped) {
+			t.Errorf("openStoreWaiting = %v, want errStopped", err)
+		}
+	})
+	t.Run("a mistake fails at once", func(t *testing.T) {
+		bad := cfg
+		bad.DatabaseURL = "postgres://" + proxy.Addr + "/linkd?pool_max_conns=many"
+		if _, err := openStoreWaiting(t.Context(), bad, slog.New(slog.NewTextHandler(&syncBuf{}, nil))); err == nil || errors.Is(err, errStopped) {
+			t.Errorf("openStoreWaiting(bad URL) = %v, want an error at once", err)
+		}
+	})
+}

@@ -1,0 +1,315 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+// exportVersion is the format of `linkd export`'s document; import refuses others.
+const exportVersion = 1
+
+// exportDoc is what `linkd export` prints and `linkd import` reads: every client with
+// what it was configured with, secrets as their SHA-256 hashes only (the clear-text
+// secrets were never stored). Link tokens, Link sessions and access tokens are not
+// carried: they live minutes to hours and belong to the database they were issued on.
+type exportDoc struct {
+	Version    int              `json:"version"`
+	ExportedAt time.Time        `json:"exportedAt"`
+	Clients    []exportedClient `json:"clients"`
+}
+
+type exportedClient struct {
+	ClientID       string              `json:"clientId"`
+	Name           string              `json:"name"`
+	Enabled        bool                `json:"enabled"`
+	Origins        []string            `json:"origins"`
+	Jurisdiction   string              `json:"jurisdiction"`
+	RateLimit      float64             `json:"rateLimit"`
+	RateBurst      int                 `json:"rateBurst"`
+	AllowPIIUserID bool                `json:"allowPiiUserId"`
+	CreatedAt      time.Time           `json:"createdAt"`
+	Secrets        []exportedSecret    `json:"secrets"`
+	SubClients     []exportedSubClient `json:"subClients"`
+}
+
+type exportedSecret struct {
+	Hash      []byte    `json:"hash"` // base64 of the SHA-256 hash
+	CreatedAt time.Time `json:"createdAt"`
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	RevokedAt time.Time `json:"revokedAt,omitzero"`
+}
+
+type exportedSubClient struct {
+	SubClientID string    `json:"subClientId"`
+	Name        string    `json:"name"`
+	CreatedAt   time.Time `json:"createdAt"`
+}
+
+func export(ctx context.Context, e env, args []string) error {
+	f := newFlags(e, "export", "export [--data DIR | --database-url URL] > linkd.json")
+	return withStore(ctx, e, f, args, 0, nil, func(st store.Store, _ []string) error {
+		cs, err := st.Clients(ctx)
+		if err != nil {
+			return err
+		}
+		doc := exportDoc{Version: exportVersion, ExportedAt: time.Now().UTC(), Clients: []exportedClient{}}
+		for _, c := range cs {
+			subs, err := st.SubClients(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			doc.Clients = append(doc.Clients, exportClient(c, subs))
+		}
+		return printJSON(e, doc)
+	})
+}
+
+func exportClient(c store.Client, subs []store.SubClient) exportedClient {
+	x := exportedClient{ClientID: c.ID, Name: c.Name, Enabled: c.Enabled, Origins: nonNilStrings(c.Origins), Jurisdiction: c.Jurisdiction,
+		RateLimit: c.RateLimit, RateBurst: c.RateBurst, AllowPIIUserID: c.AllowPIIUserID, CreatedAt: c.CreatedAt.UTC(),
+		Secrets: []exportedSecret{}, SubClients: []exportedSubClient{}}
+	for _, s := range c.Secrets {
+		x.Secrets = append(x.Secrets, exportedSecret{Hash: s.Hash, CreatedAt: s.CreatedAt.UTC(), ExpiresAt: utcOrZero(s.ExpiresAt), RevokedAt: utcOrZero(s.RevokedAt)})
+	}
+	for _, sc := range subs {
+		x.SubClients = append(x.SubClients, exportedSubClient{SubClientID: sc.ID, Name: sc.Name, CreatedAt: sc.CreatedAt.UTC()})
+	}
+	return x
+}
+
+func utcOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC()
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// importSummary is what `linkd import` prints.
+type importSummary struct {
+	Clients struct {
+		Created   int `json:"created"`
+		Updated   int `json:"updated"`
+		Unchanged int `json:"unchanged"`
+	} `json:"clients"`
+	// SecretsChanged counts secrets added to existing clients, or whose expiry or
+	// revocation the import brought forward.
+	SecretsChanged int `json:"secretsChanged"`
+	SubClients     struct {
+		Created   int `json:"created"`
+		Unchanged int `json:"unchanged"`
+	} `json:"subClients"`
+}
+
+func importClients(ctx context.Context, e env, args []string) error {
+	f := newFlags(e, "import", "import [--data DIR | --database-url URL] [--file linkd.json] (default: standard input)")
+	var file string
+	f.fs.StringVar(&file, "file", "-", "the export to read (- for standard input)")
+	var clients []store.Client
+	var subs [][]store.SubClient
+	check := func() error {
+		in := e.stdin
+		if file != "-" {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return err
+			}
+			in = bytes.NewReader(b)
+		}
+		var err error
+		clients, subs, err = readExport(in)
+		return err
+	}
+	return withStore(ctx, e, f, args, 0, check, func(st store.Store, _ []string) error {
+		var sum importSummary
+		for i, c := range clients {
+			if err := importClient(ctx, e, st, c, &sum); err != nil {
+				return fmt.Errorf("client %s: %w", c.ID, err)
+			}
+			for _, sc := range subs[i] {
+				created, err := importSubClient(ctx, st, sc)
+				if err != nil {
+					return fmt.Errorf("client %s: sub-client %s: %w", c.ID, sc.ID, err)
+				}
+				if created {
+					sum.SubClients.Created++
+				} else {
+					sum.SubClients.Unchanged++
+				}
+			}
+		}
+		return printJSON(e, sum)
+	})
+}
+
+// readExport decodes and checks an export, all of it, before anything is written: ids,
+// names, origins and the rest follow the rules of `linkd client create`, hashes are
+// SHA-256 digests, and no client or sub-client appears twice.
+func readExport(r io.Reader) ([]store.Client, [][]store.SubClient, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var doc exportDoc
+	if err := json.Unmarshal(b, &doc, json.RejectUnknownMembers(true)); err != nil {
+		return nil, nil, usagef("import: not a linkd export: %v", err)
+	}
+	if doc.Version != exportVersion {
+		return nil, nil, usagef("import: export version %d, this linkd reads version %d", doc.Version, exportVersion)
+	}
+	var (
+		clients []store.Client
+		subs    [][]store.SubClient
+		seen    = map[string]bool{}
+	)
+	for i, x := range doc.Clients {
+		c, sc, err := checkExported(x, seen)
+		if err != nil {
+			return nil, nil, usagef("import: clients[%d]: %v", i, err)
+		}
+		clients, subs = append(clients, c), append(subs, sc)
+	}
+	return clients, subs, nil
+}
+
+// checkExported turns an exported client into the store's, checking it; seen collects
+// the ids met so far.
+func checkExported(x exportedClient, seen map[string]bool) (store.Client, []store.SubClient, error) {
+	if err := checkID(x.ClientID); err != nil {
+		return store.Client{}, nil, err
+	}
+	c := store.Client{ID: x.ClientID, Enabled: x.Enabled, RateLimit: x.RateLimit, RateBurst: x.RateBurst,
+		AllowPIIUserID: x.AllowPIIUserID, CreatedAt: x.CreatedAt, Origins: []string{}}
+	var err error
+	if seen[c.ID] {
+		return c, nil, fmt.Errorf("client %s appears twice", c.ID)
+	}
+	seen[c.ID] = true
+	if c.Name, err = checkName(x.Name); err != nil {
+		return c, nil, fmt.Errorf("name: %w", err)
+	}
+	for _, o := range x.Origins {
+		norm, err := normalizeOrigin(o)
+		if err != nil {
+			return c, nil, fmt.Errorf("origins: %w", err)
+		}
+		if !slices.Contains(c.Origins, norm) {
+			c.Origins = append(c.Origins, norm)
+		}
+	}
+	if c.Jurisdiction, err = checkJurisdiction(x.Jurisdiction); err != nil {
+		return c, nil, fmt.Errorf("jurisdiction: %w", err)
+	}
+	if err := checkRateLimit(x.RateLimit); err != nil {
+		return c, nil, fmt.Errorf("rateLimit: %w", err)
+	}
+	if x.RateBurst < 0 {
+		return c, nil, errors.New("rateBurst: must not be negative")
+	}
+	if x.CreatedAt.IsZero() {
+		return c, nil, errors.New("createdAt: missing")
+	}
+	for j, s := range x.Secrets {
+		if len(s.Hash) != 32 || s.CreatedAt.IsZero() {
+			return c, nil, fmt.Errorf("secrets[%d]: want a 32-byte SHA-256 hash (base64) and createdAt", j)
+		}
+		c.Secrets = append(c.Secrets, store.Secret{Hash: s.Hash, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt, RevokedAt: s.RevokedAt})
+	}
+	var subs []store.SubClient
+	for j, s := range x.SubClients {
+		if err := checkID(s.SubClientID); err != nil {
+			return c, nil, fmt.Errorf("subClients[%d]: %w", j, err)
+		}
+		name, err := checkName(s.Name)
+		if err != nil {
+			return c, nil, fmt.Errorf("subClients[%d]: name: %w", j, err)
+		}
+		if seen[s.SubClientID] || s.CreatedAt.IsZero() {
+			return c, nil, fmt.Errorf("subClients[%d]: id %s appears twice, or createdAt is missing", j, s.SubClientID)
+		}
+		seen[s.SubClientID] = true
+		subs = append(subs, store.SubClient{ID: s.SubClientID, ClientID: c.ID, Name: name, CreatedAt: s.CreatedAt})
+	}
+	return c, subs, nil
+}
+
+// importClient creates c, or brings the existing client with its id to the exported
+// settings and adds its missing secrets. It never makes a client or a secret more
+// usable than the database has it: a client disabled here stays disabled (with a
+// warning), a secret revoked or expired here stays so (store.ImportSecrets).
+func importClient(ctx context.Context, e env, st store.Store, c store.Client, sum *importSummary) error {
+	have, err := st.Client(ctx, c.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		if err := st.CreateClient(ctx, c); err != nil {
+			return err
+		}
+		sum.Clients.Created++
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	changed := false
+	if have.Name != c.Name || !slices.Equal(have.Origins, c.Origins) || have.Jurisdiction != c.Jurisdiction ||
+		have.RateLimit != c.RateLimit || have.RateBurst != c.RateBurst || have.AllowPIIUserID != c.AllowPIIUserID {
+		if err := st.UpdateClient(ctx, c); err != nil {
+			return err
+		}
+		changed = true
+	}
+	switch {
+	case have.Enabled && !c.Enabled:
+		if err := st.SetClientEnabled(ctx, c.ID, false); err != nil {
+			return err
+		}
+		changed = true
+	case !have.Enabled && c.Enabled:
+		fmt.Fprintf(e.stderr, "linkd import: client %s is disabled here and enabled in the export: left disabled (linkd client enable %s)\n", c.ID, c.ID)
+	}
+	n, err := st.ImportSecrets(ctx, c.ID, c.Secrets)
+	if err != nil {
+		return err
+	}
+	sum.SecretsChanged += n
+	if changed || n > 0 {
+		sum.Clients.Updated++
+	} else {
+		sum.Clients.Unchanged++
+	}
+	return nil
+}
+
+// importSubClient creates sc unless its client already has it; it reports whether it
+// created it. A sub-client id that belongs to another client is an error.
+func importSubClient(ctx context.Context, st store.Store, sc store.SubClient) (bool, error) {
+	err := st.CreateSubClient(ctx, sc)
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, store.ErrConflict) {
+		return false, err
+	}
+	if _, err := st.SubClient(ctx, sc.ClientID, sc.ID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return false, errors.New("this id belongs to a sub-client of another client here")
+		}
+		return false, err
+	}
+	return false, nil
+}

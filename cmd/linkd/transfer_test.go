@@ -1,0 +1,141 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/go-json-experiment/json"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// TestExportImport: an export carries every client's settings, secret hashes (never a
+// secret), disabled state and sub-clients; importing it into an empty database rebuilds
+// the same clients, and importing it again changes nothing.
+func TestExportImport(t *testing.T) {
+	from, to := t.TempDir(), t.TempDir()
+	a, secretA := create(t, from, "--origin", "https://app.example", "--jurisdiction", "DE", "--rate-limit", "5", "--burst", "9", "--allow-pii-user-id")
+	mustRun(t, from, "client", "rotate-secret", a, "--grace", "1h")
+	mustRun(t, from, "client", "subclient", "add", "--client", a, "--name", "Shop One")
+	mustRun(t, from, "client", "subclient", "add", "--client", a, "--name", "Shop Two")
+	b, secretB := create(t, from)
+	mustRun(t, from, "client", "disable", b)
+	c, _ := create(t, from)
+	mustRun(t, from, "client", "revoke-secret", c, "--all")
+
+	exported := mustRun(t, from, "export")
+	for _, secret := range []string{secretA, secretB, "sk_"} {
+		if strings.Contains(exported, secret) {
+			t.Fatalf("the export holds a clear-text secret (%q):\n%s", secret, exported)
+		}
+	}
+	var doc exportDoc
+	if err := json.Unmarshal([]byte(exported), &doc, json.RejectUnknownMembers(true)); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Clients) != 3 || len(doc.Clients[0].Secrets) != 2 || len(doc.Clients[0].SubClients) != 2 || doc.Clients[1].Enabled {
+		t.Fatalf("export: %s", exported)
+	}
+
+	steps := []struct {
+		name string
+		want string // the summary
+	}{
+		{"into an empty database", `{"clients":{"created":3,"unchanged":0,"updated":0},"secretsChanged":0,"subClients":{"created":2,"unchanged":0}}`},
+		{"again: nothing changes", `{"clients":{"created":0,"unchanged":3,"updated":0},"secretsChanged":0,"subClients":{"created":0,"unchanged":2}}`},
+	}
+	for _, st := range steps {
+		out, errs, code := cliIn(t, to, exported, "import")
+		if code != 0 || errs != "" {
+			t.Fatalf("%s: import: exit %d, stderr %s", st.name, code, errs)
+		}
+		if got := compact(t, out); got != st.want {
+			t.Errorf("%s: import printed %s, want %s", st.name, got, st.want)
+		}
+		var again exportDoc
+		if err := json.Unmarshal([]byte(mustRun(t, to, "export")), &again); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(doc, again, cmpopts.IgnoreFields(exportDoc{}, "ExportedAt")); diff != "" {
+			t.Errorf("%s: the imported database exports differently (-before +after):\n%s", st.name, diff)
+		}
+	}
+
+	// The source moves on (a client disabled, a secret revoked); importing its new export
+	// brings the target along. The target re-enabling a client is not undone silently,
+	// and an import never re-enables one.
+	mustRun(t, from, "client", "disable", a)
+	mustRun(t, from, "client", "revoke-secret", a)
+	mustRun(t, to, "client", "enable", b)
+	mustRun(t, to, "client", "disable", c)
+	out, errs, code := cliIn(t, to, mustRun(t, from, "export"), "import")
+	if code != 0 {
+		t.Fatalf("import: %d %s", code, errs)
+	}
+	if got, want := compact(t, out), `{"clients":{"created":0,"unchanged":1,"updated":2},"secretsChanged":1,"subClients":{"created":0,"unchanged":2}}`; got != want {
+		t.Errorf("import after changes printed %s, want %s", got, want)
+	}
+	if !strings.Contains(errs, "client "+c+" is disabled here and enabled in the export: left disabled") {
+		t.Errorf("stderr %q, want a warning about client %s", errs, c)
+	}
+	show := mustRun(t, to, "client", "show", a)
+	if !strings.Contains(show, `"enabled": false`) || strings.Count(show, `"live": true`) != 1 {
+		t.Errorf("client %s after the second import:\n%s", a, show)
+	}
+}
+
+// TestImportRefusesBadExports: a malformed export is refused as a whole, before the
+// database is touched.
+func TestImportRefusesBadExports(t *testing.T) {
+	dir := t.TempDir()
+	id, _ := create(t, dir)
+	good := mustRun(t, dir, "export")
+	target := t.TempDir()
+	tests := []struct{ name, from, to string }{
+		{"another version", `"version": 1`, `"version": 2`},
+		{"an unknown member", `"version": 1`, `"version": 1, "extra": true`},
+		{"a bad client id", id, "acme"},
+		{"a short hash", `"hash": "`, `"hash": "AAAA`},
+		{"a bad origin", `"origins": []`, `"origins": ["app.example"]`},
+		{"a bad jurisdiction", `"jurisdiction": ""`, `"jurisdiction": "USA"`},
+		{"a negative rate limit", `"rateLimit": 0`, `"rateLimit": -1`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := strings.Replace(good, tc.from, tc.to, 1)
+			if bad == good {
+				t.Fatalf("the export has no %q", tc.from)
+			}
+			out, errs, code := cliIn(t, target, bad, "import")
+			if code != 2 || out != "" || !strings.HasPrefix(errs, "linkd: import: ") {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and one line", code, out, errs)
+			}
+		})
+	}
+	if out := mustRun(t, target, "client", "list"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("the target changed: %s", out)
+	}
+}
+
+func mustRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	out, errs, code := cli(t, dir, args...)
+	if code != 0 {
+		t.Fatalf("linkd %s: exit %d: %s", strings.Join(args, " "), code, errs)
+	}
+	return out
+}
+
+// compact re-encodes a JSON document on one line, members sorted by name.
+func compact(t *testing.T, s string) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	b, err := json.Marshal(v, json.Deterministic(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
