@@ -31,6 +31,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/linkd-dev/linkd/internal/store/postgres/pgtest"
 )
 
 // Paths set by TestMain.
@@ -62,7 +64,7 @@ func runTests(m *testing.M) int {
 	e2eDir = wd
 	repoRoot = filepath.Dir(wd)
 	if testing.Short() {
-		return m.Run()
+		return pgtest.Main(m)
 	}
 	tmp, err := os.MkdirTemp("", "linkd-e2e-")
 	if err != nil {
@@ -81,7 +83,8 @@ func runTests(m *testing.M) int {
 	if testing.Verbose() {
 		fmt.Fprintf(os.Stderr, "e2e: built %s in %v\n", linkdBin, time.Since(start).Round(time.Millisecond))
 	}
-	return m.Run()
+	// pgtest.Main stops the PostgreSQL server the tests shared (pgtest.URL), if any.
+	return pgtest.Main(m)
 }
 
 // goTool returns the go command of the toolchain running the tests.
@@ -426,11 +429,25 @@ type creds struct {
 	Secret string `json:"clientSecret"`
 }
 
-// createClient runs `linkd client create --data DIR --name NAME --origin
-// https://app.example` and returns the new client's credentials.
+// storeFlags are the flags that name this process's database, for the `linkd client`
+// commands: its --database-url if it was started with one, else --data.
+func (p *proc) storeFlags() []string {
+	for i, a := range p.args {
+		if v, ok := strings.CutPrefix(a, "--database-url="); ok {
+			return []string{"--database-url", v}
+		}
+		if a == "--database-url" && i+1 < len(p.args) {
+			return []string{"--database-url", p.args[i+1]}
+		}
+	}
+	return []string{"--data", p.DataDir}
+}
+
+// createClient runs `linkd client create --data DIR (or --database-url URL) --name NAME
+// --origin https://app.example` and returns the new client's credentials.
 func (p *proc) createClient(t testing.TB, name string) creds {
 	t.Helper()
-	out := mustCLI(t, "client", "create", "--data", p.DataDir, "--name", name, "--origin", "https://app.example")
+	out := mustCLI(t, append([]string{"client", "create", "--name", name, "--origin", "https://app.example"}, p.storeFlags()...)...)
 	var c creds
 	if err := json.Unmarshal([]byte(out), &c); err != nil || c.ID == "" || c.Secret == "" {
 		t.Fatalf("client create printed %q: want {\"clientId\",\"clientSecret\"} (%v)", out, err)

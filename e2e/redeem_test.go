@@ -6,14 +6,17 @@ import (
 	"sort"
 	"sync"
 	"testing"
+
+	"github.com/linkd-dev/linkd/internal/store/postgres/pgtest"
 )
 
 // TestRedeemExactlyOnce sends the same code to POST /link/api/sessions from 200
 // goroutines at once, against the real binary: exactly one redemption succeeds, the 199
 // others are told the link was already used (409 linkTokenAlreadyUsed), nothing fails
 // with 5xx, and since a reuse ends the session the code opened (RFC 6749 §4.1.2), the
-// winner's session is then revoked. It holds across instances too: one case splits the
-// requests between two linkd processes serving the same embedded database.
+// winner's session is then revoked. It holds across instances too: two cases split the
+// requests between two linkd processes, serving the same embedded database, or the same
+// PostgreSQL database.
 func TestRedeemExactlyOnce(t *testing.T) {
 	t.Parallel()
 	const n = 200
@@ -22,17 +25,24 @@ func TestRedeemExactlyOnce(t *testing.T) {
 		kind      string
 		body      string
 		instances int
+		postgres  bool
 	}{
 		{name: "link token", kind: "link", body: `{"userId":"u-1"}`, instances: 1},
 		{name: "payment link", kind: "pay", body: `{"userId":"u-1","transferOptions":{"generatePayLink":true,"toAddresses":[` + ethereumUSDC + `]}}`, instances: 1},
 		{name: "two instances on one database", kind: "link", body: `{"userId":"u-1"}`, instances: 2},
+		{name: "two instances on PostgreSQL", kind: "link", body: `{"userId":"u-1"}`, instances: 2, postgres: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			procs := []*proc{startLinkd(t)}
-			for len(procs) < tc.instances {
-				procs = append(procs, startLinkdOn(t, procs[0].DataDir))
+			var procs []*proc
+			if tc.postgres {
+				procs = startInstances(t, tc.instances, pgtest.URL(t))
+			} else {
+				procs = []*proc{startLinkd(t)}
+				for len(procs) < tc.instances {
+					procs = append(procs, startLinkdOn(t, procs[0].DataDir))
+				}
 			}
 			p := procs[0]
 			c := p.createClient(t, "Race Co")

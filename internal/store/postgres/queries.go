@@ -318,10 +318,11 @@ func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error 
 			return fmt.Errorf("postgres: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
 		}
 	}
-	if err := s.codes.Submit(ctx, codes, time.Now().Add(s.timeout)); err != nil {
-		return fmt.Errorf("postgres: create codes: %w", err)
+	err := s.codes.Submit(ctx, codes, time.Now().Add(s.timeout))
+	if err != nil && (errors.Is(err, groupcommit.ErrDeadline) || errors.Is(err, groupcommit.ErrClosed) || ctx.Err() != nil) {
+		return fmt.Errorf("postgres: create codes: %w", err) // not from insertCodes, which names itself
 	}
-	return nil
+	return err
 }
 
 // insertCodesSQL inserts the codes of a batch, given as one array per column: one
