@@ -19,7 +19,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // read-only row count after the run
+
+	"github.com/linkd-dev/linkd/internal/store/postgres/pgtest"
 )
 
 // moduleRoot is the directory of the go.mod above the working directory.
@@ -56,9 +59,36 @@ func buildLinkd(dir string) (string, error) {
 	return bin, nil
 }
 
+// database is the PostgreSQL server of a -store postgres run.
+type database struct {
+	cluster *pgtest.Cluster
+	url     string // linkd's database on it
+}
+
+// startDatabase starts a PostgreSQL server of the run's own (as the tests do, see
+// pgtest: the installed server binaries, fsync on, a free loopback port) and creates
+// linkd's database on it.
+func startDatabase() (*database, error) {
+	c, err := pgtest.Start("")
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	u, err := pgtest.CreateDatabase(ctx, c.URL("postgres"), "linkd_bench")
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &database{cluster: c, url: u}, nil
+}
+
+func (d *database) close() { d.cluster.Close() }
+
 // linkd is a running `linkd serve`.
 type linkd struct {
 	bin, dataDir, logPath string
+	dbURL                 string // -store postgres: its database; else the embedded one in dataDir
 	addr                  string
 	cmd                   *exec.Cmd
 	exited                chan struct{}
@@ -76,12 +106,17 @@ func freePort() (string, error) {
 	return addr, nil
 }
 
-// startLinkd creates a client in a new database under dir and starts linkd on it with
-// its default configuration (access log and metrics on, synchronous=normal), its log
-// going to a file.
-func startLinkd(bin, dir string, extra []string) (*linkd, error) {
+// startLinkd creates a client in a new database (the embedded one under dir, or db) and
+// starts linkd on it with its default configuration (access log and metrics on,
+// synchronous=normal), its log going to a file.
+func startLinkd(bin, dir string, db *database, extra []string) (*linkd, error) {
 	l := &linkd{bin: bin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "linkd.log")}
-	out, err := exec.Command(bin, "client", "create", "--name", "bench", "--data", l.dataDir).Output()
+	storeArgs := []string{"--data", l.dataDir}
+	if db != nil {
+		l.dbURL = db.url
+		storeArgs = []string{"--database-url", db.url}
+	}
+	out, err := exec.Command(bin, append([]string{"client", "create", "--name", "bench"}, storeArgs...)...).Output()
 	if err != nil {
 		return nil, fmt.Errorf("linkd client create: %w", err)
 	}
@@ -100,7 +135,7 @@ func startLinkd(bin, dir string, extra []string) (*linkd, error) {
 		if l.addr, err = freePort(); err != nil {
 			return nil, err
 		}
-		l.cmd = exec.Command(bin, append([]string{"serve", "--addr", l.addr, "--data", l.dataDir}, extra...)...)
+		l.cmd = exec.Command(bin, append(append([]string{"serve", "--addr", l.addr}, storeArgs...), extra...)...)
 		l.cmd.Stdout, l.cmd.Stderr = logf, logf
 		l.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := l.cmd.Start(); err != nil {
@@ -275,37 +310,83 @@ func (l *linkd) metrics(names ...string) (map[string]float64, error) {
 	return out, nil
 }
 
-// countCodes counts the rows of link_codes in the (stopped) linkd's database, opened
-// read-only.
-func countCodes(dataDir string) (int64, error) {
-	path := filepath.Join(dataDir, "linkd.db")
+// countCodes counts the rows of link_codes in the (stopped) linkd's database: the
+// embedded one opened read-only, or PostgreSQL's.
+func (l *linkd) countCodes() (int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var n int64
+	if l.dbURL != "" {
+		conn, err := pgx.Connect(ctx, l.dbURL)
+		if err != nil {
+			return 0, err
+		}
+		defer conn.Close(context.Background())
+		err = conn.QueryRow(ctx, `SELECT count(*) FROM link_codes`).Scan(&n)
+		return n, err
+	}
+	path := filepath.Join(l.dataDir, "linkd.db")
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
 	if err != nil {
 		return 0, err
 	}
 	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var n int64
 	err = db.QueryRowContext(ctx, `SELECT count(*) FROM link_codes`).Scan(&n)
 	return n, err
 }
 
-// cpuTime is the user+system CPU time a process has used so far.
-func cpuTime(pid int) (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+// treeCPUTime is the CPU time used so far by process pid and its children (a
+// PostgreSQL server and its backends).
+func treeCPUTime(pid int) time.Duration {
+	total, _ := cpuTime(pid)
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil || child == pid {
+			continue
+		}
+		if parent, err := parentPid(child); err == nil && parent == pid {
+			if d, err := cpuTime(child); err == nil {
+				total += d
+			}
+		}
+	}
+	return total
+}
+
+// parentPid reads a process's parent from /proc/PID/stat.
+func parentPid(pid int) (int, error) {
+	f, err := statFields(pid)
 	if err != nil {
 		return 0, err
 	}
-	// Fields after the command name (which is in parentheses and may hold spaces).
+	return strconv.Atoi(f[1]) // field 4
+}
+
+// statFields returns the fields of /proc/PID/stat after the command name (which is in
+// parentheses and may hold spaces): f[0] is field 3 (state).
+func statFields(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, err
+	}
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0, errors.New("unexpected /proc/PID/stat")
+		return nil, errors.New("unexpected /proc/PID/stat")
 	}
 	f := strings.Fields(s[i+1:])
 	if len(f) < 13 {
-		return 0, errors.New("unexpected /proc/PID/stat")
+		return nil, errors.New("unexpected /proc/PID/stat")
+	}
+	return f, nil
+}
+
+// cpuTime is the user+system CPU time a process has used so far.
+func cpuTime(pid int) (time.Duration, error) {
+	f, err := statFields(pid)
+	if err != nil {
+		return 0, err
 	}
 	// f[0] is field 3 (state); utime and stime are fields 14 and 15.
 	ut, err1 := strconv.ParseInt(f[11], 10, 64)

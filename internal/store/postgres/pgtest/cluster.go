@@ -156,6 +156,17 @@ func removeStale(parent string) {
 func (c *Cluster) dataDir() string { return filepath.Join(c.Dir, "data") }
 func (c *Cluster) sockDir() string { return filepath.Join(c.Dir, "sock") }
 
+// Pid is the server's (the postmaster's) process id, 0 when it is stopped: its
+// backends are its children.
+func (c *Cluster) Pid() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cmd == nil {
+		return 0
+	}
+	return c.cmd.Process.Pid
+}
+
 // Log returns what the server has logged so far.
 func (c *Cluster) Log() string {
 	b, _ := os.ReadFile(filepath.Join(c.Dir, "postgres.log"))
