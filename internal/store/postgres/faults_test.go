@@ -343,6 +343,7 @@ func TestRedact(t *testing.T) {
 		{"host=db.example user=linkd password=s3cret dbname=linkd", "host=db.example user=linkd password=xxxxx dbname=linkd"},
 		{"host=db.example password='s3 cret' dbname=linkd", "host=db.example password=xxxxx dbname=linkd"},
 		{"postgres://db.example/linkd", "postgres://db.example/linkd"},
+		{"postgres://linkd:s3cret@db1:5432,db2:5432/linkd?target_session_attrs=read-write", "postgres://linkd:xxxxx@db1:5432,db2:5432/linkd?target_session_attrs=read-write"},
 	}
 	for _, tc := range tests {
 		if got := Redact(tc.in); got != tc.want {
