@@ -47,7 +47,10 @@ type Options struct {
 	// MaxBatch caps the link codes of the requests inserted by one statement (default 512).
 	MaxBatch int
 	// Writers is how many batches of codes may be in flight at once, each on its own
-	// connection (default 2): while one waits for its commit, the next fills.
+	// connection (default 1). One is the cheapest on a small machine: while its batch
+	// commits, the next one fills, so that batches are larger (15 codes a commit under
+	// the load benchmark against 9 with two writers) and each code costs PostgreSQL and
+	// linkd less CPU (bench/README.md).
 	Writers int
 	// SkipMigrations opens the database as it is (the schema must be current).
 	SkipMigrations bool
@@ -80,7 +83,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		opts.Timeout = time.Second
 	}
 	if opts.Writers <= 0 {
-		opts.Writers = 2
+		opts.Writers = 1
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -230,7 +233,12 @@ func keeps(err error) bool { return !groupcommit.IsRollback(err) && store.IsOutc
 // outcome to keep; it retries the whole transaction on serialization failures and
 // deadlocks, so that these never reach a caller. The result feeds Ping.
 func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
-	ctx, cancel := s.bound(ctx, true)
+	return s.writeWithin(ctx, s.timeout, fn)
+}
+
+// writeWithin is write bounded by d instead of Timeout.
+func (s *Store) writeWithin(ctx context.Context, d time.Duration, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
 	defer cancel()
 	var err error
 	for attempt := 1; ; attempt++ {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/linkd-dev/linkd/internal/store"
 	"github.com/linkd-dev/linkd/internal/store/groupcommit"
@@ -356,7 +357,9 @@ func (s *Store) insertCodes(ops []*groupcommit.Op[[]store.LinkCode], results []e
 	defer cancel()
 	var err error
 	for attempt := 1; ; attempt++ {
-		_, err = s.pool.Exec(ctx, insertCodesSQL, ids, tails, hashes, kinds, clients, subs, users, options, created, expires)
+		// FlatArray: pgx encodes [][]byte by reflection otherwise.
+		_, err = s.pool.Exec(ctx, insertCodesSQL, ids, pgtype.FlatArray[[]byte](tails), pgtype.FlatArray[[]byte](hashes), kinds, clients, subs, users,
+			pgtype.FlatArray[[]byte](options), created, expires)
 		if !retryable(err) || attempt == maxAttempts || backoff(ctx, attempt) != nil {
 			break
 		}
@@ -496,10 +499,14 @@ func (s *Store) Session(ctx context.Context, hash []byte, now time.Time) (store.
 	return sess, nil
 }
 
+// bulkTimeout bounds RevokeClientCodes instead of Options.Timeout: an operator's command
+// that may revoke a busy client's hundreds of thousands of open codes at once.
+const bulkTimeout = time.Minute
+
 // RevokeClientCodes implements store.Store.
 func (s *Store) RevokeClientCodes(ctx context.Context, clientID string, now time.Time) (int, int, error) {
 	var codes, sessions int64
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.writeWithin(ctx, max(s.timeout, bulkTimeout), func(ctx context.Context, tx pgx.Tx) error {
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM clients WHERE id = $1)`, clientID).Scan(&exists); err != nil {
 			return fmt.Errorf("postgres: client lookup: %w", err)
