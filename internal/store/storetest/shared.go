@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -69,52 +68,8 @@ func testChangesSeenAcross(t *testing.T, a, b store.Store) {
 	wantErr(t, "Redeem of a code revoked through the other store", err, store.ErrRevoked)
 }
 
-// testRedeemAcross: 200 redemptions of one code at once, half through each store:
-// exactly one wins, the others are told "already used", nothing fails, and the winner's
-// session is revoked as seen from both.
-func testRedeemAcross(t *testing.T, a, b store.Store) {
-	c := mustClient(t, a)
-	const racers = 200
-	for round := range 3 {
-		code := mustCode(t, a, c, 10*time.Minute)
-		now := t0.Add(time.Duration(round) * time.Second)
-		var (
-			wins, used, faults atomic.Int64
-			firstFault         atomic.Value
-			winner             atomic.Value
-			wg                 sync.WaitGroup
-			start              = make(chan struct{})
-		)
-		for i := range racers {
-			s := []store.Store{a, b}[i%2]
-			r := redemption(t, code, now)
-			wg.Go(func() {
-				<-start
-				sess, err := s.Redeem(context.Background(), r)
-				switch {
-				case err == nil:
-					wins.Add(1)
-					winner.Store(sess)
-				case errors.Is(err, store.ErrAlreadyUsed):
-					used.Add(1)
-				default:
-					faults.Add(1)
-					firstFault.CompareAndSwap(nil, err.Error())
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-		if wins.Load() != 1 || used.Load() != racers-1 || faults.Load() != 0 {
-			t.Fatalf("round %d: %d wins, %d already used, %d faults (first: %v); want 1, %d, 0",
-				round, wins.Load(), used.Load(), faults.Load(), firstFault.Load(), racers-1)
-		}
-		for _, s := range []store.Store{a, b} {
-			_, err := s.Session(ctx(t), winner.Load().(store.Session).Hash, now)
-			wantErr(t, "the winner's session after reuse", err, store.ErrRevoked)
-		}
-	}
-}
+// testRedeemAcross: 200 redemptions of one code at once, half through each store.
+func testRedeemAcross(t *testing.T, a, b store.Store) { raceRedeem(t, a, b) }
 
 // testPurgeOnBoth: two instances purging at the same time, in small batches, delete every
 // expired row once between them, without an error or a wait on each other, and leave
@@ -156,7 +111,7 @@ func testPurgeOnBoth(t *testing.T, a, b store.Store) {
 			for {
 				n, err := s.Purge(context.Background(), before, 7)
 				if err != nil {
-					purgeErrs <- fmt.Errorf("Purge: %w", err)
+					purgeErrs <- fmt.Errorf("purge: %w", err)
 					return
 				}
 				if n == 0 {

@@ -699,52 +699,52 @@ func testPurge(t *testing.T, s store.Store) {
 
 // testConcurrentRedeem is security.md T3: many redemptions of one code at once, exactly
 // one succeeds, every other one is told "already used", and nothing fails.
-func testConcurrentRedeem(t *testing.T, s store.Store) {
-	c := mustClient(t, s)
+func testConcurrentRedeem(t *testing.T, s store.Store) { raceRedeem(t, s) }
+
+// raceRedeem redeems each of three codes 200 times at once, the racers spread over
+// stores (instances sharing one database): exactly one wins, every other one is told
+// "already used", nothing fails, and the losers' reuse revoked the winner's session
+// (T5), as every store sees it.
+func raceRedeem(t *testing.T, stores ...store.Store) {
+	c := mustClient(t, stores[0])
 	const racers = 200
 	for round := range 3 {
-		code := mustCode(t, s, c, 10*time.Minute)
+		code := mustCode(t, stores[0], c, 10*time.Minute)
 		var (
 			wg                 sync.WaitGroup
 			wins, used, faults atomic.Int64
 			winner             atomic.Value
+			firstFault         atomic.Value
 			start              = make(chan struct{})
 			now                = t0.Add(time.Duration(round) * time.Second)
-			firstFault         atomic.Value
-			sessionHashes      [racers][]byte
-			winnerIndex        atomic.Int64
 		)
-		winnerIndex.Store(-1)
 		for i := range racers {
-			r := redemption(t, code, now)
-			sessionHashes[i] = r.SessionHash
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+			s, r := stores[i%len(stores)], redemption(t, code, now)
+			wg.Go(func() {
 				<-start
 				sess, err := s.Redeem(context.Background(), r)
 				switch {
 				case err == nil:
 					wins.Add(1)
 					winner.Store(sess)
-					winnerIndex.Store(int64(i))
 				case errors.Is(err, store.ErrAlreadyUsed):
 					used.Add(1)
 				default:
 					faults.Add(1)
 					firstFault.CompareAndSwap(nil, err.Error())
 				}
-			}()
+			})
 		}
 		close(start)
 		wg.Wait()
 		if wins.Load() != 1 || used.Load() != racers-1 || faults.Load() != 0 {
-			t.Fatalf("round %d: %d wins, %d already used, %d faults (first: %v); want 1, %d, 0",
-				round, wins.Load(), used.Load(), faults.Load(), firstFault.Load(), racers-1)
+			t.Fatalf("round %d, %d store(s): %d wins, %d already used, %d faults (first: %v); want 1, %d, 0",
+				round, len(stores), wins.Load(), used.Load(), faults.Load(), firstFault.Load(), racers-1)
 		}
-		// The losers' reuse revoked the winner's session (T5).
-		_, err := s.Session(ctx(t), sessionHashes[winnerIndex.Load()], now)
-		wantErr(t, "winner's session after reuse", err, store.ErrRevoked)
+		for _, s := range stores {
+			_, err := s.Session(ctx(t), winner.Load().(store.Session).Hash, now)
+			wantErr(t, "winner's session after reuse", err, store.ErrRevoked)
+		}
 	}
 }
 
