@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -303,6 +304,55 @@ func TestGroupCommit(t *testing.T) {
 		t.Errorf("%d ops in %d statements, want 2000 ops grouped", ops, batches)
 	}
 	t.Logf("%d ops in %d statements", ops, batches)
+}
+
+// TestDuplicatesInBatches: the same code submitted by many callers at once (in one batch
+// or several) is stored once; one caller succeeds, the others get ErrConflict, and the
+// other codes of a batch with a duplicate are stored all the same, each op all or none.
+func TestDuplicatesInBatches(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, Options{})
+	defer s.Close()
+	now := time.Now()
+	c := newClient(t, s, now)
+	dup := testCode(0, c.ID, now)
+	const n = 40
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if i%2 == 0 {
+				errs[i] = s.CreateCodes(context.Background(), dup)
+				return
+			}
+			// An op of two codes, one of them the duplicate: none of it may be stored
+			// unless it is the op that stored the duplicate.
+			errs[i] = s.CreateCodes(context.Background(), testCode(i, c.ID, now), dup)
+		})
+	}
+	wg.Wait()
+	wins := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case !errors.Is(err, store.ErrConflict):
+			t.Errorf("op %d: %v, want nil or ErrConflict", i, err)
+		}
+	}
+	var rows int
+	if err := s.pool.QueryRow(t.Context(), `SELECT count(*) FROM link_codes`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	wantRows := 1
+	for i, err := range errs {
+		if err == nil && i%2 == 1 {
+			wantRows++
+		}
+	}
+	if wins != 1 || rows != wantRows {
+		t.Errorf("%d ops succeeded and %d rows stored; want 1 and %d", wins, rows, wantRows)
+	}
 }
 
 // TestPurgeSearchesOnlyOldCodes: purging link codes walks the primary key below the

@@ -331,9 +331,11 @@ func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error 
 const insertCodesSQL = `INSERT INTO link_codes (id, id_tail, hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at)
 	SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::timestamptz[], $10::timestamptz[])`
 
-// insertCodes inserts the codes of every op of a batch by one statement. A duplicate id
-// fails it with a Rollback(ErrConflict), so that the batch is retried op by op and only
-// the op that brought the duplicate gets ErrConflict.
+// insertCodes inserts the codes of every op of a batch by one statement. If one of them
+// exists already (two processes minting codes in the same nanosecond, a caller's bug),
+// insertSkippingConflicts tells which ops brought duplicates, in one transaction too:
+// retrying the batch op by op, as groupcommit would, costs a commit per op, which under
+// load takes the later ops past their deadline.
 func (s *Store) insertCodes(ops []*groupcommit.Op[[]store.LinkCode], results []error) error {
 	n := 0
 	for _, o := range ops {
@@ -353,24 +355,70 @@ func (s *Store) insertCodes(ops []*groupcommit.Op[[]store.LinkCode], results []e
 			created, expires = append(created, c.CreatedAt), append(expires, c.ExpiresAt)
 		}
 	}
+	// FlatArray: pgx encodes [][]byte by reflection otherwise.
+	args := []any{ids, pgtype.FlatArray[[]byte](tails), pgtype.FlatArray[[]byte](hashes), kinds, clients, subs, users,
+		pgtype.FlatArray[[]byte](options), created, expires}
 	ctx, cancel := context.WithDeadline(context.Background(), groupcommit.Deadline(ops))
 	defer cancel()
 	var err error
 	for attempt := 1; ; attempt++ {
-		// FlatArray: pgx encodes [][]byte by reflection otherwise.
-		_, err = s.pool.Exec(ctx, insertCodesSQL, ids, pgtype.FlatArray[[]byte](tails), pgtype.FlatArray[[]byte](hashes), kinds, clients, subs, users,
-			pgtype.FlatArray[[]byte](options), created, expires)
+		_, err = s.pool.Exec(ctx, insertCodesSQL, args...)
+		if isUniqueViolation(err) {
+			err = s.txOnce(ctx, func(ctx context.Context, tx pgx.Tx) error {
+				return insertSkippingConflicts(ctx, tx, ops, args, results)
+			})
+		}
 		if !retryable(err) || attempt == maxAttempts || backoff(ctx, attempt) != nil {
 			break
 		}
 	}
-	switch {
-	case isUniqueViolation(err):
-		return groupcommit.Rollback{Err: fmt.Errorf("postgres: create code: %w", store.ErrConflict)}
-	case err != nil:
+	if err != nil {
 		return fmt.Errorf("postgres: create codes: %w", err)
 	}
-	clear(results)
+	return nil
+}
+
+// insertSkippingConflicts inserts what it can of a batch's codes, then deletes again the
+// codes of every op that brought a duplicate (an id stored before, or twice in the batch:
+// the first op in the batch keeps it), whose result is ErrConflict: each op's codes are
+// stored all or none.
+func insertSkippingConflicts(ctx context.Context, tx pgx.Tx, ops []*groupcommit.Op[[]store.LinkCode], args []any, results []error) error {
+	rows, err := tx.Query(ctx, insertCodesSQL+` ON CONFLICT (id) DO NOTHING RETURNING id`, args...)
+	if err != nil {
+		return err
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	inserted := make(map[int64]bool, len(keys)) // true: inserted and not yet claimed by an op
+	for _, k := range keys {
+		inserted[k] = true
+	}
+	var undo []int64
+	for i, o := range ops {
+		var mine []int64
+		conflict := false
+		for _, c := range o.Work {
+			key, _, _ := store.CodeKey(c.ID)
+			if !inserted[key] {
+				conflict = true
+				continue
+			}
+			inserted[key] = false
+			mine = append(mine, key)
+		}
+		results[i] = nil
+		if conflict {
+			results[i] = fmt.Errorf("postgres: create code: %w", store.ErrConflict)
+			undo = append(undo, mine...)
+		}
+	}
+	if len(undo) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM link_codes WHERE id = ANY($1)`, undo); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
