@@ -6,6 +6,9 @@
 // Run with `go test ./e2e/` from the repository root (`-short` skips the package).
 // The Node-based tests need `node` and `npm`; they install e2e/node_modules with `npm ci`
 // when it is missing, and skip when node is not installed unless LINKD_E2E_REQUIRED=1.
+// The PostgreSQL tests (postgres_test.go) run linkd on databases of a PostgreSQL server
+// that pgtest starts for the package (or LINKD_TEST_DATABASE_URL's), and skip the same
+// way when PostgreSQL is not installed.
 package e2e
 
 import (
