@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/url"
@@ -18,6 +17,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/store"
 	"github.com/linkd-dev/linkd/internal/store/groupcommit"
 	"github.com/linkd-dev/linkd/internal/store/postgres/pgtest"
+	"github.com/linkd-dev/linkd/internal/store/storetest"
 )
 
 func sum(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
@@ -25,11 +25,7 @@ func sum(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
 // testCode is the i-th of a series of codes of client clientID, with time-ordered ids as
 // linktoken mints them.
 func testCode(i int, clientID string, now time.Time) store.LinkCode {
-	id := make([]byte, 16)
-	binary.BigEndian.PutUint64(id, uint64(now.UnixNano())+uint64(i))
-	copy(id[8:], sum(fmt.Sprint("tail", i)))
-	return store.LinkCode{ID: id, Hash: sum(fmt.Sprint("code", i)), Kind: store.KindLink, ClientID: clientID, UserID: "u",
-		Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+	return storetest.SeriesCode(i, clientID, now)
 }
 
 func newClient(t testing.TB, s store.Store, now time.Time) store.Client {

@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -93,11 +91,7 @@ func TestGroupCommit(t *testing.T) {
 // testCode is the i-th of a series of codes of client clientID, with time-ordered ids as
 // linktoken mints them.
 func testCode(i int, clientID string, now time.Time) store.LinkCode {
-	id := make([]byte, 16)
-	binary.BigEndian.PutUint64(id, uint64(now.UnixNano())+uint64(i))
-	copy(id[8:], sum(fmt.Sprint("tail", i)))
-	return store.LinkCode{ID: id, Hash: sum(fmt.Sprint("code", i)), Kind: store.KindLink, ClientID: clientID, UserID: "u",
-		Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+	return storetest.SeriesCode(i, clientID, now)
 }
 
 // testCodeID derives a code id from s: 16 bytes led by a positive integer.

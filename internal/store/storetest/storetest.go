@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -958,4 +959,15 @@ func testAccessTokens(t *testing.T, s store.Store) {
 	wantErr(t, "CreateAccessTokens(fresh, dup)", s.CreateAccessTokens(ctx(t), fresh, refresh), store.ErrConflict)
 	_, err = s.AccessToken(ctx(t), fresh.Hash, t0)
 	wantErr(t, "token of the failed batch", err, store.ErrNotFound)
+}
+
+// SeriesCode is the i-th of a series of link codes of client clientID minted at now,
+// for backends' own tests: ids time-ordered as linktoken mints them, and the same code
+// for the same i (so that minting i twice is a duplicate).
+func SeriesCode(i int, clientID string, now time.Time) store.LinkCode {
+	id := make([]byte, 16)
+	binary.BigEndian.PutUint64(id, uint64(now.UnixNano())+uint64(i))
+	copy(id[8:], hash(fmt.Sprint("tail", i)))
+	return store.LinkCode{ID: id, Hash: hash(fmt.Sprint("code", i)), Kind: store.KindLink, ClientID: clientID, UserID: "u",
+		Options: []byte(`{}`), CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
 }
