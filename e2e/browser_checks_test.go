@@ -310,7 +310,7 @@ func (br *browserRun) linkURL() string {
 // request off the machine (Mesh's pre-warm iframe is off), nothing threw, every message
 // the Link UI posted targeted the host's exact origin and arrived from the Link UI's
 // origin, and the code left the frame's address as soon as the page had read it
-// (security.md T10).
+// (docs/threat-model.md T10).
 func (br *browserRun) checkCommon() {
 	t := br.t
 	r := br.res

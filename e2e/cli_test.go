@@ -131,10 +131,11 @@ func TestCLIClientCreate(t *testing.T) {
 // TestCLIWhileServing runs the `linkd client` commands against the data directory of a
 // running server, and checks that each change reaches it within a second.
 //
-// The server runs with --auth-failures 0: right after rotate-secret the new secret is
-// refused until the server's client cache refreshes (up to 500 ms), and polling every
-// 50 ms would otherwise exhaust the per-address limit on failed authentications (10 a
-// minute) and get 429 for every test sharing the server.
+// The server runs with --auth-failures 0: the checks poll until a change shows (a disabled
+// client, a revoked secret are seen once the server's client cache refreshes, up to
+// auth.MaxStaleness), and polling every 50 ms would otherwise exhaust the per-address
+// limit on failed authentications (10 a minute) and get 429 for every test sharing the
+// server.
 func TestCLIWhileServing(t *testing.T) {
 	t.Parallel()
 	p := startLinkd(t, "--auth-failures", "0")

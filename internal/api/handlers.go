@@ -30,7 +30,7 @@ type Handler struct {
 	Tokens *linktoken.Service
 	Limits *ratelimit.Keyed
 	// Active counts each client's unexpired link tokens (over the token lifetime);
-	// MaxActive caps them (0: no cap). security.md A4.
+	// MaxActive caps them (0: no cap). docs/threat-model.md A4.
 	Active    *ratelimit.Window
 	MaxActive int
 	Now       func() time.Time

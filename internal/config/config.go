@@ -203,7 +203,7 @@ func BindServe(b *Binder, c *Serve) {
 	b.Int(&c.AuthFailures, "auth-failures", 10, "failed authentications allowed per IP address per minute before 429 (0: no limit)")
 	b.Int(&c.MaxActiveTokens, "max-active-tokens", 0, "unexpired link tokens one client may hold (issued by this instance) before 429 (0: no limit; 10000 is a sensible production bound)")
 	b.Duration(&c.PurgeInterval, "purge-interval", time.Minute, "how often expired link tokens and sessions are deleted")
-	b.Duration(&c.Retention, "retention", time.Hour, "how long expired link tokens and sessions are kept, so that a late reuse is reported as such")
+	b.Duration(&c.Retention, "retention", time.Hour, "how long expired link tokens, sessions and access tokens are kept before they are purged, so that a late reuse is reported as such (at least --session-ttl)")
 	b.Duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown")
 	b.String(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	b.String(&c.LogFormat, "log-format", "json", "log format: json or text")

@@ -45,7 +45,7 @@ func (h *Handler) basePath() string { return config.BasePath(h.PublicURL) }
 // Page serves GET /link/{clientId} and GET /pay/{clientId}: the Link UI shell. Loading it
 // consumes nothing; its script redeems the code from the URL fragment.
 //
-// Headers (security.md U1, U4): frame-ancestors lists the client's registered origins (a
+// Headers (docs/threat-model.md U1, U4): frame-ancestors lists the client's registered origins (a
 // payment page, opened as a full page, may not be framed at all), sent as a header and
 // without X-Frame-Options; the page loads only its own scripts and styles; no referrer
 // leaves it (the URL is a capability: W3C TAG, RFC 9700 §4.2); nothing is cached.

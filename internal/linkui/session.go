@@ -2,10 +2,10 @@
 // (or, for a payment link, as a full page), and the small JSON API its script calls.
 //
 // The code inside the link token is redeemed by the page's script with a POST, never by
-// loading the page, because link previewers and prefetchers fetch URLs (SPEC §3). The
+// loading the page, because link previewers and prefetchers fetch URLs (docs/design.md §3). The
 // redemption returns a session credential that the script keeps in memory and sends as
 // "Authorization: Bearer …" (no cookies: browsers block third-party cookies in iframes,
-// security.md U3).
+// docs/threat-model.md U3).
 package linkui
 
 import (

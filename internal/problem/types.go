@@ -140,7 +140,7 @@ var (
 
 	// Faults: what the client could not have avoided.
 	StoreUnavailable = &Type{Name: "storeUnavailable", Status: http.StatusServiceUnavailable,
-		Description: "The database did not answer in time; nothing was issued. Retry-After says when to retry."}
+		Description: "The database did not answer in time or cannot be written now (a full disk, a read-only file, a lock held too long); nothing was stored. Retry-After says when to retry."}
 	InternalError = &Type{Name: "internalError", Status: http.StatusInternalServerError,
 		Description: "A bug in linkd; the log has the details under the X-Request-Id of the answer."}
 )

@@ -33,7 +33,7 @@ func NewAccessLog(w io.Writer, format string) *AccessLog {
 
 // accessEntry is what the access log says about a request. The path only: no query
 // string, no fragment (never sent), no headers — codes, secrets and session credentials
-// never reach the log (security.md T10).
+// never reach the log (docs/threat-model.md T10).
 type accessEntry struct {
 	time                       time.Time
 	method, path               string

@@ -15,9 +15,10 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/catalog"
@@ -43,7 +44,10 @@ type Options struct {
 	PurgeInterval   time.Duration
 	Retention       time.Duration
 	ShutdownTimeout time.Duration
-	Now             func() time.Time
+	// Now is the clock requests see, Clock the one the background purge's timer runs on
+	// (nil: the real clock; Now defaults to Clock.Now).
+	Now   func() time.Time
+	Clock clockwork.Clock
 	// Extra routes (the demo page), added to the route table.
 	Extra []Route
 }
@@ -75,8 +79,11 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Clock == nil {
+		o.Clock = clockwork.NewRealClock()
+	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = o.Clock.Now
 	}
 	s := &Server{opts: o, api: o.API, linkUI: o.LinkUI, log: o.Logger, metrics: o.Metrics,
 		storeFaults: &burstLog{window: storeFaultWindow, now: o.Now}}
@@ -136,52 +143,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// purgeLoop deletes expired codes and sessions every PurgeInterval, in batches, so that
-// storage stays bounded by traffic × (lifetime + retention) (SPEC §7).
-func (s *Server) purgeLoop(ctx context.Context) {
-	if s.opts.PurgeInterval <= 0 || s.opts.Store == nil {
-		return
-	}
-	t := time.NewTicker(s.opts.PurgeInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		n, err := s.PurgeOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.Warn("purge failed", "err", err)
-		} else if n > 0 {
-			s.log.Debug("purged expired rows", "rows", n)
-		}
-	}
-}
-
-// PurgeOnce deletes everything that expired more than Retention ago and returns how
-// many rows it deleted.
-func (s *Server) PurgeOnce(ctx context.Context) (int, error) {
-	const batch = 1000
-	before := s.opts.Now().Add(-s.opts.Retention)
-	total := 0
-	for ctx.Err() == nil {
-		n, err := s.opts.Store.Purge(ctx, before, batch)
-		total += n
-		s.metrics.Purged(n)
-		if err != nil || n < batch {
-			return total, err
-		}
-	}
-	return total, ctx.Err()
-}
-
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	api.OK(w, map[string]string{"status": "up"})
 }
 
 // readyz answers 503 while the store does not answer or the server is shutting down, so
-// that a load balancer stops sending traffic (security.md S1).
+// that a load balancer stops sending traffic (docs/threat-model.md S1).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !s.ready.Load() {
 		api.WriteError(w, r, api.ErrUnavailable) // not a fault: nothing to log
@@ -288,34 +255,6 @@ func (s *Server) logFault(info *api.RequestInfo) {
 		}
 		s.log.Error("store unavailable", attrs...)
 	}
-}
-
-// burstLog decides which of a burst of like failures are logged: the first is, those
-// within window after a logged one only count, and the first one after that is logged
-// again with the count of those not logged in between. A store that is down fails every
-// request; a line per request would bury everything else in the log.
-type burstLog struct {
-	window time.Duration
-	now    func() time.Time
-
-	mu         sync.Mutex
-	logged     time.Time // when the last logged failure happened; zero: none yet
-	suppressed int       // failures not logged since then
-}
-
-// note records a failure and reports whether to log it and, if so, how many failures
-// were not logged since the previous line.
-func (b *burstLog) note() (log bool, suppressed int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := b.now()
-	if !b.logged.IsZero() && now.Sub(b.logged) < b.window {
-		b.suppressed++
-		return false, 0
-	}
-	suppressed = b.suppressed
-	b.logged, b.suppressed = now, 0
-	return true, suppressed
 }
 
 // logo serves the catalog's generated logos (GET /static/logos/{name}).

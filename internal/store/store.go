@@ -6,7 +6,7 @@
 // comment and a backend disagree, the backend is wrong.
 //
 // Secrets, codes and session credentials never reach a Store in clear text: callers pass
-// SHA-256 hashes (RFC 6819 §5.1.4.1.3, security.md T7).
+// SHA-256 hashes (RFC 6819 §5.1.4.1.3, docs/threat-model.md T7).
 package store
 
 import (
@@ -17,7 +17,7 @@ import (
 
 // Sentinel errors. Backends wrap them (fmt.Errorf("sqlite: …: %w", ErrNotFound)) so that
 // callers compare with errors.Is. Any other error is a fault of the backend (disk, network,
-// pool exhausted): callers must treat it as "unavailable" and fail closed (security.md S1),
+// pool exhausted): callers must treat it as "unavailable" and fail closed (docs/threat-model.md S1),
 // never as "not found" or "already used".
 var (
 	// ErrNotFound: no such client, sub-client, code or session (or it belongs to another
@@ -227,8 +227,8 @@ type Store interface {
 	CreateCodes(ctx context.Context, codes ...LinkCode) error
 	// Redeem consumes a code and opens a session, atomically: exactly one of any number of
 	// concurrent calls for the same code succeeds, on every instance sharing the store
-	// (RFC 6749 §10.5, security.md T3), and a code is never consumed without its session
-	// being stored (T4). It returns the new session, or:
+	// (RFC 6749 §10.5, docs/threat-model.md T3), and a code is never consumed without its session
+	// being stored (docs/threat-model.md T4). It returns the new session, or:
 	//   - ErrNotFound if no code has that id (or it was purged), if the secret's hash does
 	//     not match, or if the code does not match r.ClientID or r.Kind (nothing changes
 	//     then);
@@ -236,7 +236,7 @@ type Store interface {
 	//     code that was never redeemed stays unredeemed);
 	//   - ErrRevoked if the code was revoked before it was redeemed;
 	//   - ErrAlreadyUsed if the code was redeemed before; the session that redemption
-	//     opened is revoked in the same transaction (RFC 6749 §4.1.2, security.md T5).
+	//     opened is revoked in the same transaction (RFC 6749 §4.1.2, docs/threat-model.md T5).
 	Redeem(ctx context.Context, r Redemption) (Session, error)
 	// Session returns the session whose credential hashes to hash: ErrNotFound, ErrExpired
 	// (now is at or past ExpiresAt) or ErrRevoked otherwise.

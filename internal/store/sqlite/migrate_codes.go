@@ -17,8 +17,8 @@ import (
 //
 // A rowid table keyed by a growing integer is what SQLite appends to cheapest: each insert
 // lands on the rightmost leaf, which splits by starting a new page. The 16-byte BLOB key
-// of a WITHOUT ROWID table that the first schema used costs about twice as much CPU per
-// insert, because an index B-tree rebalances its siblings on every split.
+// of a WITHOUT ROWID table that the first schema used cost more CPU per insert, because an
+// index B-tree rebalances its siblings on every split (bench/README.md has the figures).
 func codeKey(id []byte) (key int64, tail []byte, ok bool) {
 	if len(id) != 16 || id[0]&0x80 != 0 {
 		return 0, nil, false

@@ -1,6 +1,6 @@
 // Package storetest is the conformance suite every store.Store backend must pass: the
 // contract written in store's doc comments, as tests, including the concurrency
-// properties (exactly-once redemption under contention, security.md T3) that make a
+// properties (exactly-once redemption under contention, docs/threat-model.md T3) that make a
 // backend fit for linkd.
 //
 // A backend's test calls Run with a function that opens a fresh, empty store:
@@ -425,7 +425,7 @@ func testRedeemOnce(t *testing.T, s store.Store) {
 	}
 	_, err = s.Session(ctx(t), randomHash(t), r.Now)
 	wantErr(t, "Session(unknown)", err, store.ErrNotFound)
-	// The code hash is not a session credential (security.md S3: no type confusion).
+	// The code hash is not a session credential (docs/threat-model.md S3: no type confusion).
 	_, err = s.Session(ctx(t), code.Hash, r.Now)
 	wantErr(t, "Session(code hash)", err, store.ErrNotFound)
 }
@@ -653,7 +653,7 @@ func testPurge(t *testing.T, s store.Store) {
 	}
 }
 
-// testConcurrentRedeem is security.md T3: many redemptions of one code at once, exactly
+// testConcurrentRedeem is docs/threat-model.md T3: many redemptions of one code at once, exactly
 // one succeeds, every other one is told "already used", and nothing fails.
 func testConcurrentRedeem(t *testing.T, s store.Store) {
 	c := mustClient(t, s)
@@ -698,7 +698,7 @@ func testConcurrentRedeem(t *testing.T, s store.Store) {
 			t.Fatalf("round %d: %d wins, %d already used, %d faults (first: %v); want 1, %d, 0",
 				round, wins.Load(), used.Load(), faults.Load(), firstFault.Load(), racers-1)
 		}
-		// The losers' reuse revoked the winner's session (T5).
+		// The losers' reuse revoked the winner's session (docs/threat-model.md T5).
 		_, err := s.Session(ctx(t), sessionHashes[winnerIndex.Load()], now)
 		wantErr(t, "winner's session after reuse", err, store.ErrRevoked)
 	}
@@ -782,7 +782,7 @@ func testConcurrentMixedWrites(t *testing.T, s store.Store) {
 }
 
 // testRedeemBinding: a code presented on another client's page, or on the page of the
-// other kind, is unknown there and stays redeemable where it belongs (T9).
+// other kind, is unknown there and stays redeemable where it belongs (docs/threat-model.md T9).
 func testRedeemBinding(t *testing.T, s store.Store) {
 	a, b := mustClient(t, s), mustClient(t, s)
 	code := mustCode(t, s, a, 10*time.Minute)
