@@ -1,4 +1,5 @@
 // The Link UI's catalog screen: the integrations a session may choose from.
+
 package linkui
 
 import (

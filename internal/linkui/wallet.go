@@ -1,5 +1,6 @@
 // Wallet verification: a wallet signs the link token's message for an address the
 // token's verifyWalletOptions allow.
+
 package linkui
 
 import (
