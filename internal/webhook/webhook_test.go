@@ -276,10 +276,10 @@ func TestCheckURL(t *testing.T) {
 func TestPrivateReason(t *testing.T) {
 	ctx := context.Background()
 	for url, private := range map[string]bool{
-		"http://127.0.0.1:8080/x":  true,
-		"http://[::1]/x":           true,
-		"http://localhost:8080/x":  true,
-		"https://93.184.215.14/":   false,
+		"http://127.0.0.1:8080/x": true,
+		"http://[::1]/x":          true,
+		"http://localhost:8080/x": true,
+		"https://93.184.215.14/":  false,
 	} {
 		if got := PrivateReason(ctx, nil, url); (got != "") != private {
 			t.Errorf("PrivateReason(%s) = %q, want private %v", url, got, private)
