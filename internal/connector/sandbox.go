@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"math"
 	"strings"
 
 	"github.com/google/uuid"
@@ -187,6 +188,20 @@ func (s *Sandbox) Transfer(ctx context.Context, q Quote, to Destination) (Sent, 
 		hash = hex.EncodeToString(sum[:])
 	}
 	return Sent{TxID: id, TxHash: hash}, nil
+}
+
+// SandboxFailCents are the cents of an amount the sandbox fails: a transfer whose amount,
+// or amount in fiat, rounded to cents, ends in .13 (25.13 USDC, $10.13) settles as
+// failed, so that integrators can test their failure path; every other one succeeds.
+const SandboxFailCents = 13
+
+// Settle implements Settler: the sandbox's rule, SandboxFailCents.
+func (s *Sandbox) Settle(ctx context.Context, t Settlement) (string, string, error) {
+	cents := func(v float64) int64 { return int64(math.Round(math.Abs(v)*100)) % 100 }
+	if cents(t.Amount) == SandboxFailCents || cents(t.AmountInFiat) == SandboxFailCents {
+		return StatusFailed, "", nil
+	}
+	return StatusSucceeded, "", nil
 }
 
 // Addresses implements Signer: the sandbox wallet's own address on a network type.

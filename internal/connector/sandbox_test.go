@@ -101,3 +101,32 @@ func TestSandboxSignerIsDeterministic(t *testing.T) {
 		t.Errorf("signatures %v %v %v", a, b, c)
 	}
 }
+
+// TestSandboxSettle: the sandbox fails a transfer whose amount or amount in fiat ends in
+// .13 (rounded to cents) and lets every other one succeed.
+func TestSandboxSettle(t *testing.T) {
+	cases := []struct {
+		name                 string
+		amount, amountInFiat float64
+		want                 string
+	}{
+		{"ordinary", 25, 25, StatusSucceeded},
+		{"amount in fiat .13", 0.0083, 25.13, StatusFailed},
+		{"amount .13", 10.13, 10.13, StatusFailed},
+		{"amount .13, fiat not", 1.13, 3390, StatusFailed},
+		{"rounded to .13", 5.1299999, 15389.99, StatusFailed},
+		{".013 is not .13", 0.013, 39, StatusSucceeded},
+		{"1.3 is not .13", 1.3, 1.3, StatusSucceeded},
+		{".31", 7.31, 7.31, StatusSucceeded},
+	}
+	s := NewSandbox()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, hash, err := s.Settle(context.Background(), Settlement{TxID: "x", TxHash: "0x1", Symbol: "USDC", Amount: tc.amount, AmountInFiat: tc.amountInFiat})
+			if err != nil || got != tc.want || hash != "" {
+				t.Errorf("Settle = %q, %q, %v; want %q", got, hash, err, tc.want)
+			}
+		})
+	}
+	var _ Settler = s
+}

@@ -43,8 +43,15 @@ type Handler struct {
 	// AccessTTL and RefreshTTL are the lifetimes of the tokens of connected accounts.
 	AccessTTL, RefreshTTL time.Duration
 
-	// Metrics counts the outcome of every redemption (nil: nothing is counted).
+	// Metrics counts the outcome of every redemption and every transfer (nil: nothing is
+	// counted).
 	Metrics *metrics.Metrics
+	// SettleDelay is how long a transfer of a connector that settles later
+	// (connector.Settler, the sandbox) stays pending before it is due to be settled.
+	SettleDelay time.Duration
+	// Notify, if set, is called once a transfer and its webhook event are stored (it wakes
+	// the webhook sender).
+	Notify func()
 
 	netOnce  sync.Once
 	netViews []NetworkView

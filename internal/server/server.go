@@ -1,7 +1,7 @@
 // Package server assembles linkd's HTTP server: the route table, the middleware every
 // request passes (request id, panic recovery, access log, metrics), the http.Server with
-// its timeouts, the background purge of expired tokens and sessions, and graceful
-// shutdown.
+// its timeouts, the background loops (the purge of expired rows, the settler of sandbox
+// transfers, the webhook sender), and graceful shutdown.
 package server
 
 import (
@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,10 +23,12 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/linkui"
 	"github.com/linkd-dev/linkd/internal/metrics"
 	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 // Options configure a Server.
@@ -44,10 +47,15 @@ type Options struct {
 	PurgeInterval   time.Duration
 	Retention       time.Duration
 	ShutdownTimeout time.Duration
-	// Now is the clock requests see, Clock the one the background purge's timer runs on
+	// Now is the clock requests see, Clock the one the background loops' timers run on
 	// (nil: the real clock; Now defaults to Clock.Now).
 	Now   func() time.Time
 	Clock clockwork.Clock
+	// Connectors settle the transfers that are due (nil: no settler runs).
+	Connectors *connector.Registry
+	// Webhooks delivers the webhook outbox while the server runs (nil: nothing is
+	// delivered by this process).
+	Webhooks *webhook.Sender
 	// Extra routes (the demo page), added to the route table.
 	Extra []Route
 }
@@ -111,18 +119,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	purgeDone := make(chan struct{})
-	purgeCtx, stopPurge := context.WithCancel(ctx)
-	go func() {
-		defer close(purgeDone)
-		s.purgeLoop(purgeCtx)
-	}()
+	loopsCtx, stopLoops := context.WithCancel(ctx)
+	var loops sync.WaitGroup
+	for _, loop := range []func(context.Context){s.purgeLoop, s.settleLoop, s.webhookLoop} {
+		loops.Add(1)
+		go func() {
+			defer loops.Done()
+			loop(loopsCtx)
+		}()
+	}
+	// The background loops stop after the requests in flight: a transfer executed during
+	// the shutdown is still delivered by this process if it can.
+	stopLoopsAndWait := func() { stopLoops(); loops.Wait() }
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
-		stopPurge()
-		<-purgeDone
+		stopLoopsAndWait()
 		return err
 	case <-ctx.Done():
 	}
@@ -131,8 +144,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
 	err := hs.Shutdown(sctx)
-	stopPurge()
-	<-purgeDone
+	stopLoopsAndWait()
 	if errors.Is(err, context.DeadlineExceeded) {
 		hs.Close()
 		return fmt.Errorf("server: shutdown: requests still in flight after %v", s.opts.ShutdownTimeout)
@@ -141,6 +153,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return e
 	}
 	return err
+}
+
+// webhookLoop runs the webhook sender, if the server has one, until ctx is done; the
+// attempts in flight then finish (each within webhook.Timeout).
+func (s *Server) webhookLoop(ctx context.Context) {
+	if s.opts.Webhooks != nil {
+		s.opts.Webhooks.Run(ctx)
+	}
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

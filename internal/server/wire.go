@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/metrics"
 	"github.com/linkd-dev/linkd/internal/ratelimit"
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 // FromConfig wires a Server from a checked serve configuration and an open store: the
@@ -51,26 +53,45 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 	if err != nil {
 		return nil, err
 	}
+	keys := &webhook.KeyFile{Path: config.KeyFile(c.SecretKeyFile, c.DataDir)}
+	sender := &webhook.Sender{Store: st, Keys: keys, Log: log, Metrics: m, AllowPrivate: c.WebhookAllowPrivate}
+	logKeyFile(log, keys.Path)
 	var extra []Route
 	if c.Demo {
-		if extra, err = demoRoutes(c, st, log, apiH, publicURL.String()); err != nil {
+		if extra, err = demoRoutes(c, st, log, apiH, publicURL.String(), keys, sender); err != nil {
 			return nil, err
 		}
 	}
 	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, Catalog: cat, Connectors: connectors,
 		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour,
-		Metrics: m}
+		Metrics: m, SettleDelay: c.SandboxSettleDelay, Notify: sender.Notify}
 	return New(Options{
 		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: accessLog, Metrics: m, ServeMetrics: c.Metrics,
 		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout, Now: now,
-		Extra: extra,
+		Extra: extra, Connectors: connectors, Webhooks: sender,
 	}), nil
+}
+
+// logKeyFile says at start which secret key file signs webhooks, and warns if others than
+// its owner may read it (docs/threat-model.md W2). A missing file is no problem until a
+// webhook exists: `linkd client webhook add` creates it.
+func logKeyFile(log *slog.Logger, path string) {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		log.Debug("no webhook secret key file yet", "secretKeyFile", path)
+	case fi.Mode().Perm()&0o077 != 0:
+		log.Warn("the webhook secret key file is readable by others than its owner; chmod 600 it", "secretKeyFile", path,
+			"mode", fi.Mode().Perm().String())
+	default:
+		log.Debug("webhook secret key file", "secretKeyFile", path)
+	}
 }
 
 // demoRoutes sets up `linkd serve --demo`: the demo client (created once, its secret kept
 // in the data directory) and the demo page with its backend endpoint, which issues
 // through apiH.
-func demoRoutes(c *config.Serve, st store.Store, log *slog.Logger, apiH *api.Handler, publicURL string) ([]Route, error) {
+func demoRoutes(c *config.Serve, st store.Store, log *slog.Logger, apiH *api.Handler, publicURL string, keys *webhook.KeyFile, sender *webhook.Sender) ([]Route, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	creds, err := demo.Setup(ctx, st, c.DataDir, publicURL)

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // SecretPrefix starts every webhook signing secret, so that one is recognised in a
@@ -140,4 +141,32 @@ func createKeyFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	return key, nil
+}
+
+// KeyFile is the secret key file at Path, loaded when it is first needed and kept once
+// loaded. A linkd serve started before the file existed picks it up as soon as `linkd
+// client webhook add` (or the demo) creates it, without a restart. Only Create makes a
+// new key: serve never does, so that an instance on another host that was not given the
+// shared key file fails loudly (outcome secretKey) instead of inventing a key of its own.
+type KeyFile struct {
+	Path   string
+	Create bool
+
+	mu     sync.Mutex
+	sealer *Sealer
+}
+
+// Sealer returns the key file's Sealer, loading (or, with Create, creating) it if needed.
+func (k *KeyFile) Sealer() (*Sealer, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.sealer != nil {
+		return k.sealer, nil
+	}
+	s, err := LoadKeyFile(k.Path, k.Create)
+	if err != nil {
+		return nil, err
+	}
+	k.sealer = s
+	return s, nil
 }

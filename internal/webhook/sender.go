@@ -69,9 +69,10 @@ const (
 // Sender delivers the outbox's due deliveries. Run it once per process; several
 // processes (or instances) on one store share the work, each attempt made by one of them.
 type Sender struct {
-	Store  store.Store
-	Sealer *Sealer
-	Clock  clockwork.Clock // nil: the real clock
+	Store store.Store
+	// Keys opens the webhooks' sealed secrets.
+	Keys  *KeyFile
+	Clock clockwork.Clock // nil: the real clock
 	Log    *slog.Logger    // nil: slog.Default()
 	// Metrics counts attempts by outcome (nil: nothing is counted).
 	Metrics *metrics.Metrics
@@ -293,7 +294,11 @@ func (s *Sender) attempt(sem chan struct{}, c store.DeliveryClaim) {
 // send makes one HTTP attempt of claim c and returns its record (NextAttemptAt unset).
 func (s *Sender) send(c store.DeliveryClaim) store.DeliveryAttempt {
 	a := store.DeliveryAttempt{DeliveryID: c.Delivery.ID, Claim: c.Delivery.Claim, ID: uuid.NewString(), At: s.Clock.Now()}
-	secret, err := s.Sealer.Open(c.Webhook.ID, c.Webhook.SealedSecret)
+	sealer, err := s.Keys.Sealer()
+	var secret string
+	if err == nil {
+		secret, err = sealer.Open(c.Webhook.ID, c.Webhook.SealedSecret)
+	}
 	if err != nil {
 		a.Outcome, a.Error = OutcomeSecretKey, err.Error()
 		return a

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -60,6 +61,7 @@ func (rc *receiver) requests() []received {
 // clock.
 type outbox struct {
 	st     *sqlite.Store
+	keys   *KeyFile
 	sealer *Sealer
 	clock  *clockwork.FakeClock
 	client string
@@ -71,11 +73,12 @@ func newOutbox(t *testing.T) *outbox {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sealer, err := LoadKeyFile(t.TempDir()+"/secret.key", true)
+	keys := &KeyFile{Path: t.TempDir() + "/secret.key", Create: true}
+	sealer, err := keys.Sealer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &outbox{st: st, sealer: sealer, clock: clockwork.NewFakeClockAt(goldenAt), client: uuid.NewString()}
+	o := &outbox{st: st, keys: keys, sealer: sealer, clock: clockwork.NewFakeClockAt(goldenAt), client: uuid.NewString()}
 	if err := st.CreateClient(context.Background(), store.Client{ID: o.client, Name: "c", Enabled: true, CreatedAt: goldenAt}); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +106,7 @@ func (o *outbox) transfer(t *testing.T) store.Transfer {
 }
 
 func (o *outbox) sender() *Sender {
-	return &Sender{Store: o.st, Sealer: o.sealer, Clock: o.clock, Random: func() float64 { return 0.5 }}
+	return &Sender{Store: o.st, Keys: o.keys, Clock: o.clock, Random: func() float64 { return 0.5 }}
 }
 
 // deliveries returns the client's deliveries, newest first.
@@ -199,6 +202,7 @@ func TestSenderOutcomes(t *testing.T) {
 		allowThis    bool
 		timeout      time.Duration
 		wrongKey     bool
+		noKeyFile    bool
 		wantOutcome  string
 		wantCode     int
 		wantHits     int64
@@ -216,6 +220,8 @@ func TestSenderOutcomes(t *testing.T) {
 		{name: "loopback allowed for this webhook", answer: func(int, http.ResponseWriter) {}, allowThis: true, wantOutcome: OutcomeDelivered, wantCode: 200, wantHits: 1},
 		{name: "secret sealed under another key", answer: func(int, http.ResponseWriter) {}, allowPrivate: true, wrongKey: true,
 			wantOutcome: OutcomeSecretKey, wantHits: 0},
+		{name: "no key file", answer: func(int, http.ResponseWriter) {}, allowPrivate: true, noKeyFile: true,
+			wantOutcome: OutcomeSecretKey, wantHits: 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -229,7 +235,12 @@ func TestSenderOutcomes(t *testing.T) {
 				s.AllowPrivateFor = map[string]bool{id: true}
 			}
 			if tc.wrongKey {
-				s.Sealer, _ = NewSealer(make([]byte, KeySize))
+				other := t.TempDir() + "/other.key"
+				os.WriteFile(other, make([]byte, KeySize), 0o600)
+				s.Keys = &KeyFile{Path: other}
+			}
+			if tc.noKeyFile {
+				s.Keys = &KeyFile{Path: t.TempDir() + "/missing.key"}
 			}
 			s.RunOnce(context.Background())
 			d := o.deliveries(t)[0]
