@@ -98,7 +98,7 @@ func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
 		Store: config.Store{DataDir: t.TempDir(), SQLiteSync: "normal"}, Addr: ln.Addr().String(), PublicURL: e.URL,
 		TokenTTL: 10 * time.Minute, SessionTTL: 30 * time.Minute, MaxBody: 64 << 10, AuthFailures: 0,
 		PurgeInterval: time.Hour, Retention: time.Hour, ShutdownTimeout: 5 * time.Second,
-		LogLevel: "debug", LogFormat: "json", AccessLog: true, Metrics: true,
+		LogLevel: "debug", LogFormat: "json", AccessLog: true, Metrics: true, SandboxSettleDelay: 5 * time.Second,
 	}
 	for _, m := range mods {
 		m(&c)

@@ -28,6 +28,10 @@ func (s *Server) routes() []route {
 		{"integrations", "GET", "/api/v1/integrations", api.HandlerFunc(a.Integrations)},
 		{"networks", "GET", "/api/v1/transfers/managed/networks", api.HandlerFunc(a.Networks)},
 		{"balance", "POST", "/api/v1/balance/get", api.HandlerFunc(a.Balance)},
+		{"holdings", "POST", "/api/v1/holdings/get", api.HandlerFunc(a.Holdings)},
+		{"token_refresh", "POST", "/api/v1/token/refresh", api.HandlerFunc(a.RefreshToken)},
+		{"account_delete", "DELETE", "/api/v1/account", api.HandlerFunc(a.Disconnect)},
+		{"transfers", "GET", "/api/v1/transfers/managed/mesh", api.HandlerFunc(a.Transfers)},
 
 		// Link UI pages (what a link token's URL opens) and their assets.
 		{"link_page", "GET", "/link/{clientId}", ui.Page(store.KindLink)},

@@ -24,6 +24,13 @@ import (
 	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
+// Lifetimes of the tokens of connected accounts: an access token an hour (the
+// expiresInSeconds of the brokerageAccountAccessToken message), a refresh token 30 days.
+const (
+	accessTTL  = time.Hour
+	refreshTTL = 30 * 24 * time.Hour
+)
+
 // FromConfig wires a Server from a checked serve configuration and an open store: the
 // one place where linkd's parts are put together (cmd/linkd and the tests both use it).
 // accessLog receives the access log (nil: log); now is the clock (nil: time.Now).
@@ -49,7 +56,7 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 	apiH, err := api.NewHandler(api.Handler{Auth: authn, Tokens: tokens, Limits: ratelimit.New(), Now: now,
 		MaxBody: c.MaxBody, AuthFailures: c.AuthFailures,
 		Active: ratelimit.NewWindow(c.TokenTTL, 60), MaxActive: c.MaxActiveTokens,
-		Metrics: m, Store: st, Connectors: connectors}, cat, publicURL.String(), address.Pattern)
+		Metrics: m, Store: st, Connectors: connectors, AccessTTL: accessTTL, RefreshTTL: refreshTTL}, cat, publicURL.String(), address.Pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +70,7 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 		}
 	}
 	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, Catalog: cat, Connectors: connectors,
-		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour,
+		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: accessTTL, RefreshTTL: refreshTTL,
 		Metrics: m, SettleDelay: c.SandboxSettleDelay, Notify: sender.Notify}
 	return New(Options{
 		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: accessLog, Metrics: m, ServeMetrics: c.Metrics,
