@@ -205,13 +205,13 @@ type Preview struct {
 
 // transferRecord is the stored transfer (a session object).
 type transferRecord struct {
-	ConnectionID  string `json:"connectionId"`
-	AccountID     string `json:"accountId"`
-	Type          string `json:"type"`
-	IntegrationID string `json:"integrationId,omitempty"`
-	Preview      Preview           `json:"preview"`
-	Quote        connector.Quote   `json:"quote"`
-	Finished     *TransferFinished `json:"finished,omitempty"`
+	ConnectionID  string            `json:"connectionId"`
+	AccountID     string            `json:"accountId"`
+	Type          string            `json:"type"`
+	IntegrationID string            `json:"integrationId,omitempty"`
+	Preview       Preview           `json:"preview"`
+	Quote         connector.Quote   `json:"quote"`
+	Finished      *TransferFinished `json:"finished,omitempty"`
 }
 
 func round8(v float64) float64 { return math.Round(v*1e8) / 1e8 }

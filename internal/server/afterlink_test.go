@@ -53,12 +53,12 @@ func makeDeposit(t *testing.T, e *linkdtest.Env, c linkdtest.Credentials, txn st
 // transferItem is the part of node-api's TransferModel the tests read.
 type transferItem struct {
 	ID, ClientTransactionID, InstitutionTransactionID, UserID, Status, Symbol, NetworkID, NetworkName, Hash string
-	DestinationAddress, TransferType                                                                      string
-	Amount, AmountInFiat, SourceAmount, DestinationAmount                                                 float64
-	CreatedTimestamp                                                                                      int64
-	ExecutedTimestamp                                                                                     *int64
-	From                                                                                                  struct{ ID, Type, Name, LogoURL string }
-	ProcessingFee                                                                                         struct{ Fee float64 }
+	DestinationAddress, TransferType                                                                        string
+	Amount, AmountInFiat, SourceAmount, DestinationAmount                                                   float64
+	CreatedTimestamp                                                                                        int64
+	ExecutedTimestamp                                                                                       *int64
+	From                                                                                                    struct{ ID, Type, Name, LogoURL string }
+	ProcessingFee                                                                                           struct{ Fee float64 }
 }
 
 // list calls GET /api/v1/transfers/managed/mesh as c with query.
@@ -212,7 +212,9 @@ func TestTransferListParameters(t *testing.T) {
 	}
 	// Every problem is reported at once.
 	r, _, _ := list(t, e, e.Client, "Count=0&Statuses=x&OrderBy=y")
-	var data struct{ Errors []struct{ Field, ErrorType string } }
+	var data struct {
+		Errors []struct{ Field, ErrorType string }
+	}
 	json.Unmarshal(r.Envelope(t).ErrorData, &data, json.MatchCaseInsensitiveNames(true))
 	if len(data.Errors) != 3 {
 		t.Errorf("errorData %s: want the three problems", r.Envelope(t).ErrorData)
@@ -370,7 +372,9 @@ func TestReuseRevokesAccountTokens(t *testing.T) {
 	var conn connView
 	s.must(t, "POST", "connections", `{"integrationId":"`+sandboxID+`","username":"user_good","password":"pass_good"}`, &conn)
 	var linked struct {
-		AccessToken struct{ AccountTokens []struct{ AccessToken, RefreshToken string } }
+		AccessToken struct {
+			AccountTokens []struct{ AccessToken, RefreshToken string }
+		}
 	}
 	s.must(t, "POST", "connections/"+conn.ConnectionID+"/accounts", `{"accountIds":["`+conn.Accounts[0].AccountID+`"]}`, &linked)
 	at := linked.AccessToken.AccountTokens[0]

@@ -73,7 +73,7 @@ type Sender struct {
 	// Keys opens the webhooks' sealed secrets.
 	Keys  *KeyFile
 	Clock clockwork.Clock // nil: the real clock
-	Log    *slog.Logger    // nil: slog.Default()
+	Log   *slog.Logger    // nil: slog.Default()
 	// Metrics counts attempts by outcome (nil: nothing is counted).
 	Metrics *metrics.Metrics
 	// AllowPrivate delivers to loopback, private and link-local addresses too
