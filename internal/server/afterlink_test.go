@@ -16,38 +16,25 @@ import (
 // deposit is a transfer made through the Link UI's API, as the browser makes it, and what
 // the page was given: the transferFinished payload and the account's tokens.
 type deposit struct {
-	TransferID, TxHash, TxID   string
-	AccessToken, RefreshToken  string
-	ClientTransactionID        string
-	Amount, AmountInFiat, Cash float64
+	TransferID, TxHash, TxID  string
+	AccessToken, RefreshToken string
+	ClientTransactionID       string
+	Amount, AmountInFiat      float64
 }
 
 // makeDeposit opens a session of client c for a USDC deposit of amountInFiat on Ethereum
 // with transaction id txn, connects the sandbox's first account and executes the transfer.
 func makeDeposit(t *testing.T, e *linkdtest.Env, c linkdtest.Credentials, txn string, amountInFiat float64) deposit {
 	t.Helper()
-	tok := issue(t, e, c, fmt.Sprintf(`{"userId":"user-9","transferOptions":{"toAddresses":[{"networkId":%q,"symbol":"USDC","address":%q}],
+	r := e.LinkToken(t, c, fmt.Sprintf(`{"userId":"user-9","transferOptions":{"toAddresses":[{"networkId":%q,"symbol":"USDC","address":%q}],
 		"amountInFiat":%v,"transactionId":%q,"clientFee":0.01,"transferType":"deposit"}}`, ethereum, ethAddr, amountInFiat, txn))
-	s := &linkSession{e: e, token: sessionToken(t, redeem(t, e, tok.clientID, "link", tok.code))}
-	var conn connView
-	s.must(t, "POST", "connections", `{"integrationId":"`+sandboxID+`","username":"user_good","password":"pass_good"}`, &conn)
-	acct := conn.Accounts[0].AccountID
-	var linked struct {
-		AccessToken struct {
-			AccountTokens []struct{ AccessToken, RefreshToken string }
-		}
-	}
-	s.must(t, "POST", "connections/"+conn.ConnectionID+"/accounts", `{"accountIds":["`+acct+`"]}`, &linked)
-	var p struct{ PreviewID string }
-	s.must(t, "POST", "transfers", `{"connectionId":"`+conn.ConnectionID+`","accountId":"`+acct+`","networkId":"`+ethereum+`","symbol":"USDC"}`, &p)
-	var fin struct {
-		TransferID, TxHash, TxID, ClientTransactionID string
-		Amount, AmountInFiat                          float64
-	}
-	s.must(t, "POST", "transfers/"+p.PreviewID+"/execute", "", &fin)
-	at := linked.AccessToken.AccountTokens[0]
+	var tok struct{ LinkToken string }
+	json.Unmarshal(r.Envelope(t).Content, &tok, json.MatchCaseInsensitiveNames(true))
+	s := e.Open(t, tok.LinkToken)
+	conn := s.ConnectSandbox(t)
+	fin := s.Transfer(t, conn, ethereum, "USDC")
 	return deposit{TransferID: fin.TransferID, TxHash: fin.TxHash, TxID: fin.TxID, ClientTransactionID: fin.ClientTransactionID,
-		Amount: fin.Amount, AmountInFiat: fin.AmountInFiat, AccessToken: at.AccessToken, RefreshToken: at.RefreshToken, Cash: conn.Accounts[0].Cash}
+		Amount: fin.Amount, AmountInFiat: fin.AmountInFiat, AccessToken: conn.AccessToken, RefreshToken: conn.RefreshToken}
 }
 
 // transferItem is the part of node-api's TransferModel the tests read.

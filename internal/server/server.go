@@ -119,18 +119,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	loopsCtx, stopLoops := context.WithCancel(ctx)
-	var loops sync.WaitGroup
-	for _, loop := range []func(context.Context){s.purgeLoop, s.settleLoop, s.webhookLoop} {
-		loops.Add(1)
-		go func() {
-			defer loops.Done()
-			loop(loopsCtx)
-		}()
-	}
 	// The background loops stop after the requests in flight: a transfer executed during
 	// the shutdown is still delivered by this process if it can.
-	stopLoopsAndWait := func() { stopLoops(); loops.Wait() }
+	stopLoopsAndWait := s.StartBackground(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -153,6 +144,22 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return e
 	}
 	return err
+}
+
+// StartBackground starts the background loops (the purge, the settler, the webhook
+// sender) until ctx is done or the returned function is called, which waits for them to
+// end. Serve starts them itself; tests that serve the Handler their own way call it.
+func (s *Server) StartBackground(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var loops sync.WaitGroup
+	for _, loop := range []func(context.Context){s.purgeLoop, s.settleLoop, s.webhookLoop} {
+		loops.Add(1)
+		go func() {
+			defer loops.Done()
+			loop(ctx)
+		}()
+	}
+	return func() { cancel(); loops.Wait() }
 }
 
 // webhookLoop runs the webhook sender, if the server has one, until ctx is done; the

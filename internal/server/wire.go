@@ -61,7 +61,7 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 		return nil, err
 	}
 	keys := &webhook.KeyFile{Path: config.KeyFile(c.SecretKeyFile, c.DataDir)}
-	sender := &webhook.Sender{Store: st, Keys: keys, Log: log, Metrics: m, AllowPrivate: c.WebhookAllowPrivate}
+	sender := &webhook.Sender{Store: st, Keys: keys, Now: now, Log: log, Metrics: m, AllowPrivate: c.WebhookAllowPrivate}
 	logKeyFile(log, keys.Path)
 	var extra []Route
 	if c.Demo {
@@ -105,12 +105,24 @@ func demoRoutes(c *config.Serve, st store.Store, log *slog.Logger, apiH *api.Han
 	if err != nil {
 		return nil, err
 	}
-	log.Info("demo client ready", "clientId", creds.ClientID, "created", creds.Created,
+	// The demo's webhook is sealed with the server's key file, which the demo creates if
+	// it is missing (the demo is the "first need").
+	creds, err = demo.SetupWebhook(ctx, st, c.DataDir, publicURL, &webhook.KeyFile{Path: keys.Path, Create: true}, creds)
+	if err != nil {
+		return nil, err
+	}
+	// Its receiver is linkd itself, usually on localhost: that one webhook may be delivered
+	// to a private address without --webhook-allow-private.
+	sender.AllowPrivateFor = map[string]bool{creds.WebhookID: true}
+	log.Info("demo client ready", "clientId", creds.ClientID, "created", creds.Created, "webhookId", creds.WebhookID,
 		"credentials", filepath.Join(c.DataDir, demo.FileName))
 	d := &demo.Handler{API: apiH, Client: creds, PublicURL: publicURL, MaxBody: c.MaxBody}
 	return []Route{
 		{"demo_page", "GET", "/demo", http.HandlerFunc(d.Page)},
 		{"demo_asset", "GET", "/demo/assets/{path...}", api.HandlerFunc(d.Asset)},
 		{"demo_linktoken", "POST", "/demo/api/linktoken", api.SameOrigin(api.HandlerFunc(d.LinkToken))},
+		// Server to server (linkd's webhook sender): no browser, no origin check.
+		{"demo_webhook", "POST", demo.WebhookPath, api.HandlerFunc(d.Webhook)},
+		{"demo_webhooks", "GET", "/demo/api/webhooks", api.HandlerFunc(d.Webhooks)},
 	}, nil
 }

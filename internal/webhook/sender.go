@@ -71,8 +71,11 @@ const (
 type Sender struct {
 	Store store.Store
 	// Keys opens the webhooks' sealed secrets.
-	Keys  *KeyFile
-	Clock clockwork.Clock // nil: the real clock
+	Keys *KeyFile
+	// Clock runs the Sender's poll (nil: the real clock); Now is the time attempts are made
+	// and scheduled at (nil: Clock.Now), the same clock the events were written with.
+	Clock clockwork.Clock
+	Now   func() time.Time
 	Log   *slog.Logger    // nil: slog.Default()
 	// Metrics counts attempts by outcome (nil: nothing is counted).
 	Metrics *metrics.Metrics
@@ -107,6 +110,9 @@ func (s *Sender) init() {
 	s.once.Do(func() {
 		if s.Clock == nil {
 			s.Clock = clockwork.NewRealClock()
+		}
+		if s.Now == nil {
+			s.Now = s.Clock.Now
 		}
 		if s.Log == nil {
 			s.Log = slog.Default()
@@ -202,7 +208,7 @@ func (s *Sender) drain(ctx context.Context) {
 		if free == 0 {
 			return
 		}
-		claims, err := s.Store.ClaimDeliveries(ctx, s.Clock.Now(), min(free, batch), s.Lease, skip)
+		claims, err := s.Store.ClaimDeliveries(ctx, s.Now(), min(free, batch), s.Lease, skip)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.Log.Warn("webhook: cannot claim deliveries", "err", err)
@@ -293,7 +299,7 @@ func (s *Sender) attempt(sem chan struct{}, c store.DeliveryClaim) {
 
 // send makes one HTTP attempt of claim c and returns its record (NextAttemptAt unset).
 func (s *Sender) send(c store.DeliveryClaim) store.DeliveryAttempt {
-	a := store.DeliveryAttempt{DeliveryID: c.Delivery.ID, Claim: c.Delivery.Claim, ID: uuid.NewString(), At: s.Clock.Now()}
+	a := store.DeliveryAttempt{DeliveryID: c.Delivery.ID, Claim: c.Delivery.Claim, ID: uuid.NewString(), At: s.Now()}
 	sealer, err := s.Keys.Sealer()
 	var secret string
 	if err == nil {
