@@ -76,7 +76,7 @@ type Sender struct {
 	// and scheduled at (nil: Clock.Now), the same clock the events were written with.
 	Clock clockwork.Clock
 	Now   func() time.Time
-	Log   *slog.Logger    // nil: slog.Default()
+	Log   *slog.Logger // nil: slog.Default()
 	// Metrics counts attempts by outcome (nil: nothing is counted).
 	Metrics *metrics.Metrics
 	// AllowPrivate delivers to loopback, private and link-local addresses too
