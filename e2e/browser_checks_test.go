@@ -471,6 +471,7 @@ func (br *browserRun) check() {
 		br.wantData("toAddressFull", allowedAddress)
 		finished := br.transferFinishedPayload()
 		br.wantData("txHashTitle", finished["txHash"])
+		br.checkAfterLink(finished)
 
 	case "transfer-amount":
 		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "loading", "transfer-asset", "transfer-network",
@@ -790,4 +791,61 @@ func (br *browserRun) checkMax() {
 	if amount+fee > 1200+1e-9 || amount < most-1e-6 {
 		t.Errorf("%s: Max priced %v USDC + %v USDC fee: want the most the account can send (%v USDC, within its 1,200 USDC)", br.run, amount, fee, most)
 	}
+}
+
+// afterLinkResult is node/afterlink.mjs's output line.
+type afterLinkResult struct {
+	OK       bool     `json:"ok"`
+	Failures []string `json:"failures"`
+	Results  struct {
+		Statuses []string `json:"statuses"`
+		Transfer struct {
+			ID, Status, Hash string
+		} `json:"transfer"`
+		Holdings struct {
+			AccountID string `json:"accountId"`
+			Positions int    `json:"positions"`
+		} `json:"holdings"`
+	} `json:"results"`
+}
+
+// checkAfterLink does what the page's backend does after a deposit, with Mesh's
+// node-api (node/afterlink.mjs): it confirms the transfer onTransferFinished reported by
+// listing transfers with its transaction id (v1TransfersManagedMeshList) until the
+// sandbox settles it, reads the account with the access token onIntegrationConnected
+// delivered (v1HoldingsGetCreate, v1BalanceGetCreate) and refreshes that token.
+func (br *browserRun) checkAfterLink(finished map[string]any) {
+	t := br.t
+	var access, refresh string
+	for _, e := range br.page("main").Events {
+		if e["cb"] != "onIntegrationConnected" {
+			continue
+		}
+		p, _ := e["payload"].(map[string]any)
+		at, _ := p["accessToken"].(map[string]any)
+		accounts, _ := at["accountTokens"].([]any)
+		if len(accounts) > 0 {
+			a, _ := accounts[0].(map[string]any)
+			access, _ = a["accessToken"].(string)
+			refresh, _ = a["refreshToken"].(string)
+		}
+	}
+	transferID, _ := finished["transferId"].(string)
+	txHash, _ := finished["txHash"].(string)
+	stdout, stderr, code := runNode(t, br.env.node, "afterlink.mjs", "LINKD_URL="+br.linkd.URL, "LINKD_CLIENT_ID="+br.client.ID,
+		"LINKD_CLIENT_SECRET="+br.client.Secret, "CLIENT_TRANSACTION_ID="+transactionID(br.run), "TRANSFER_ID="+transferID,
+		"TX_HASH="+txHash, "ACCESS_TOKEN="+access, "REFRESH_TOKEN="+refresh, "WANT_STATUS=succeeded")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	var res afterLinkResult
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
+		t.Fatalf("afterlink.mjs (exit %d) printed no result: %v\nstdout:\n%s\nstderr:\n%s", code, err, stdout, stderr)
+	}
+	if code != 0 || !res.OK {
+		t.Fatalf("%s: after Link, with node-api: exit %d, %d failed check(s):\n  %s\nstderr:\n%s", br.run, code, len(res.Failures),
+			strings.Join(res.Failures, "\n  "), stderr)
+	}
+	if res.Results.Transfer.ID != transferID || res.Results.Transfer.Status != "succeeded" || res.Results.Holdings.AccountID != "sandbox-brokerage-1234" {
+		t.Errorf("%s: after Link: %+v", br.run, res.Results)
+	}
+	t.Logf("%s: node-api saw the transfer go %v, and %d positions", br.run, res.Results.Statuses, res.Results.Holdings.Positions)
 }

@@ -164,7 +164,8 @@ func newBrowserEnv(t *testing.T, node, chromium string) *browserEnv {
 	}
 	env.expiredAt = time.Now()
 
-	env.linkd = startLinkd(t)
+	// Transfers settle after a second (the default 5 s would only slow the test down).
+	env.linkd = startLinkd(t, "--sandbox-settle-delay", "1s")
 	env.client = clientFor(t, env.linkd, "Acme Pay", env.hostOrigin)
 	env.baseID = networkID(t, env.linkd, env.client, "Base")
 

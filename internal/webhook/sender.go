@@ -55,8 +55,11 @@ const (
 	// InFlight bounds the attempts in flight of the whole Sender.
 	InFlight = 32
 	// Lease is how long a claimed delivery is the Sender's: after it (a crash), another
-	// sender may take it. It covers a batch's wait for its webhook's slots and Timeout.
-	Lease = time.Minute
+	// sender may take it. It covers a wait for a slot of its webhook (a batch brings at
+	// most batch deliveries, two rounds of PerWebhook: one Timeout) and its own Timeout,
+	// with room to record the attempt; short, because after a crash the deliveries the
+	// process had claimed wait for it.
+	Lease = 30 * time.Second
 	// Poll is how often the Sender looks for due deliveries when nothing woke it.
 	Poll = time.Second
 	// batch is how many deliveries one claim takes at most.
