@@ -32,9 +32,9 @@ type hook struct {
 	Code      int // what the receiver answered
 	Event     struct {
 		EventID, ID, TransferID, TransferStatus, TransactionID, TxHash, UserID, Token, Chain string
-		Timestamp, SentTimestamp                                                           int64
-		SourceAmount, DestinationAmount                                                    float64
-		SourceAccountProvider, DestinationAddress                                          string
+		Timestamp, SentTimestamp                                                             int64
+		SourceAmount, DestinationAmount                                                      float64
+		SourceAccountProvider, DestinationAddress                                            string
 	}
 }
 
