@@ -3,14 +3,22 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-json-experiment/json"
+	"github.com/google/uuid"
 
+	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/linkdtest"
+	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 // deposit is a transfer made through the Link UI's API, as the browser makes it, and what
@@ -380,5 +388,57 @@ func TestTransferListQueryEscaping(t *testing.T) {
 	_, items, total := list(t, e, e.Client, "ClientTransactionId="+url.QueryEscape("order #7 & more"))
 	if total != 1 || items[0].ID != d.TransferID {
 		t.Errorf("found %d", total)
+	}
+}
+
+// TestAccountAndWebhookSecretsNeverAtRestOrInLogs extends docs/threat-model.md T7 and W2
+// to what came after Link: the access and refresh tokens the page gets and a webhook's
+// signing secret are nowhere in the data directory or the logs, also after a delivery.
+func TestAccountAndWebhookSecretsNeverAtRestOrInLogs(t *testing.T) {
+	e := linkdtest.Start(t, func(c *config.Serve) { c.WebhookAllowPrivate = true })
+	got := make(chan string, 4)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got <- r.Header.Get(webhook.SignatureHeader) }))
+	defer rcv.Close()
+	keys := &webhook.KeyFile{Path: config.KeyFile(e.Config.SecretKeyFile, e.Config.DataDir), Create: true}
+	sealer, err := keys.Sealer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := webhook.NewSecret()
+	id := uuid.NewString()
+	if err := e.Store.CreateWebhook(context.Background(), store.Webhook{ID: id, ClientID: e.Client.ID, URL: rcv.URL,
+		SealedSecret: sealer.Seal(id, secret), CreatedAt: e.Clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	stop := e.Server.StartBackground(context.Background())
+	defer stop()
+	d := makeDeposit(t, e, e.Client, "order-secret", 25)
+	select {
+	case sig := <-got:
+		if sig == "" {
+			t.Fatal("a delivery without a signature")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no delivery")
+	}
+	stop()
+	secrets := map[string]string{"access token": d.AccessToken, "refresh token": d.RefreshToken, "webhook secret": secret,
+		"webhook secret without its prefix": strings.TrimPrefix(secret, webhook.SecretPrefix)}
+	entries, _ := os.ReadDir(e.Config.DataDir)
+	for _, en := range entries {
+		b, err := os.ReadFile(filepath.Join(e.Config.DataDir, en.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, s := range secrets {
+			if strings.Contains(string(b), s) {
+				t.Errorf("%s found in %s", what, en.Name())
+			}
+		}
+	}
+	for what, s := range secrets {
+		if strings.Contains(e.Logs.String(), s) {
+			t.Errorf("%s found in the logs", what)
+		}
 	}
 }

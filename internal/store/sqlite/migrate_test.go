@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -82,5 +83,45 @@ func TestCodesRowidMigration(t *testing.T) {
 	_, err = s.Redeem(ctx, store.Redemption{CodeID: codes[0].ID, CodeHash: codes[0].Hash, SessionHash: sum("again"), SessionExpiresAt: now.Add(time.Hour), Now: now})
 	if !errors.Is(err, store.ErrAlreadyUsed) {
 		t.Errorf("Redeem(used code) after down and up = %v, want ErrAlreadyUsed", err)
+	}
+}
+
+// TestTokenGrantMigration: access tokens stored before migration 5 keep working after it,
+// each its own grant (a refresh then revokes no older token, and RevokeGrant revokes it
+// alone).
+func TestTokenGrantMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), FileName)
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fsys, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithGoMigrations(codesRowidMigration))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	const client = "5f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
+	hash := sum("old access token")
+	if _, err := db.Exec(`INSERT INTO access_tokens (hash, kind, client_id, user_id, integration_id, broker_type, account_id, account_name,
+		created_at, expires_at) VALUES (?, 'access', ?, 'u', 'i', 'sandbox', 'a', 'A', ?, ?)`, hash, client, ms(now), ms(now.Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenFile(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tok, err := s.AccessToken(ctx, hash, now)
+	if err != nil || tok.GrantID != fmt.Sprintf("%x", hash) || tok.SessionHash != nil {
+		t.Fatalf("token after the migration = %+v, %v; want its own grant, no session", tok, err)
+	}
+	if n, err := s.RevokeGrant(ctx, client, tok.GrantID, now); err != nil || n != 1 {
+		t.Errorf("RevokeGrant = %d, %v; want 1", n, err)
 	}
 }
