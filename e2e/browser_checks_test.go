@@ -662,11 +662,10 @@ func (br *browserRun) checkTransfer(w transferWant) {
 	}
 }
 
-// checkAccessTokens calls POST /api/v1/balance/get, as the client's backend would, with
-// every access token onIntegrationConnected delivered (and refuses a refresh token).
-func (br *browserRun) checkAccessTokens() {
-	t := br.t
-	n := 0
+// accountTokens are the accountTokens of every onIntegrationConnected callback the page
+// got, in order.
+func (br *browserRun) accountTokens() []map[string]any {
+	var out []map[string]any
 	for _, e := range br.page("main").Events {
 		if e["cb"] != "onIntegrationConnected" {
 			continue
@@ -675,28 +674,39 @@ func (br *browserRun) checkAccessTokens() {
 		at, _ := p["accessToken"].(map[string]any)
 		accounts, _ := at["accountTokens"].([]any)
 		for _, a := range accounts {
-			a, _ := a.(map[string]any)
-			acct, _ := a["account"].(map[string]any)
-			for _, kind := range []string{"accessToken", "refreshToken"} {
-				tok, _ := a[kind].(string)
-				body, _ := json.Marshal(map[string]string{"authToken": tok, "type": "sandbox"})
-				r := br.linkd.do(t, "POST", "/api/v1/balance/get", body, "X-Client-Id", br.client.ID, "X-Client-Secret", br.client.Secret,
-					"Content-Type", "application/json")
-				if kind == "refreshToken" {
-					if r.Code != http.StatusUnauthorized || r.Type() != "authTokenInvalid" {
-						t.Errorf("%s: balance/get with the refresh token of %v: %v, want 401 authTokenInvalid", br.run, acct["accountId"], r)
-					}
-					continue
+			m, _ := a.(map[string]any)
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// checkAccessTokens calls POST /api/v1/balance/get, as the client's backend would, with
+// every access token onIntegrationConnected delivered (and refuses a refresh token).
+func (br *browserRun) checkAccessTokens() {
+	t := br.t
+	n := 0
+	for _, a := range br.accountTokens() {
+		acct, _ := a["account"].(map[string]any)
+		for _, kind := range []string{"accessToken", "refreshToken"} {
+			tok, _ := a[kind].(string)
+			body, _ := json.Marshal(map[string]string{"authToken": tok, "type": "sandbox"})
+			r := br.linkd.do(t, "POST", "/api/v1/balance/get", body, "X-Client-Id", br.client.ID, "X-Client-Secret", br.client.Secret,
+				"Content-Type", "application/json")
+			if kind == "refreshToken" {
+				if r.Code != http.StatusUnauthorized || r.Type() != "authTokenInvalid" {
+					t.Errorf("%s: balance/get with the refresh token of %v: %v, want 401 authTokenInvalid", br.run, acct["accountId"], r)
 				}
-				n++
-				var c struct {
-					TotalCash float64 `json:"totalCashUsdValue"`
-				}
-				if r.Code != http.StatusOK || json.Unmarshal(r.Env.Content, &c) != nil {
-					t.Errorf("%s: balance/get with the access token of %v: %v, want 200", br.run, acct["accountId"], r)
-				} else if c.TotalCash != acct["cash"] {
-					t.Errorf("%s: balance/get of %v: totalCashUsdValue %v, want the account's cash %v", br.run, acct["accountId"], c.TotalCash, acct["cash"])
-				}
+				continue
+			}
+			n++
+			var c struct {
+				TotalCash float64 `json:"totalCashUsdValue"`
+			}
+			if r.Code != http.StatusOK || json.Unmarshal(r.Env.Content, &c) != nil {
+				t.Errorf("%s: balance/get with the access token of %v: %v, want 200", br.run, acct["accountId"], r)
+			} else if c.TotalCash != acct["cash"] {
+				t.Errorf("%s: balance/get of %v: totalCashUsdValue %v, want the account's cash %v", br.run, acct["accountId"], c.TotalCash, acct["cash"])
 			}
 		}
 	}
@@ -817,18 +827,9 @@ type afterLinkResult struct {
 func (br *browserRun) checkAfterLink(finished map[string]any) {
 	t := br.t
 	var access, refresh string
-	for _, e := range br.page("main").Events {
-		if e["cb"] != "onIntegrationConnected" {
-			continue
-		}
-		p, _ := e["payload"].(map[string]any)
-		at, _ := p["accessToken"].(map[string]any)
-		accounts, _ := at["accountTokens"].([]any)
-		if len(accounts) > 0 {
-			a, _ := accounts[0].(map[string]any)
-			access, _ = a["accessToken"].(string)
-			refresh, _ = a["refreshToken"].(string)
-		}
+	if tokens := br.accountTokens(); len(tokens) > 0 {
+		access, _ = tokens[0]["accessToken"].(string)
+		refresh, _ = tokens[0]["refreshToken"].(string)
 	}
 	transferID, _ := finished["transferId"].(string)
 	txHash, _ := finished["txHash"].(string)

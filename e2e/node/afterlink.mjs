@@ -12,7 +12,7 @@
 // Run by e2e/browser_checks_test.go.
 
 import { FrontApi } from '@meshconnect/node-api';
-import { checks, mustEnv } from './dts.mjs';
+import { checks, mustEnv, report } from './dts.mjs';
 
 const api = new FrontApi({
   baseURL: mustEnv('LINKD_URL'),
@@ -87,11 +87,4 @@ async function main() {
   checkOkEnvelope(again, 'v1HoldingsGetCreate(new access token)');
 }
 
-try {
-  await main();
-} catch (err) {
-  const detail = err.response ? ` (HTTP ${err.response.status} ${JSON.stringify(err.response.data)})` : '';
-  failures.push(`unexpected error: ${err.stack || err}${detail}`);
-}
-console.log(JSON.stringify({ ok: failures.length === 0, failures, results }));
-process.exitCode = failures.length === 0 ? 0 : 1;
+await report(main, failures, results);

@@ -7,7 +7,7 @@
 // status is 1 if any check failed. Run by e2e/compat_test.go (go test ./e2e/).
 
 import { FrontApi } from '@meshconnect/node-api';
-import { checks, mustEnv } from './dts.mjs';
+import { checks, mustEnv, report } from './dts.mjs';
 
 const baseURL = mustEnv('LINKD_URL');
 const clientId = mustEnv('LINKD_CLIENT_ID');
@@ -155,11 +155,4 @@ async function main() {
   }
 }
 
-try {
-  await main();
-} catch (err) {
-  const detail = err.response ? ` (HTTP ${err.response.status} ${JSON.stringify(err.response.data)})` : '';
-  failures.push(`unexpected error: ${err.stack || err}${detail}`);
-}
-console.log(JSON.stringify({ ok: failures.length === 0, failures, results }));
-process.exitCode = failures.length === 0 ? 0 : 1;
+await report(main, failures, results);

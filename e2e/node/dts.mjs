@@ -146,3 +146,18 @@ export function checks() {
   };
   return { failures, check, checkShape, checkOkEnvelope, apiError };
 }
+
+/**
+ * report runs main, counts an exception as a failure, and prints the result line
+ * {"ok", "failures", "results"}; the exit status is 1 if anything failed.
+ */
+export async function report(main, failures, results) {
+  try {
+    await main();
+  } catch (err) {
+    const detail = err.response ? ` (HTTP ${err.response.status} ${JSON.stringify(err.response.data)})` : '';
+    failures.push(`unexpected error: ${err.stack || err}${detail}`);
+  }
+  console.log(JSON.stringify({ ok: failures.length === 0, failures, results }));
+  process.exitCode = failures.length === 0 ? 0 : 1;
+}

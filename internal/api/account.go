@@ -107,16 +107,23 @@ func (h *Handler) account(ctx context.Context, tok store.AccessToken) (connector
 	return acct, nil
 }
 
+// connectedAccount resolves the access token a request presents (accountToken) and reads
+// the account it stands for.
+func (h *Handler) connectedAccount(w http.ResponseWriter, r *http.Request, req *accountRequest) (store.AccessToken, connector.Account, error) {
+	_, tok, err := h.accountToken(w, r, req)
+	if err != nil {
+		return tok, connector.Account{}, err
+	}
+	acct, err := h.account(r.Context(), tok)
+	return tok, acct, err
+}
+
 // Balance serves POST /api/v1/balance/get (Mesh's v1BalanceGetCreate) for accounts
 // connected through linkd: it is how a client uses the access token the Link UI handed
 // it, and shows that linkd recognises its own tokens (and only the calling client's).
 func (h *Handler) Balance(w http.ResponseWriter, r *http.Request) error {
 	var req accountRequest
-	_, tok, err := h.accountToken(w, r, &req)
-	if err != nil {
-		return err
-	}
-	acct, err := h.account(r.Context(), tok)
+	_, acct, err := h.connectedAccount(w, r, &req)
 	if err != nil {
 		return err
 	}
@@ -162,11 +169,7 @@ type holdingsModel struct {
 // fixed prices); without, they are null.
 func (h *Handler) Holdings(w http.ResponseWriter, r *http.Request) error {
 	var req accountRequest
-	_, tok, err := h.accountToken(w, r, &req)
-	if err != nil {
-		return err
-	}
-	acct, err := h.account(r.Context(), tok)
+	tok, acct, err := h.connectedAccount(w, r, &req)
 	if err != nil {
 		return err
 	}

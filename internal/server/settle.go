@@ -26,18 +26,11 @@ func (s *Server) settleLoop(ctx context.Context) {
 	if s.opts.Store == nil || s.opts.Connectors == nil {
 		return
 	}
-	t := s.opts.Clock.NewTicker(settleInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.Chan():
-		}
+	s.every(ctx, settleInterval, func() {
 		if _, err := s.SettleOnce(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("settling transfers failed", "err", err)
 		}
-	}
+	})
 }
 
 // SettleOnce settles the transfers that are due now and returns how many it moved.

@@ -15,24 +15,32 @@ import (
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
-// TestCodesRowidMigration: codes issued before migration 3 (16-byte BLOB keys) are still
-// redeemable after it, and after it is rolled back and applied again.
-func TestCodesRowidMigration(t *testing.T) {
-	ctx := context.Background()
+// migratedTo creates a database file migrated up to version, and returns its path, a
+// connection to it (closed with the test) and the migrations' provider.
+func migratedTo(t *testing.T, version int64) (string, *sql.DB, *goose.Provider) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), FileName)
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	fsys, _ := fs.Sub(migrations, "migrations")
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithGoMigrations(codesRowidMigration))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.UpTo(ctx, 2); err != nil {
+	if _, err := p.UpTo(context.Background(), version); err != nil {
 		t.Fatal(err)
 	}
+	return path, db, p
+}
+
+// TestCodesRowidMigration: codes issued before migration 3 (16-byte BLOB keys) are still
+// redeemable after it, and after it is rolled back and applied again.
+func TestCodesRowidMigration(t *testing.T) {
+	ctx := context.Background()
+	path, db, p := migratedTo(t, 2)
 	now := time.Now()
 	const client = "5f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
 	if _, err := db.Exec(`INSERT INTO clients (id, name, created_at) VALUES (?, 'x', ?)`, client, ms(now)); err != nil {
@@ -91,20 +99,7 @@ func TestCodesRowidMigration(t *testing.T) {
 // alone).
 func TestTokenGrantMigration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), FileName)
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fsys, _ := fs.Sub(migrations, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithGoMigrations(codesRowidMigration))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 4); err != nil {
-		t.Fatal(err)
-	}
+	path, db, _ := migratedTo(t, 4)
 	now := time.Now()
 	const client = "5f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
 	hash := sum("old access token")

@@ -160,22 +160,8 @@ func sum(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
 func TestPurgeSearchesOnlyOldCodes(t *testing.T) {
 	s := openTemp(t)
 	defer s.Close()
-	rows, err := s.rdb.Query(`EXPLAIN QUERY PLAN `+purgeCodesSQL, 1, 1, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	all := strings.Join(plan, "\n")
-	if !strings.Contains(all, "SEARCH link_codes USING INTEGER PRIMARY KEY (rowid<?)") || strings.Contains(all, "SCAN link_codes") {
+	plan := queryPlan(t, s, purgeCodesSQL, 1, 1, 1)
+	if !strings.Contains(plan, "SEARCH link_codes USING INTEGER PRIMARY KEY (rowid<?)") || strings.Contains(plan, "SCAN link_codes") {
 		t.Errorf("purge query plan = %q, want a search of the rowid range", plan)
 	}
 }

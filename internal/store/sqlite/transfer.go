@@ -85,21 +85,8 @@ func writeEvent(ctx context.Context, tx *sql.Tx, ev store.TransferEvent) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: write event: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM webhooks WHERE client_id = ? ORDER BY created_at, id`, ev.ClientID)
+	hooks, err := queryStrings(ctx, tx, `SELECT id FROM webhooks WHERE client_id = ? ORDER BY created_at, id`, ev.ClientID)
 	if err != nil {
-		return fmt.Errorf("sqlite: write event: %w", err)
-	}
-	var hooks []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlite: write event: %w", err)
-		}
-		hooks = append(hooks, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: write event: %w", err)
 	}
 	for _, h := range hooks {
@@ -110,6 +97,24 @@ func writeEvent(ctx context.Context, tx *sql.Tx, ev store.TransferEvent) error {
 		}
 	}
 	return nil
+}
+
+// queryStrings runs a query of one text column in tx and returns its values.
+func queryStrings(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // CreateTransfer implements store.Store.
@@ -430,21 +435,8 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int, l
 				args = append(args, id)
 			}
 		}
-		rows, err := tx.QueryContext(ctx, fmt.Sprintf(claimSQL, skipSQL), append(args, limit)...)
+		ids, err := queryStrings(ctx, tx, fmt.Sprintf(claimSQL, skipSQL), append(args, limit)...)
 		if err != nil {
-			return fmt.Errorf("sqlite: claim deliveries: %w", err)
-		}
-		var ids []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: claim deliveries: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return fmt.Errorf("sqlite: claim deliveries: %w", err)
 		}
 		for _, id := range ids {

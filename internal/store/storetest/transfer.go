@@ -81,6 +81,19 @@ func claimAll(t *testing.T, s store.Store, now time.Time) []store.DeliveryClaim 
 	return cs
 }
 
+// record records the attempt of claim cl made at `at`: delivered, or failed with the next
+// attempt at next (zero: given up).
+func record(t *testing.T, s store.Store, cl store.DeliveryClaim, at time.Time, delivered bool, next time.Time) {
+	t.Helper()
+	a := store.DeliveryAttempt{DeliveryID: cl.Delivery.ID, Claim: cl.Delivery.Claim, ID: newID(t), At: at, Outcome: "delivered", Delivered: true}
+	if !delivered {
+		a.StatusCode, a.Outcome, a.Error, a.Delivered, a.NextAttemptAt = 500, "httpError", "HTTP 500", false, next
+	}
+	if err := s.RecordAttempt(ctx(t), a); err != nil {
+		t.Fatalf("RecordAttempt: %v", err)
+	}
+}
+
 // claimKeys renders claims as "webhook/status" pairs, sorted, for comparisons.
 func claimKeys(cs []store.DeliveryClaim, hooks map[string]string) []string {
 	var out []string
@@ -555,10 +568,7 @@ func testClaimAndRecord(t *testing.T, s store.Store) {
 	if len(cs) != 1 || cs[0].Transfer.ID != tr2.ID {
 		t.Fatalf("claims = %+v", cs)
 	}
-	if err := s.RecordAttempt(ctx(t), store.DeliveryAttempt{DeliveryID: cs[0].Delivery.ID, Claim: cs[0].Delivery.Claim, ID: newID(t),
-		At: t0.Add(time.Hour), Outcome: "refused", Error: "loopback address"}); err != nil {
-		t.Fatal(err)
-	}
+	record(t, s, cs[0], t0.Add(time.Hour), false, time.Time{})
 	ds, _ = s.Deliveries(ctx(t), c.ID, 1)
 	if len(ds) != 1 || ds[0].State != store.DeliveryFailed || ds[0].TransferID != tr2.ID {
 		t.Errorf("given-up delivery: %+v", ds)
@@ -593,30 +603,18 @@ func testClaimOrderPerTransfer(t *testing.T, s store.Store) {
 		t.Fatalf("first claims (-want +got):\n%s", diff)
 	}
 	for _, cl := range cs {
-		a := store.DeliveryAttempt{DeliveryID: cl.Delivery.ID, Claim: cl.Delivery.Claim, ID: newID(t), At: t0, Outcome: "delivered", Delivered: true}
-		if cl.Transfer.ID == slow.ID {
-			a.Delivered, a.Outcome, a.NextAttemptAt = false, "httpError", t0.Add(time.Hour)
-		}
-		if err := s.RecordAttempt(ctx(t), a); err != nil {
-			t.Fatal(err)
-		}
+		record(t, s, cl, t0, cl.Transfer.ID != slow.ID, t0.Add(time.Hour))
 	}
 	cs = claimAll(t, s, t0.Add(time.Minute))
 	if diff := cmp.Diff(map[string]string{fast.ID: "succeeded"}, byTransfer(cs)); diff != "" {
 		t.Fatalf("while the slow transfer's pending event is undelivered (-want +got):\n%s", diff)
 	}
-	if err := s.RecordAttempt(ctx(t), store.DeliveryAttempt{DeliveryID: cs[0].Delivery.ID, Claim: cs[0].Delivery.Claim, ID: newID(t),
-		At: t0.Add(time.Minute), Outcome: "delivered", Delivered: true}); err != nil {
-		t.Fatal(err)
-	}
+	record(t, s, cs[0], t0.Add(time.Minute), true, time.Time{})
 	cs = claimAll(t, s, t0.Add(time.Hour))
 	if diff := cmp.Diff(map[string]string{slow.ID: "pending"}, byTransfer(cs)); diff != "" {
 		t.Fatalf("at the retry (-want +got):\n%s", diff)
 	}
-	if err := s.RecordAttempt(ctx(t), store.DeliveryAttempt{DeliveryID: cs[0].Delivery.ID, Claim: cs[0].Delivery.Claim, ID: newID(t),
-		At: t0.Add(time.Hour), Outcome: "timeout"}); err != nil { // given up
-		t.Fatal(err)
-	}
+	record(t, s, cs[0], t0.Add(time.Hour), false, time.Time{}) // given up
 	cs = claimAll(t, s, t0.Add(time.Hour))
 	if diff := cmp.Diff(map[string]string{slow.ID: "succeeded"}, byTransfer(cs)); diff != "" {
 		t.Errorf("once the pending event was given up (-want +got):\n%s", diff)
@@ -717,13 +715,7 @@ func testPurgeOutbox(t *testing.T, s store.Store) {
 	done := mustTransfer(t, s, c)
 	open := mustTransfer(t, s, c)
 	for _, cl := range claimAll(t, s, t0) {
-		a := store.DeliveryAttempt{DeliveryID: cl.Delivery.ID, Claim: cl.Delivery.Claim, ID: newID(t), At: t0, Outcome: "delivered", Delivered: true}
-		if cl.Transfer.ID == open.ID {
-			a.Delivered, a.Outcome, a.NextAttemptAt = false, "httpError", t0.Add(time.Hour)
-		}
-		if err := s.RecordAttempt(ctx(t), a); err != nil {
-			t.Fatal(err)
-		}
+		record(t, s, cl, t0, cl.Transfer.ID != open.ID, t0.Add(time.Hour))
 	}
 	total := 0
 	for {
