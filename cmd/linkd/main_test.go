@@ -173,7 +173,7 @@ func TestWebhookCommands(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(dir, en.Name()))
 		for _, s := range []string{added["secret"], second["secret"], strings.TrimPrefix(added["secret"], "whsec_")} {
 			if bytes.Contains(b, []byte(s)) {
-				t.Errorf("a webhook secret is in %s in clear (docs/threat-model.md W2)", en.Name())
+				t.Errorf("a webhook secret is in %s in clear (docs/threat-model.md H2)", en.Name())
 			}
 		}
 	}

@@ -48,7 +48,7 @@ type Serve struct {
 	// SandboxSettleDelay is how long a sandbox transfer stays pending before it settles.
 	SandboxSettleDelay time.Duration
 	// WebhookAllowPrivate lets webhooks be delivered to loopback, private and link-local
-	// addresses (local tests, the demo; docs/threat-model.md W1).
+	// addresses (local tests, the demo; docs/threat-model.md H1).
 	WebhookAllowPrivate bool
 	// SecretKeyFile holds the key that seals webhook secrets ("": <DataDir>/secret.key).
 	SecretKeyFile string

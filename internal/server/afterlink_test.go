@@ -391,7 +391,7 @@ func TestTransferListQueryEscaping(t *testing.T) {
 	}
 }
 
-// TestAccountAndWebhookSecretsNeverAtRestOrInLogs extends docs/threat-model.md T7 and W2
+// TestAccountAndWebhookSecretsNeverAtRestOrInLogs extends docs/threat-model.md T7 and H2
 // to what came after Link: the access and refresh tokens the page gets and a webhook's
 // signing secret are nowhere in the data directory or the logs, also after a delivery.
 func TestAccountAndWebhookSecretsNeverAtRestOrInLogs(t *testing.T) {

@@ -80,7 +80,7 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 }
 
 // logKeyFile says at start which secret key file signs webhooks, and warns if others than
-// its owner may read it (docs/threat-model.md W2). A missing file is no problem until a
+// its owner may read it (docs/threat-model.md H2). A missing file is no problem until a
 // webhook exists: `linkd client webhook add` creates it.
 func logKeyFile(log *slog.Logger, path string) {
 	fi, err := os.Stat(path)

@@ -172,7 +172,7 @@ type Webhook struct {
 	ClientID string
 	URL      string // absolute http or https URL
 	// SealedSecret is the signing secret, encrypted by the caller (AES-256-GCM, the id as
-	// associated data: docs/threat-model.md W2); the store keeps it as opaque bytes.
+	// associated data: docs/threat-model.md H2); the store keeps it as opaque bytes.
 	SealedSecret []byte
 	CreatedAt    time.Time
 }

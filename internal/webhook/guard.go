@@ -37,7 +37,7 @@ var refusedPrefixes = []struct {
 // another special-purpose block. A webhook URL is chosen by a client, and a delivery is a
 // request that linkd makes from inside its own network: without this rule a client could
 // make linkd call its database, its cloud's metadata service or an admin page (server-side
-// request forgery, OWASP API7:2023; docs/threat-model.md W1).
+// request forgery, OWASP API7:2023; docs/threat-model.md H1).
 func RefusedReason(ip netip.Addr) string {
 	ip = ip.Unmap()
 	switch {

@@ -42,7 +42,7 @@ const sealAD = "linkd webhook secret\x00"
 // hash as it does for client secrets; it stores the secret sealed with AES-256-GCM under a
 // key that lives outside the database, with the webhook's id as associated data, so that a
 // copy of the database alone reveals no secret and a sealed secret moved to another
-// webhook does not open (docs/threat-model.md W2).
+// webhook does not open (docs/threat-model.md H2).
 type Sealer struct {
 	aead cipher.AEAD
 }

@@ -9,7 +9,7 @@
 //
 // It also holds what webhooks need besides sending: the signing secrets' encryption at
 // rest (Sealer), the body model and signature (Event, Sign), and the rule that keeps
-// deliveries off private networks (docs/threat-model.md W1, W2).
+// deliveries off private networks (docs/threat-model.md H1, H2).
 package webhook
 
 import (

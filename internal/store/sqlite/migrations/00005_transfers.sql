@@ -77,7 +77,7 @@ CREATE TABLE transfer_events (
 CREATE INDEX transfer_events_at ON transfer_events (at);
 
 -- Webhook secrets are sealed (AES-256-GCM) by linkd before they reach the database
--- (docs/threat-model.md W2).
+-- (docs/threat-model.md H2).
 CREATE TABLE webhooks (
     id            TEXT    PRIMARY KEY,
     client_id     TEXT    NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
