@@ -40,7 +40,9 @@ func TestAccessLogMatchesSlog(t *testing.T) {
 		{"invalid UTF-8", func(e *accessEntry) { e.path = "/\xff\xfe\xc3(\xe2\x82" }},
 		{"line and paragraph separators", func(e *accessEntry) { e.path = "/\u2028x\u2029" }},
 		{"non-ASCII", func(e *accessEntry) { e.path = "/été/日本/🙂" }},
-		{"empty strings", func(e *accessEntry) { e.method, e.path, e.requestID, e.clientIP, e.clientID, e.route = "", "", "", "", "", "" }},
+		{"empty strings", func(e *accessEntry) {
+			e.method, e.path, e.requestID, e.clientIP, e.clientID, e.route = "", "", "", "", "", ""
+		}},
 		{"IPv6 client", func(e *accessEntry) { e.clientIP = "2001:db8::7" }},
 		{"obfuscated client", func(e *accessEntry) { e.clientIP = "_hidden-7" }},
 		{"zero duration", func(e *accessEntry) { e.elapsed = 0 }},

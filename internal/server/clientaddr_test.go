@@ -37,7 +37,7 @@ func TestTrustedProxies(t *testing.T) {
 				step{"X-Forwarded-For", a, true, 429},
 				step{"X-Forwarded-For", b, true, 200},
 				step{"X-Forwarded-For", "203.0.113.50, " + b, true, 200}, // a spoofed hop left of B changes nothing
-				step{"", "", true, 200},                                   // the proxy's own requests are a client of their own
+				step{"", "", true, 200},                                  // the proxy's own requests are a client of their own
 			),
 			logHas: []string{`"clientIp":"` + a + `"`, `"clientIp":"` + b + `"`},
 		},
