@@ -64,7 +64,7 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 	}
 	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, Catalog: cat, Connectors: connectors,
 		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: c.AccessTokenTTL, RefreshTTL: c.RefreshTokenTTL,
-		Metrics: m}
+		Metrics: m, Log: log}
 	return New(Options{
 		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: accessLog, Metrics: m, ServeMetrics: c.Metrics,
 		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout, Now: now,
