@@ -6,10 +6,11 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/linkd-dev/linkd/internal/readmetable"
 )
 
 var update = flag.Bool("update", false, "rewrite the README's errorType table from Types")
@@ -32,32 +33,6 @@ func row(t *Type) string {
 	return fmt.Sprintf("| `%s` | %d `%s` | %s |", t.Name, t.Status, StatusText(t.Status), t.Description)
 }
 
-// readmeTable returns the README and the byte range of the rows of its table that starts
-// with tableHeader.
-func readmeTable(t *testing.T, tableHeader string) (readme string, start, end int) {
-	t.Helper()
-	b, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme = string(b)
-	i := strings.Index(readme, tableHeader)
-	if i < 0 || strings.Count(readme, tableHeader) != 1 {
-		t.Fatalf("README: want one table starting\n%s", tableHeader)
-	}
-	start = i + len(tableHeader)
-	end = start
-	for end < len(readme) && readme[end] == '|' {
-		nl := strings.IndexByte(readme[end:], '\n')
-		if nl < 0 {
-			end = len(readme)
-			break
-		}
-		end += nl + 1
-	}
-	return readme, start, end
-}
-
 // TestREADMEErrorTable: the README's errorType tables are Types and PageTypes, row for row
 // and in order. go test ./internal/problem -run README -update rewrites them.
 func TestREADMEErrorTable(t *testing.T) {
@@ -72,33 +47,11 @@ func TestREADMEErrorTable(t *testing.T) {
 // checkREADMETable compares (or, with -update, rewrites) the README table under header
 // with types.
 func checkREADMETable(t *testing.T, header string, types []*Type) {
-	readme, start, end := readmeTable(t, header)
-	var want strings.Builder
-	for _, typ := range types {
-		want.WriteString(row(typ) + "\n")
+	rows := make([]string, len(types))
+	for i, typ := range types {
+		rows[i] = row(typ)
 	}
-	if *update {
-		readme = readme[:start] + want.String() + readme[end:]
-		if err := os.WriteFile(readmePath, []byte(readme), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	got := strings.Split(strings.TrimSuffix(readme[start:end], "\n"), "\n")
-	wantRows := strings.Split(strings.TrimSuffix(want.String(), "\n"), "\n")
-	for i := range max(len(got), len(wantRows)) {
-		switch {
-		case i >= len(got):
-			t.Errorf("README lacks row %d:\n%s", i+1, wantRows[i])
-		case i >= len(wantRows):
-			t.Errorf("README has row %d that Types lacks:\n%s", i+1, got[i])
-		case got[i] != wantRows[i]:
-			t.Errorf("README row %d:\n got %s\nwant %s", i+1, got[i], wantRows[i])
-		}
-	}
-	if t.Failed() {
-		t.Log("go test ./internal/problem -run README -update rewrites the table from Types")
-	}
+	readmetable.Check(t, readmePath, header, rows, *update, "go test ./internal/problem -run README -update")
 }
 
 // TestTypesListed: every *Type that types.go declares is in Types exactly once, under a
