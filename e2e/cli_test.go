@@ -534,6 +534,8 @@ func TestCLICommands(t *testing.T) {
 		{name: "serve --token-ttl 48h", args: []string{"serve", "--token-ttl", "48h", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, wantCode: -1, wantLines: 1},
 		{name: "serve with two bad settings", args: []string{"serve", "--token-ttl", "1s", "--public-url", "ftp://x", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, wantCode: -1, wantLines: 1},
 		{name: "serve with an argument", args: []string{"serve", "now", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, wantCode: -1, wantLines: 1},
+		{name: "serve --trusted-proxies with a host name", args: []string{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.internal", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, wantCode: -1, wantLines: 1},
+		{name: "serve --access-token-ttl 10s", args: []string{"serve", "--access-token-ttl", "10s", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, wantCode: -1, wantLines: 1},
 		{name: "serve on a taken address", args: []string{"serve", "--addr", p.Addr, "--data", t.TempDir()}, wantCode: -1, wantLines: 1},
 	}
 	for _, tc := range tests {
