@@ -98,10 +98,10 @@ type browserEnv struct {
 	bundleDir                 string
 	artifacts                 string
 	// snippetFile holds the README's Playwright snippet (readme-snippet scenario).
-	snippetFile               string
-	ws                        string
-	baseID                    string
-	verifyMessage             string
+	snippetFile   string
+	ws            string
+	baseID        string
+	verifyMessage string
 
 	mu sync.Mutex
 	// issued are the link tokens the backend handed out, by run (sdk/scenario).
