@@ -220,3 +220,15 @@ func SignSolana(key ed25519.PrivateKey, message string) string {
 func AddressSolana(key ed25519.PrivateKey) string {
 	return base58.Encode(key.Public().(ed25519.PublicKey))
 }
+
+// AddressKey is the form of an address that lookups compare: lower case for an EVM
+// address (0x and 40 hex digits, whose case only carries EIP-55's checksum), the address
+// itself otherwise.
+func AddressKey(a string) string {
+	if len(a) == 42 && (a[:2] == "0x" || a[:2] == "0X") {
+		if _, err := hex.DecodeString(a[2:]); err == nil {
+			return "0x" + strings.ToLower(a[2:])
+		}
+	}
+	return a
+}
