@@ -16,13 +16,13 @@ const SandboxType = "sandbox"
 
 // Sandbox test credentials (documented in the README and shown on the sandbox screen).
 const (
-	SandboxUserGood   = "user_good"
-	SandboxUserMFA    = "user_mfa"
-	SandboxUserError  = "user_error"
-	SandboxPassword   = "pass_good"
-	SandboxMFACode    = "123456"
-	SandboxAPIKey     = "sandbox_api_key"
-	SandboxAPISecret  = "sandbox_api_secret"
+	SandboxUserGood  = "user_good"
+	SandboxUserMFA   = "user_mfa"
+	SandboxUserError = "user_error"
+	SandboxPassword  = "pass_good"
+	SandboxMFACode   = "123456"
+	SandboxAPIKey    = "sandbox_api_key"
+	SandboxAPISecret = "sandbox_api_secret"
 )
 
 // sandboxPricesUSD are the sandbox's fixed prices, like Mesh's sandbox ("hard-coded

@@ -151,7 +151,9 @@ func TestSandboxWalletVerification(t *testing.T) {
 func bitcoinNetwork(t *testing.T, e *linkdtest.Env) string {
 	t.Helper()
 	r := e.Do(t, "GET", "/api/v1/transfers/managed/networks", nil, "X-Client-Id", e.Client.ID, "X-Client-Secret", e.Client.Secret)
-	var c struct{ Networks []struct{ ID, NetworkType string } }
+	var c struct {
+		Networks []struct{ ID, NetworkType string }
+	}
 	json.Unmarshal(r.Envelope(t).Content, &c, json.MatchCaseInsensitiveNames(true))
 	for _, n := range c.Networks {
 		if n.NetworkType == "bitcoin" {
@@ -222,7 +224,7 @@ func TestWalletConnect(t *testing.T) {
 	var got struct {
 		AccessToken struct {
 			AccountTokens []struct {
-				Account struct{ AccountID, AccountName string }
+				Account                   struct{ AccountID, AccountName string }
 				AccessToken, RefreshToken string
 			}
 			BrokerType, BrokerName string
