@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/linkui"
 	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/sdk"
 	"github.com/linkd-dev/linkd/internal/store"
@@ -56,6 +57,7 @@ func (s *Server) routes() []route {
 		// Web SDK: the script host pages import (same API as @meshconnect/web-link-sdk).
 		{"sdk_script", "GET", "/sdk/link.js", sdk.Handler("link.js")},
 		{"sdk_types", "GET", "/sdk/link.d.ts", sdk.Handler("link.d.ts")},
+		{"sdk_comlink", "GET", "/sdk/comlink.js", sdk.Module("comlink.js", linkui.Comlink())},
 
 		// Operations.
 		{"healthz", "GET", "/healthz", http.HandlerFunc(s.healthz)},
