@@ -41,7 +41,7 @@ var (
 	reEVMHash     = re(`^0x[0-9a-f]{64}$`)
 	// reEVMSignature is a personal_sign signature: r, s and v (27 or 28).
 	reEVMSignature = re(`^0x[0-9a-f]{128}(1b|1c)$`)
-	anyNumber     = check(func(got any) string {
+	anyNumber      = check(func(got any) string {
 		if f, ok := got.(float64); !ok || math.IsNaN(f) {
 			return fmt.Sprintf("want a number, got %s", compactJSON(got))
 		}

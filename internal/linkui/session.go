@@ -70,10 +70,10 @@ type SessionInfo struct {
 
 // NetworkView is a network as the Link UI shows it.
 type NetworkView struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	DisplayName  string `json:"displayName"`
-	NetworkType  string `json:"networkType"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+	NetworkType string `json:"networkType"`
 	// ChainID is the EVM chain id (decimal), for the network a browser wallet is on.
 	ChainID      string `json:"chainId,omitempty"`
 	NativeSymbol string `json:"nativeSymbol"`
