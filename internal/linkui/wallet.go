@@ -82,6 +82,31 @@ func (f *Handler) walletTarget(req walletRequest, opts linktoken.Options, c *sto
 	return in, net, nil
 }
 
+// walletCall is the start every wallet call shares: the session, the body, and the
+// wallet, network and address it names (walletTarget).
+type walletCall struct {
+	sess store.Session
+	opts linktoken.Options
+	req  walletRequest
+	in   catalog.Integration
+	net  catalog.Network
+}
+
+func (f *Handler) walletCall(w http.ResponseWriter, r *http.Request) (*walletCall, error) {
+	sess, opts, c, err := f.sessionClient(r)
+	if err != nil {
+		return nil, err
+	}
+	wc := &walletCall{sess: sess, opts: opts}
+	if err := f.decodeBody(w, r, &wc.req); err != nil {
+		return nil, err
+	}
+	if wc.in, wc.net, err = f.walletTarget(wc.req, opts, c); err != nil {
+		return nil, err
+	}
+	return wc, nil
+}
+
 // walletName is the name stored and reported for a wallet: the catalog's, or for the
 // generic wallet entry the name the wallet announced.
 func walletName(in catalog.Integration, announced string) string {
@@ -98,34 +123,26 @@ func walletName(in catalog.Integration, announced string) string {
 // of its own addresses. The page then sends the signature to VerifyWallet like a browser
 // wallet's.
 func (f *Handler) SignWallet(w http.ResponseWriter, r *http.Request) error {
-	_, opts, c, err := f.sessionClient(r)
+	wc, err := f.walletCall(w, r)
 	if err != nil {
 		return err
 	}
-	var req walletRequest
-	if err := f.decodeBody(w, r, &req); err != nil {
-		return err
-	}
-	vw := opts.VerifyWallet
+	vw := wc.opts.VerifyWallet
 	if vw == nil {
 		return problem.WrongStep.New("this session has no wallet verification")
 	}
-	in, net, err := f.walletTarget(req, opts, c)
-	if err != nil {
-		return err
-	}
-	signer, ok := f.Connectors.Signer(in.Type)
+	signer, ok := f.Connectors.Signer(wc.in.Type)
 	if !ok {
-		return problem.IntegrationUnavailable.New("%s signs in your browser, not on linkd", in.Name)
+		return problem.IntegrationUnavailable.New("%s signs in your browser, not on linkd", wc.in.Name)
 	}
-	sig, err := signer.SignMessage(r.Context(), net.NetworkType, req.Address, vw.Message)
+	sig, err := signer.SignMessage(r.Context(), wc.net.NetworkType, wc.req.Address, vw.Message)
 	if errors.Is(err, connector.ErrNotSupported) {
-		return problem.InvalidAddress.New("address: not an address of the %s wallet", in.Name)
+		return problem.InvalidAddress.New("address: not an address of the %s wallet", wc.in.Name)
 	}
 	if err != nil {
 		return connector.Problem(err)
 	}
-	api.OK(w, map[string]string{"address": req.Address, "networkId": net.ID, "signature": sig.Signature})
+	api.OK(w, map[string]string{"address": wc.req.Address, "networkId": wc.net.ID, "signature": sig.Signature})
 	return nil
 }
 
@@ -135,21 +152,14 @@ func (f *Handler) SignWallet(w http.ResponseWriter, r *http.Request) error {
 // verification and answers the SDK's walletMessageSigned payload. Nothing that fails a
 // check is stored.
 func (f *Handler) VerifyWallet(w http.ResponseWriter, r *http.Request) error {
-	sess, opts, c, err := f.sessionClient(r)
+	wc, err := f.walletCall(w, r)
 	if err != nil {
 		return err
 	}
-	var req walletRequest
-	if err := f.decodeBody(w, r, &req); err != nil {
-		return err
-	}
-	vw := opts.VerifyWallet
+	req, net, sess := wc.req, wc.net, wc.sess
+	vw := wc.opts.VerifyWallet
 	if vw == nil {
 		return problem.WrongStep.New("this session has no wallet verification")
-	}
-	in, net, err := f.walletTarget(req, opts, c)
-	if err != nil {
-		return err
 	}
 	switch {
 	case vw.NetworkID != "" && vw.NetworkID != net.ID:
@@ -168,9 +178,9 @@ func (f *Handler) VerifyWallet(w http.ResponseWriter, r *http.Request) error {
 	now := f.Now()
 	v := store.WalletVerification{ID: uuid.NewString(), ClientID: sess.ClientID, SubClientID: sess.SubClientID, UserID: sess.UserID,
 		Address: req.Address, AddressKey: walletsig.AddressKey(req.Address), NetworkID: net.ID, NetworkType: net.NetworkType,
-		Method: "signedMessage", Message: vw.Message, Signature: req.Signature, IntegrationID: in.ID,
-		WalletName: walletName(in, req.WalletName), CreatedAt: now,
-		Sandbox: in.Type == connector.SandboxType || connector.IsSandboxWallet(net.NetworkType, req.Address)}
+		Method: "signedMessage", Message: vw.Message, Signature: req.Signature, IntegrationID: wc.in.ID,
+		WalletName: walletName(wc.in, req.WalletName), CreatedAt: now,
+		Sandbox: wc.in.Type == connector.SandboxType || connector.IsSandboxWallet(net.NetworkType, req.Address)}
 	if err := f.Store.CreateWalletVerification(r.Context(), v); err != nil {
 		return err
 	}
@@ -184,22 +194,14 @@ func (f *Handler) VerifyWallet(w http.ResponseWriter, r *http.Request) error {
 // address as its account id, with access and refresh tokens like any connection. The
 // address is what the wallet told the page: only a verification proves control of it.
 func (f *Handler) ConnectWallet(w http.ResponseWriter, r *http.Request) error {
-	sess, opts, c, err := f.sessionClient(r)
+	wc, err := f.walletCall(w, r)
 	if err != nil {
 		return err
 	}
-	var req walletRequest
-	if err := f.decodeBody(w, r, &req); err != nil {
-		return err
-	}
-	if req.Signature != "" {
-		return problem.InvalidType.New("signature: not taken here (POST /link/api/wallet/verify)")
-	}
-	in, net, err := f.walletTarget(req, opts, c)
-	if err != nil {
-		return err
-	}
+	req, in, net, sess, opts := wc.req, wc.in, wc.net, wc.sess, wc.opts
 	switch {
+	case req.Signature != "":
+		return problem.InvalidType.New("signature: not taken here (POST /link/api/wallet/verify)")
 	case in.Type != "deFiWallet":
 		return problem.IntegrationUnavailable.New("integrationId: %s connects with credentials", in.Name)
 	case opts.VerifyWallet != nil:
