@@ -16,6 +16,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/linkd-dev/linkd/internal/connector"
+	"github.com/linkd-dev/linkd/internal/walletsig"
 )
 
 // ---- matching JSON values against expectations ----
@@ -36,7 +39,9 @@ var (
 	reAccessToken = re(`^lkat_[A-Za-z0-9_-]{43}$`)
 	reRefresh     = re(`^lkrt_[A-Za-z0-9_-]{43}$`)
 	reEVMHash     = re(`^0x[0-9a-f]{64}$`)
-	anyNumber     = check(func(got any) string {
+	// reEVMSignature is a personal_sign signature: r, s and v (27 or 28).
+	reEVMSignature = re(`^0x[0-9a-f]{128}(1b|1c)$`)
+	anyNumber      = check(func(got any) string {
 		if f, ok := got.(float64); !ok || math.IsNaN(f) {
 			return fmt.Sprintf("want a number, got %s", compactJSON(got))
 		}
@@ -347,16 +352,20 @@ func (br *browserRun) checkCommon() {
 		if !slices.Equal(posted, received) {
 			t.Errorf("%s (page %s): the Link UI posted %v, the host received %v", br.run, label, posted, received)
 		}
-		if len(p.Screens) == 0 {
+		if len(p.Screens) == 0 && !(br.scenario == "pay-wallet" && label == "main") {
 			t.Errorf("%s (page %s): no Link UI screen was seen", br.run, label)
+		}
+		base := br.linkURL() + "#"
+		if label == "pay" {
+			base = br.linkd.PublicURL() + "/pay/" + br.client.ID // opened without SDK parameters
 		}
 		for _, s := range p.Screens {
 			href, _ := s["href"].(string)
 			if s["name"] == "loading" {
 				continue
 			}
-			if !strings.HasPrefix(href, br.linkURL()+"#") || strings.Contains(href, "c=") {
-				t.Errorf("%s (page %s): on screen %v the Link UI's address is %q: want %s#<parameters> without the code", br.run, label, s["name"], href, br.linkURL())
+			if !strings.HasPrefix(href, base) || strings.Contains(href, "c=") {
+				t.Errorf("%s (page %s): on screen %v the Link UI's address is %q: want %s#<parameters> without the code", br.run, label, s["name"], href, base)
 			}
 			for _, c := range codes {
 				if strings.Contains(href, c) {
@@ -504,12 +513,12 @@ func (br *browserRun) check() {
 			ev("pageLoaded", nil),
 			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
 			ev("walletMessageSigned", obj{
-				"signedMessageHash": reEVMHash,
+				"signedMessageHash": reEVMSignature,
 				"message":           br.env.verifyMessage,
-				"address":           allowedAddress,
+				"address":           connector.SandboxWalletEVM,
 				"timeStamp":         anyNumber,
 				"isVerified":        true,
-				"verifiedAddresses": []any{allowedAddress},
+				"verifiedAddresses": []any{connector.SandboxWalletEVM},
 			}),
 			ev("verifyDonePage", nil),
 			exit(nil, obj{"page": "verifyDonePage", "selectedIntegration": selectedSandbox()}),
@@ -518,22 +527,32 @@ func (br *browserRun) check() {
 		if d := time.Since(time.UnixMilli(int64(ts))); d < 0 || d > 5*time.Minute {
 			t.Errorf("%s: walletMessageSigned.timeStamp %v is not the time of signing (%v ago)", br.run, ts, d)
 		}
+		sig, _ := br.event("main", "walletMessageSigned")["signedMessageHash"].(string)
+		if err := walletsig.Verify("evm", connector.SandboxWalletEVM, br.env.verifyMessage, sig); err != nil {
+			t.Errorf("%s: the sandbox's signature does not verify: %v", br.run, err)
+		}
 		br.wantData("catalogTitle", "Choose your wallet")
 		br.wantData("message", br.env.verifyMessage)
 		br.wantData("network", "Ethereum")
-		br.wantData("allowedChecked", true)
-		br.wantData("ownOffered", 1)
-		br.wantData("verifiedAddress", allowedAddress)
+		br.wantData("address", connector.SandboxWalletEVM)
+		br.wantData("verifiedAddress", connector.SandboxWalletEVM)
+		br.wantVerifications(obj{"address": connector.SandboxWalletEVM, "networkType": "evm", "isSandbox": true, "walletName": "Sandbox", "signedMessageHash": sig})
 
 	case "verify-rejected":
-		br.wantScreens("main", "loading", "catalog", "verify", "verify-rejected")
+		br.wantScreens("main", "loading", "catalog", "verify", "verify-mismatch")
 		br.wantEvents("main", seq(
 			ev("pageLoaded", nil),
 			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
 			ev("verifyWalletRejected", nil),
+			ev("defiWalletError", obj{"integrationName": "Sandbox", "errorType": "verifyMismatch", "timeStamp": anyNumber,
+				"details": obj{"requestedAddress": allowedAddress, "connectedAddress": connector.SandboxWalletEVM, "connectedNetwork": "Ethereum"}}),
 			exit(nil, obj{"page": "verifyWalletRejectedPage", "selectedIntegration": selectedSandbox()}),
 		))
 		br.wantData("reasons", "This address isn’t one of those allowed.")
+		br.wantVerifications()
+
+	case "wallet-connect", "wallet-refused", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet":
+		br.checkWallets()
 
 	case "reused-token":
 		used := "This link was already used. For your security, please start again from the app."

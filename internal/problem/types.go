@@ -13,15 +13,15 @@ var (
 	InvalidJSON = &Type{Name: "invalidJson", Status: http.StatusBadRequest,
 		Description: "The body is empty, not valid JSON, not valid UTF-8, not a JSON object, or has data after the object."}
 	DuplicateField = &Type{Name: "duplicateField", Status: http.StatusBadRequest,
-		Description: "A member appears twice in one JSON object (the message names it)."}
+		Description: "A member appears twice in one JSON object, or a query parameter twice (the message names it)."}
 	InvalidType = &Type{Name: "invalidType", Status: http.StatusBadRequest,
 		Description: "A field has the wrong JSON type, e.g. a string where a number is expected."}
 	MissingField = &Type{Name: "missingField", Status: http.StatusBadRequest,
 		Description: "A required field is absent, null or empty: userId; networkId, symbol and address of each toAddresses entry; verifyWalletOptions.message when signedMessage is requested; toAddresses when generatePayLink is true."}
 	FieldTooLong = &Type{Name: "fieldTooLong", Status: http.StatusBadRequest,
-		Description: "A string is longer than allowed: userId 50 characters, transactionId 128, description 256, verifyWalletOptions.message 1024, goodsDetails strings 256."}
+		Description: "A string is longer than allowed: userId 50 characters, transactionId 128, description 256, verifyWalletOptions.message 1024, goodsDetails strings 256; the UserId (50) and Address (128) of GET /api/v1/wallets/verify; a wallet's announced name (64)."}
 	InvalidCharacters = &Type{Name: "invalidCharacters", Status: http.StatusBadRequest,
-		Description: "A string holds control characters (userId, transactionId)."}
+		Description: "A string holds control characters (userId, transactionId; UserId and Address of GET /api/v1/wallets/verify)."}
 	UserIDLooksLikePII = &Type{Name: "userIdLooksLikePii", Status: http.StatusBadRequest,
 		Description: "userId looks like an e-mail address or a phone number; use an opaque id (a per-client setting relaxes this)."}
 	InvalidUUID = &Type{Name: "invalidUuid", Status: http.StatusBadRequest,
@@ -117,6 +117,12 @@ var (
 	WalletVerificationRejected = &Type{Name: "walletVerificationRejected", Status: http.StatusForbidden,
 		Description: "Link UI: the wallet's address or network is not one the link token's verifyWalletOptions allow; the page posts verifyWalletRejected.",
 		Display:     "This wallet can't be used here."}
+	WalletSignatureInvalid = &Type{Name: "walletSignatureInvalid", Status: http.StatusForbidden,
+		Description: "Link UI: the signature is not the address's signature of the link token's message (EIP-191 personal_sign for EVM with a low s, ed25519 for Solana): another key, a tampered signature, or a contract wallet (EIP-1271 is not supported); nothing is stored and the page posts verifyWalletRejected.",
+		Display:     "The wallet's signature could not be verified. Please try again."}
+	WalletNetworkUnsupported = &Type{Name: "walletNetworkUnsupported", Status: http.StatusBadRequest,
+		Description: "Link UI: linkd verifies signatures on EVM and Solana networks only.",
+		Display:     "This network isn't supported for wallet verification."}
 
 	// The client API calls that take an access token the Link UI handed out.
 	AuthTokenInvalid = &Type{Name: "authTokenInvalid", Status: http.StatusUnauthorized,
@@ -181,7 +187,7 @@ var Types = []*Type{
 	LinkTokenRevoked, SessionInvalid, SessionExpired, SessionRevoked, IntegrationUnavailable,
 	InvalidIntegrationCredentials, InvalidMFACode, TooManyAttempts, InstitutionError,
 	ConnectionNotFound, WrongStep, TransferNotFound, TransferPreviewExpired, TransferNotAllowed,
-	InsufficientFunds, WalletVerificationRejected, AuthTokenInvalid, AuthTokenExpired,
+	InsufficientFunds, WalletVerificationRejected, WalletSignatureInvalid, WalletNetworkUnsupported, AuthTokenInvalid, AuthTokenExpired,
 	InvalidCredentials, ClientDisabled, RateLimited, TooManyActiveTokens, UnsupportedMediaType,
 	RequestTooLarge, MethodNotAllowed, RouteNotFound, CrossOriginRequest, StoreUnavailable,
 	InternalError,
