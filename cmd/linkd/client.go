@@ -170,15 +170,21 @@ func normalizeOrigin(s string) (string, error) {
 }
 
 // withStore parses the flags (with the database flags added), runs check (if not nil) so
-// that a bad argument is refused before the database is opened (or created), then opens
-// the store and runs fn with the positional arguments (client ids, lower-cased).
+// that a bad argument is refused before the database is opened, then opens the store (one
+// that exists: only create may make one, with withNewStore) and runs fn with the
+// positional arguments (client ids, lower-cased).
 func withStore(ctx context.Context, e env, f *flags, args []string, nargs int, check func() error, fn func(store.Store, []string) error) error {
-	return withStoreConfig(ctx, e, f, args, nargs, check, func(st store.Store, pos []string, _ config.Store) error { return fn(st, pos) })
+	return withStoreMode(ctx, e, f, args, nargs, check, mustExist, func(st store.Store, pos []string, _ config.Store) error { return fn(st, pos) })
 }
 
 // withStoreConfig is withStore for commands that need the database settings too (the
 // data directory holds the default secret key file).
 func withStoreConfig(ctx context.Context, e env, f *flags, args []string, nargs int, check func() error, fn func(store.Store, []string, config.Store) error) error {
+	return withStoreMode(ctx, e, f, args, nargs, check, mustExist, fn)
+}
+
+// withStoreMode is withStoreConfig opening the database in mode.
+func withStoreMode(ctx context.Context, e env, f *flags, args []string, nargs int, check func() error, mode dbMode, fn func(store.Store, []string, config.Store) error) error {
 	var sc config.Store
 	config.BindStore(f.b, &sc)
 	pos, err := f.parse(args)
@@ -202,7 +208,7 @@ func withStoreConfig(ctx context.Context, e env, f *flags, args []string, nargs 
 			return err
 		}
 	}
-	st, err := openStore(ctx, sc)
+	st, err := openStore(ctx, sc, mode)
 	if err != nil {
 		return err
 	}
@@ -259,13 +265,19 @@ func clientCreate(ctx context.Context, e env, args []string) error {
 		}
 		return s.apply(f, &c)
 	}
-	return withStore(ctx, e, f, args, 0, check, func(st store.Store, _ []string) error {
+	return withStoreMode(ctx, e, f, args, 0, check, createDB, func(st store.Store, _ []string, _ config.Store) error {
 		secret, hash := auth.NewSecret()
 		c.Secrets = []store.Secret{{Hash: hash, CreatedAt: now}}
 		if err := st.CreateClient(ctx, c); err != nil {
 			return err
 		}
-		return printJSON(e, map[string]string{"clientId": c.ID, "clientSecret": secret})
+		if err := printJSON(e, map[string]string{"clientId": c.ID, "clientSecret": secret}); err != nil {
+			return err
+		}
+		if len(c.Origins) == 0 {
+			warnNoOrigin(e, c.ID)
+		}
+		return nil
 	})
 }
 

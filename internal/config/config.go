@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/linkd-dev/linkd/internal/clientip"
 )
 
 // Store selects and tunes the database; every subcommand that touches data takes it.
@@ -45,6 +47,13 @@ type Serve struct {
 	Demo            bool
 	// PprofAddr, if set, serves Go's profiler (net/http/pprof) on a separate listener.
 	PprofAddr string
+	// TrustedProxies lists the reverse proxies (CIDR prefixes and addresses) whose
+	// Forwarded / X-Forwarded-For headers name the client (clientip.Parse).
+	TrustedProxies string
+	// AccessTokenTTL and RefreshTokenTTL are the lifetimes of the access and refresh
+	// tokens the Link UI hands out for a connected account.
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
 	// SandboxSettleDelay is how long a sandbox transfer stays pending before it settles.
 	SandboxSettleDelay time.Duration
 	// WebhookAllowPrivate lets webhooks be delivered to loopback, private and link-local
@@ -79,6 +88,12 @@ func BindSecretKeyFile(b *Binder, p *string) {
 const (
 	MinTokenTTL = 10 * time.Second
 	MaxTokenTTL = 24 * time.Hour
+	// Access and refresh tokens: short enough for a CI suite to watch them expire,
+	// bounded above so that a typo cannot hand out tokens for years.
+	MinAccessTokenTTL  = time.Minute
+	MaxAccessTokenTTL  = 24 * time.Hour
+	MinRefreshTokenTTL = time.Minute
+	MaxRefreshTokenTTL = 365 * 24 * time.Hour
 )
 
 // Binder registers flags on a FlagSet with defaults taken from the environment, and
@@ -243,6 +258,9 @@ func BindServe(b *Binder, c *Serve) {
 	b.Duration(&c.SandboxSettleDelay, "sandbox-settle-delay", 5*time.Second, "how long a sandbox transfer stays pending before it succeeds (or fails: amounts ending in .13)")
 	b.Bool(&c.WebhookAllowPrivate, "webhook-allow-private", false, "deliver webhooks to loopback, private and link-local addresses too (local tests and demos only)")
 	BindSecretKeyFile(b, &c.SecretKeyFile)
+	b.String(&c.TrustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs or addresses, comma-separated) whose Forwarded / X-Forwarded-For headers name the client's address; empty: the TCP peer is the client")
+	b.Duration(&c.AccessTokenTTL, "access-token-ttl", time.Hour, "lifetime of the access tokens of connected accounts (expiresInSeconds)")
+	b.Duration(&c.RefreshTokenTTL, "refresh-token-ttl", 30*24*time.Hour, "lifetime of the refresh tokens of connected accounts (refreshTokenExpiresInSeconds)")
 }
 
 // Check validates a serve configuration and fills in derived defaults.
@@ -264,6 +282,15 @@ func (c *Serve) Check() error {
 	}
 	if c.SessionTTL < time.Minute || c.SessionTTL > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("--session-ttl: must be between 1m and 24h, got %v", c.SessionTTL))
+	}
+	if c.AccessTokenTTL < MinAccessTokenTTL || c.AccessTokenTTL > MaxAccessTokenTTL {
+		errs = append(errs, fmt.Errorf("--access-token-ttl: must be between %v and %v, got %v", MinAccessTokenTTL, MaxAccessTokenTTL, c.AccessTokenTTL))
+	}
+	if c.RefreshTokenTTL < MinRefreshTokenTTL || c.RefreshTokenTTL > MaxRefreshTokenTTL {
+		errs = append(errs, fmt.Errorf("--refresh-token-ttl: must be between %v and %v, got %v", MinRefreshTokenTTL, MaxRefreshTokenTTL, c.RefreshTokenTTL))
+	}
+	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
 	}
 	if c.PurgeInterval <= 0 {
 		errs = append(errs, fmt.Errorf("--purge-interval: must be positive"))

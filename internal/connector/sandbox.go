@@ -2,7 +2,6 @@ package connector
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
@@ -18,14 +17,13 @@ const SandboxType = "sandbox"
 
 // Sandbox test credentials (documented in the README and shown on the sandbox screen).
 const (
-	SandboxUserGood   = "user_good"
-	SandboxUserMFA    = "user_mfa"
-	SandboxUserError  = "user_error"
-	SandboxPassword   = "pass_good"
-	SandboxMFACode    = "123456"
-	SandboxAPIKey     = "sandbox_api_key"
-	SandboxAPISecret  = "sandbox_api_secret"
-	sandboxWalletSalt = "linkd sandbox wallet"
+	SandboxUserGood  = "user_good"
+	SandboxUserMFA   = "user_mfa"
+	SandboxUserError = "user_error"
+	SandboxPassword  = "pass_good"
+	SandboxMFACode   = "123456"
+	SandboxAPIKey    = "sandbox_api_key"
+	SandboxAPISecret = "sandbox_api_secret"
 )
 
 // sandboxPricesUSD are the sandbox's fixed prices, like Mesh's sandbox ("hard-coded
@@ -62,13 +60,14 @@ var sandboxAddresses = map[string]string{
 
 // Sandbox is the simulated institution of the sandbox integration: a brokerage with two
 // accounts holding crypto, a second factor for one test user, an institution failure for
-// another, fixed prices and fees, and a wallet that signs messages.
+// another, fixed prices and fees, and a wallet that signs messages with public test keys
+// (sandboxwallet.go).
 type Sandbox struct {
-	key []byte
+	wallet sandboxWallet
 }
 
 // NewSandbox returns the sandbox connector.
-func NewSandbox() *Sandbox { return &Sandbox{key: []byte(sandboxWalletSalt)} }
+func NewSandbox() *Sandbox { return &Sandbox{wallet: newSandboxWallet()} }
 
 func sandboxAccounts() []Account {
 	brokerage := Account{ID: "sandbox-brokerage-1234", Name: "Sandbox Brokerage ···1234", Cash: 2500, Holdings: []Holding{
@@ -202,23 +201,6 @@ func (s *Sandbox) Settle(ctx context.Context, t Settlement) (string, string, err
 		return StatusFailed, "", nil
 	}
 	return StatusSucceeded, "", nil
-}
-
-// Addresses implements Signer: the sandbox wallet's own address on a network type.
-func (s *Sandbox) Addresses(networkType string) []string {
-	if a, ok := sandboxAddresses[networkType]; ok {
-		return []string{a}
-	}
-	return nil
-}
-
-// SignMessage implements Signer. The sandbox wallet controls any address it is asked to
-// connect as, so that tests can connect both an allowed and a refused address; its
-// "signature" is a deterministic MAC, not a chain signature.
-func (s *Sandbox) SignMessage(ctx context.Context, networkType, address, message string) (Signature, error) {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte(networkType + "\x00" + address + "\x00" + message))
-	return Signature{Signature: "0x" + hex.EncodeToString(m.Sum(nil))}, nil
 }
 
 // SandboxAddress is the sandbox accounts' address on a network type.

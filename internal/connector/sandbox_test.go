@@ -3,9 +3,11 @@ package connector
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/linkd-dev/linkd/internal/address"
+	"github.com/linkd-dev/linkd/internal/walletsig"
 )
 
 func TestSandboxAddressesAreValid(t *testing.T) {
@@ -92,13 +94,48 @@ func TestSandboxQuote(t *testing.T) {
 	}
 }
 
-func TestSandboxSignerIsDeterministic(t *testing.T) {
+// TestSandboxWalletSignsForReal: the sandbox wallet's documented keys give its documented
+// addresses, its signatures verify as a browser wallet's do, and it signs for its own
+// addresses only.
+func TestSandboxWalletSignsForReal(t *testing.T) {
 	s := NewSandbox()
-	a, _ := s.SignMessage(context.Background(), "evm", "0xabc", "hello")
-	b, _ := s.SignMessage(context.Background(), "evm", "0xabc", "hello")
-	c, _ := s.SignMessage(context.Background(), "evm", "0xabd", "hello")
-	if a != b || a == c || len(a.Signature) != 66 {
-		t.Errorf("signatures %v %v %v", a, b, c)
+	w := newSandboxWallet()
+	if got := walletsig.AddressEVM(w.evm); got != SandboxWalletEVM {
+		t.Errorf("EVM key's address = %s, want %s", got, SandboxWalletEVM)
+	}
+	if got := walletsig.AddressSolana(w.solana); got != SandboxWalletSolana {
+		t.Errorf("Solana key's address = %s, want %s", got, SandboxWalletSolana)
+	}
+	const msg = "Prove you own this wallet ✓"
+	tests := []struct {
+		name, networkType, address string
+		ok                         bool
+	}{
+		{"evm", "evm", SandboxWalletEVM, true},
+		{"evm lower case", "evm", strings.ToLower(SandboxWalletEVM), true},
+		{"solana", "solana", SandboxWalletSolana, true},
+		{"another evm address", "evm", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", false},
+		{"bitcoin", "bitcoin", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sig, err := s.SignMessage(context.Background(), tc.networkType, tc.address, msg)
+			if !tc.ok {
+				if !errors.Is(err, ErrNotSupported) {
+					t.Fatalf("SignMessage = %v, want ErrNotSupported", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := walletsig.Verify(tc.networkType, tc.address, msg, sig.Signature); err != nil {
+				t.Errorf("the signature does not verify: %v", err)
+			}
+			if len(s.Addresses(tc.networkType)) != 1 || !IsSandboxWallet(tc.networkType, tc.address) {
+				t.Errorf("Addresses(%s) = %v", tc.networkType, s.Addresses(tc.networkType))
+			}
+		})
 	}
 }
 

@@ -40,9 +40,6 @@ const (
 	NetworkEthereum    = "e3c7fdd8-b1fc-4e51-85ae-bb276e075611"
 	NetworkSolana      = "0291810a-5947-424d-9a59-e88bb33e999d"
 	IntegrationSandbox = "b9cc860a-935d-5982-8562-c164e2e7a703"
-	// SandboxEVMAddress is the address of the sandbox's EVM wallet, the one "Verify a
-	// wallet" asks for.
-	SandboxEVMAddress = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359"
 )
 
 // The demo merchant's deposit addresses (valid, but nobody's funds: the sandbox moves
@@ -78,8 +75,8 @@ type (
 	verifyWalletOptions struct {
 		VerificationMethods []string `json:"verificationMethods"`
 		Message             string   `json:"message"`
-		NetworkID           string   `json:"networkId"`
-		Addresses           []string `json:"addresses"`
+		NetworkID           string   `json:"networkId,omitempty"`
+		Addresses           []string `json:"addresses,omitempty"`
 	}
 )
 
@@ -104,12 +101,13 @@ var scenarios = map[string]func() linkTokenRequest{
 			Description: "A deposit the sandbox fails (amounts ending in .13)",
 		}}
 	},
+	// verify names no address or network: the wallet the user has (MetaMask, Phantom, …,
+	// through the SDK's wallet bridge) or else the sandbox wallet signs, on an EVM network
+	// or Solana, and linkd verifies the signature.
 	"verify": func() linkTokenRequest {
 		return linkTokenRequest{UserID: userID, VerifyWalletOptions: &verifyWalletOptions{
 			VerificationMethods: []string{"signedMessage"},
 			Message:             "I own this wallet and link it to Acme Pay (linkd demo, nonce " + randomHex(8) + ")",
-			NetworkID:           NetworkEthereum,
-			Addresses:           []string{SandboxEVMAddress},
 		}}
 	},
 	"sandbox": func() linkTokenRequest { return linkTokenRequest{UserID: userID, IntegrationID: IntegrationSandbox} },

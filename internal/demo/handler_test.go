@@ -49,7 +49,7 @@ func TestDemoLinkToken(t *testing.T) {
 		{"connect", []string{`"userId":"demo-user"`}},
 		{"deposit", []string{`"networkId":"` + demo.NetworkEthereum + `","symbol":"USDC"`, `"networkId":"` + demo.NetworkSolana + `","symbol":"USDC"`,
 			`"amountInFiat":25`, `"transactionId":"demo-`}},
-		{"verify", []string{`"verificationMethods":["signedMessage"]`, `"addresses":["` + demo.SandboxEVMAddress + `"]`, `"networkId":"` + demo.NetworkEthereum + `"`}},
+		{"verify", []string{`"verificationMethods":["signedMessage"]`, `"message":"I own this wallet`}},
 		{"sandbox", []string{`"integrationId":"` + demo.IntegrationSandbox + `"`}},
 	}
 	urlRE := regexp.MustCompile(`^` + regexp.QuoteMeta(e.URL+"/link/"+cr.ClientID+"#c=") + `[A-Za-z0-9_-]{64}$`)

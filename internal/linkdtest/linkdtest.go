@@ -103,6 +103,7 @@ func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
 		TokenTTL: 10 * time.Minute, SessionTTL: 30 * time.Minute, MaxBody: 64 << 10, AuthFailures: 0,
 		PurgeInterval: time.Hour, Retention: time.Hour, ShutdownTimeout: 5 * time.Second,
 		LogLevel: "debug", LogFormat: "json", AccessLog: true, Metrics: true, SandboxSettleDelay: 5 * time.Second,
+		AccessTokenTTL: time.Hour, RefreshTokenTTL: 30 * 24 * time.Hour,
 	}
 	for _, m := range mods {
 		m(&c)

@@ -358,9 +358,3 @@ func (f *Handler) brand(in catalog.Integration) BrandInfo {
 		IconLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), IconDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
 	}
 }
-
-type verifyRequest struct {
-	IntegrationID string `json:"integrationId"`
-	NetworkID     string `json:"networkId"`
-	Address       string `json:"address"`
-}

@@ -53,11 +53,16 @@ func (h *Handler) Page(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		clientID := strings.ToLower(r.PathValue("clientId"))
 		var origins []string
+		var client *store.Client
 		if !linktoken.IsUUID(clientID) {
 			clientID = "" // never reflect arbitrary path text into the page
-		} else if c, err := h.Auth.Client(r.Context(), clientID); err == nil && c.Enabled {
-			origins = c.Origins
+		} else if c, err := h.Auth.Client(r.Context(), clientID); err == nil {
+			client = c
+			if c.Enabled {
+				origins = c.Origins
+			}
 		}
+		h.diagnoseFraming(r, kind, client)
 		if origins == nil {
 			origins = []string{}
 		}
@@ -87,6 +92,16 @@ func (h *Handler) Page(kind string) http.HandlerFunc {
 		}
 		w.Write(buf.Bytes())
 	}
+}
+
+// Comlink is the vendored Comlink module (web/vendor/comlink.js), which linkd's web SDK
+// imports too (/sdk/comlink.js): one copy for both sides of the wallet bridge.
+func Comlink() []byte {
+	b, err := web.ReadFile("web/vendor/comlink.js")
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // Asset serves GET /link/assets/{path...}: the page's scripts, styles and images.

@@ -13,6 +13,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/clientip"
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/demo"
@@ -22,13 +23,6 @@ import (
 	"github.com/linkd-dev/linkd/internal/ratelimit"
 	"github.com/linkd-dev/linkd/internal/store"
 	"github.com/linkd-dev/linkd/internal/webhook"
-)
-
-// Lifetimes of the tokens of connected accounts: an access token an hour (the
-// expiresInSeconds of the brokerageAccountAccessToken message), a refresh token 30 days.
-const (
-	accessTTL  = time.Hour
-	refreshTTL = 30 * 24 * time.Hour
 )
 
 // FromConfig wires a Server from a checked serve configuration and an open store: the
@@ -41,6 +35,10 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 	publicURL, err := config.ParsePublicURL(c.PublicURL)
 	if err != nil {
 		return nil, err
+	}
+	trusted, err := clientip.Parse(c.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	cat, err := catalog.Load()
 	if err != nil {
@@ -56,7 +54,7 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 	apiH, err := api.NewHandler(api.Handler{Auth: authn, Tokens: tokens, Limits: ratelimit.New(), Now: now,
 		MaxBody: c.MaxBody, AuthFailures: c.AuthFailures,
 		Active: ratelimit.NewWindow(c.TokenTTL, 60), MaxActive: c.MaxActiveTokens,
-		Metrics: m, Store: st, Connectors: connectors, AccessTTL: accessTTL, RefreshTTL: refreshTTL}, cat, publicURL.String(), address.Pattern)
+		Metrics: m, Store: st, Connectors: connectors, AccessTTL: c.AccessTokenTTL, RefreshTTL: c.RefreshTokenTTL}, cat, publicURL.String(), address.Pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -70,12 +68,12 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 		}
 	}
 	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, Catalog: cat, Connectors: connectors,
-		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: accessTTL, RefreshTTL: refreshTTL,
-		Metrics: m, SettleDelay: c.SandboxSettleDelay, Notify: sender.Notify}
+		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: c.AccessTokenTTL, RefreshTTL: c.RefreshTokenTTL,
+		Metrics: m, Log: log, SettleDelay: c.SandboxSettleDelay, Notify: sender.Notify}
 	return New(Options{
 		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: accessLog, Metrics: m, ServeMetrics: c.Metrics,
 		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout, Now: now,
-		Extra: extra, Connectors: connectors, Webhooks: sender,
+		Extra: extra, TrustedProxies: trusted, Connectors: connectors, Webhooks: sender,
 	}), nil
 }
 

@@ -209,6 +209,40 @@ type RefreshRequest struct {
 	Now     time.Time
 }
 
+// WalletVerification is a wallet verification linkd checked: the signature of the link
+// token's message by the wallet's key for Address verified (internal/walletsig) and the
+// address and network allowed by the token's verifyWalletOptions. Only such rows are
+// stored (GET /api/v1/wallets/verify lists them); they are kept, not purged.
+type WalletVerification struct {
+	ID          string // uuid
+	ClientID    string
+	SubClientID string // "" if none
+	UserID      string
+	// Address is as the wallet reported it; AddressKey is what lookups compare: the
+	// lower-case address for EVM (case-insensitive hex), Address itself otherwise.
+	Address, AddressKey string
+	NetworkID           string
+	NetworkType         string // "evm", "solana"
+	Method              string // "signedMessage"
+	Message             string
+	Signature           string // as the wallet returned it (0x hex for EVM, base58 for Solana)
+	IntegrationID       string
+	WalletName          string
+	// Sandbox marks a verification by the sandbox wallet, whose keys are public test keys:
+	// it proves nothing about a user.
+	Sandbox   bool
+	CreatedAt time.Time
+}
+
+// WalletVerificationFilter selects a client's verifications: by user and address key when
+// they are not empty, newest first, at most Limit rows.
+type WalletVerificationFilter struct {
+	ClientID   string
+	UserID     string
+	AddressKey string
+	Limit      int
+}
+
 // Store is the persistence contract. All methods are safe for concurrent use, by
 // goroutines and by other processes sharing the same database. A method returns only after
 // its write is durable: an answer sent after a nil error survives kill -9 of the process.
@@ -311,6 +345,12 @@ type Store interface {
 	// grantID of client clientID and returns how many it revoked. ErrNotFound if the client
 	// has no token of that grant.
 	RevokeGrant(ctx context.Context, clientID, grantID string, now time.Time) (int, error)
+
+	// CreateWalletVerification stores a verification linkd checked. ErrConflict if the id
+	// exists.
+	CreateWalletVerification(ctx context.Context, v WalletVerification) error
+	// WalletVerifications returns the verifications f selects (never another client's).
+	WalletVerifications(ctx context.Context, f WalletVerificationFilter) ([]WalletVerification, error)
 
 	// TransferStore: transfers and the outbox of their webhooks (transfer.go).
 	TransferStore

@@ -59,6 +59,7 @@ func Run(t *testing.T, open Open) {
 		{"SessionObjects", testSessionObjects},
 		{"ConcurrentSwap", testConcurrentSwap},
 		{"AccessTokens", testAccessTokens},
+		{"WalletVerifications", testWalletVerifications},
 		{"ConcurrentRedeem", testConcurrentRedeem},
 		{"ConcurrentCreateAndRedeem", testConcurrentCreateAndRedeem},
 		{"ConcurrentMixedWrites", testConcurrentMixedWrites},
