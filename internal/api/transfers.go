@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/linkd-dev/linkd/internal/catalog"
@@ -127,6 +128,10 @@ func ParseTransferQuery(values url.Values) (store.TransferQuery, error) {
 	q.SubClientID = uuidParam("subclientid")
 	textParam := func(key string, max int) string {
 		s, _ := one(key)
+		if !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl) {
+			errs.add(listParamNames[key], problem.InvalidCharacters, "control characters or invalid UTF-8")
+			return ""
+		}
 		if n := utf8.RuneCountInString(s); n > max {
 			errs.add(listParamNames[key], problem.FieldTooLong, "at most %d characters, got %d", max, n)
 			return ""

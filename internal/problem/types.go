@@ -21,7 +21,7 @@ var (
 	FieldTooLong = &Type{Name: "fieldTooLong", Status: http.StatusBadRequest,
 		Description: "A string is longer than allowed: userId 50 characters, transactionId 128, description 256, verifyWalletOptions.message 1024, goodsDetails strings 256; the UserId (50) and Address (128) of GET /api/v1/wallets/verify, and the UserId (50), ClientTransactionId (128) and Hash (256) of the transfer list; a wallet's announced name (64)."}
 	InvalidCharacters = &Type{Name: "invalidCharacters", Status: http.StatusBadRequest,
-		Description: "A string holds control characters (userId, transactionId; UserId and Address of GET /api/v1/wallets/verify)."}
+		Description: "A string holds control characters (userId, transactionId; UserId and Address of GET /api/v1/wallets/verify; the transfer list's UserId, ClientTransactionId and Hash)."}
 	UserIDLooksLikePII = &Type{Name: "userIdLooksLikePii", Status: http.StatusBadRequest,
 		Description: "userId looks like an e-mail address or a phone number; use an opaque id (a per-client setting relaxes this)."}
 	InvalidUUID = &Type{Name: "invalidUuid", Status: http.StatusBadRequest,

@@ -195,6 +195,8 @@ func TestTransferListParameters(t *testing.T) {
 		{"ClientTransactionId too long", "ClientTransactionId=" + strings.Repeat("x", 129), "fieldTooLong", "ClientTransactionId"},
 		{"UserId too long", "UserId=" + strings.Repeat("u", 51), "fieldTooLong", "UserId"},
 		{"Hash too long", "Hash=" + strings.Repeat("a", 257), "fieldTooLong", "Hash"},
+		{"UserId with a control character", "UserId=u%0A1", "invalidCharacters", "UserId"},
+		{"Hash not UTF-8", "Hash=%FF", "invalidCharacters", "Hash"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
