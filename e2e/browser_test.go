@@ -68,8 +68,8 @@ var browserSDKs = []string{"mesh", "linkd"}
 var browserScenarios = []string{
 	"success", "mfa", "wrong-password", "restrict-accounts", "link-another", "integration-id",
 	"transfer", "transfer-amount", "transfer-max", "verify", "verify-rejected", "wallet-connect", "wallet-refused",
-	"wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet", "reused-token",
-	"blocked-origin", "readme-snippet", "expired-token",
+	"wallet-timeout", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet",
+	"reused-token", "blocked-origin", "readme-snippet", "expired-token",
 }
 
 // blockedLoadTimeout is the linkdLoadTimeout the blocked-origin scenario gives linkd's
@@ -78,7 +78,7 @@ const blockedLoadTimeout = 6 * time.Second
 
 // walletScenarios run with the scripted browser wallets (browser/host/test-wallets-entry.js)
 // injected into the host page (into the payment link's page for pay-wallet).
-var walletScenarios = []string{"wallet-connect", "wallet-refused", "wallet-verify-evm", "wallet-verify-solana",
+var walletScenarios = []string{"wallet-connect", "wallet-refused", "wallet-timeout", "wallet-verify-evm", "wallet-verify-solana",
 	"wallet-wrong-address", "wallet-tampered", "pay-wallet"}
 
 // onlySDK are scenarios that do not depend on the host page's SDK: they run once.

@@ -134,6 +134,17 @@ func (br *browserRun) checkWallets() {
 		))
 		br.wantData("declined", "You declined the connection in MetaMask. Nothing was shared.")
 
+	case "wallet-timeout":
+		br.checkBridge("main", true)
+		br.wantScreens("main", "loading", "catalog", "wallet-connecting", "wallet-timeout")
+		br.wantEvents("main", seq(
+			ev("pageLoaded", nil),
+			walletSelected("MetaMask"),
+			ev("defiWalletError", obj{"integrationName": "MetaMask", "errorType": "timeout", "details": obj{}, "timeStamp": anyNumber}),
+			exit(nil, obj{"page": "walletErrorPage", "selectedIntegration": selectedWallet(metaMaskID, "MetaMask")}),
+		))
+		br.wantData("timedOut", "We waited 2 minutes for MetaMask. Open the wallet, check for a pending request, then try again.")
+
 	case "wallet-verify-evm", "wallet-verify-solana", "pay-wallet":
 		name, id, addr, typ, network := "MetaMask", metaMaskID, mm, "evm", "Ethereum"
 		if br.scenario == "wallet-verify-solana" {

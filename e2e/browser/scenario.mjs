@@ -577,6 +577,24 @@ const scenarios = {
     await popupGone(page);
   },
 
+  // A wallet that never answers: once the Link UI's wallet timeout (2 minutes) has passed
+  // on Playwright's fake clock (installed in the page and the frames it opens, so nothing
+  // waits for real), the page reports it and says so.
+  async 'wallet-timeout'(page) {
+    await page.clock.install();
+    await open(page, 'success');
+    await screen(page, 'catalog', { take: false });
+    await step('wait for MetaMask', () => link(page).locator('[data-testid="integration-deFiWallet-metaMask"]:not(.row-muted)').waitFor({ state: 'visible', ...T }));
+    await page.evaluate(() => { window.__testWallets.mode = 'hang'; });
+    await click(page, 'integration-deFiWallet-metaMask');
+    await screen(page, 'wallet-connecting');
+    await step('two minutes pass', () => page.clock.fastForward('02:01'));
+    await screen(page, 'wallet-timeout');
+    result.data.timedOut = await text(page, 'wallet-error-message');
+    await clickAndExit(page, 'button-close');
+    await popupGone(page);
+  },
+
   // MetaMask signs the token's message (personal_sign); linkd verifies it.
   async 'wallet-verify-evm'(page) {
     await open(page, 'wallet-verify-evm');
