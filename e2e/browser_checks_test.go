@@ -16,6 +16,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/linkd-dev/linkd/internal/connector"
+	"github.com/linkd-dev/linkd/internal/walletsig"
 )
 
 // ---- matching JSON values against expectations ----
@@ -36,7 +39,9 @@ var (
 	reAccessToken = re(`^lkat_[A-Za-z0-9_-]{43}$`)
 	reRefresh     = re(`^lkrt_[A-Za-z0-9_-]{43}$`)
 	reEVMHash     = re(`^0x[0-9a-f]{64}$`)
-	anyNumber     = check(func(got any) string {
+	// reEVMSignature is a personal_sign signature: r, s and v (27 or 28).
+	reEVMSignature = re(`^0x[0-9a-f]{128}(1b|1c)$`)
+	anyNumber      = check(func(got any) string {
 		if f, ok := got.(float64); !ok || math.IsNaN(f) {
 			return fmt.Sprintf("want a number, got %s", compactJSON(got))
 		}
@@ -310,7 +315,7 @@ func (br *browserRun) linkURL() string {
 // request off the machine (Mesh's pre-warm iframe is off), nothing threw, every message
 // the Link UI posted targeted the host's exact origin and arrived from the Link UI's
 // origin, and the code left the frame's address as soon as the page had read it
-// (security.md T10).
+// (docs/threat-model.md T10).
 func (br *browserRun) checkCommon() {
 	t := br.t
 	r := br.res
@@ -347,16 +352,20 @@ func (br *browserRun) checkCommon() {
 		if !slices.Equal(posted, received) {
 			t.Errorf("%s (page %s): the Link UI posted %v, the host received %v", br.run, label, posted, received)
 		}
-		if len(p.Screens) == 0 {
+		if len(p.Screens) == 0 && !(br.scenario == "pay-wallet" && label == "main") {
 			t.Errorf("%s (page %s): no Link UI screen was seen", br.run, label)
+		}
+		base := br.linkURL() + "#"
+		if label == "pay" {
+			base = br.linkd.PublicURL() + "/pay/" + br.client.ID // opened without SDK parameters
 		}
 		for _, s := range p.Screens {
 			href, _ := s["href"].(string)
 			if s["name"] == "loading" {
 				continue
 			}
-			if !strings.HasPrefix(href, br.linkURL()+"#") || strings.Contains(href, "c=") {
-				t.Errorf("%s (page %s): on screen %v the Link UI's address is %q: want %s#<parameters> without the code", br.run, label, s["name"], href, br.linkURL())
+			if !strings.HasPrefix(href, base) || strings.Contains(href, "c=") {
+				t.Errorf("%s (page %s): on screen %v the Link UI's address is %q: want %s#<parameters> without the code", br.run, label, s["name"], href, base)
 			}
 			for _, c := range codes {
 				if strings.Contains(href, c) {
@@ -415,7 +424,8 @@ func (br *browserRun) check() {
 			ev("pageLoaded", nil),
 			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
 			ev("credentialsEntered", nil),
-			ev("integrationConnectionError", obj{"errorMessage": "credentials: the institution refused them"}),
+			// What the user is shown (in English), and an errorType to branch on.
+			ev("integrationConnectionError", obj{"errorMessage": "The username or password is incorrect.", "errorType": "invalidIntegrationCredentials"}),
 			ev("credentialsEntered", nil),
 			ev("integrationAccountSelectionRequired", nil),
 			ev("integrationConnected", p),
@@ -471,6 +481,7 @@ func (br *browserRun) check() {
 		br.wantData("toAddressFull", allowedAddress)
 		finished := br.transferFinishedPayload()
 		br.wantData("txHashTitle", finished["txHash"])
+		br.checkAfterLink(finished)
 
 	case "transfer-amount":
 		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "loading", "transfer-asset", "transfer-network",
@@ -503,12 +514,12 @@ func (br *browserRun) check() {
 			ev("pageLoaded", nil),
 			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
 			ev("walletMessageSigned", obj{
-				"signedMessageHash": reEVMHash,
+				"signedMessageHash": reEVMSignature,
 				"message":           br.env.verifyMessage,
-				"address":           allowedAddress,
+				"address":           connector.SandboxWalletEVM,
 				"timeStamp":         anyNumber,
 				"isVerified":        true,
-				"verifiedAddresses": []any{allowedAddress},
+				"verifiedAddresses": []any{connector.SandboxWalletEVM},
 			}),
 			ev("verifyDonePage", nil),
 			exit(nil, obj{"page": "verifyDonePage", "selectedIntegration": selectedSandbox()}),
@@ -517,38 +528,50 @@ func (br *browserRun) check() {
 		if d := time.Since(time.UnixMilli(int64(ts))); d < 0 || d > 5*time.Minute {
 			t.Errorf("%s: walletMessageSigned.timeStamp %v is not the time of signing (%v ago)", br.run, ts, d)
 		}
+		sig, _ := br.event("main", "walletMessageSigned")["signedMessageHash"].(string)
+		if err := walletsig.Verify("evm", connector.SandboxWalletEVM, br.env.verifyMessage, sig); err != nil {
+			t.Errorf("%s: the sandbox's signature does not verify: %v", br.run, err)
+		}
 		br.wantData("catalogTitle", "Choose your wallet")
 		br.wantData("message", br.env.verifyMessage)
 		br.wantData("network", "Ethereum")
-		br.wantData("allowedChecked", true)
-		br.wantData("ownOffered", 1)
-		br.wantData("verifiedAddress", allowedAddress)
+		br.wantData("address", connector.SandboxWalletEVM)
+		br.wantData("verifiedAddress", connector.SandboxWalletEVM)
+		br.wantVerifications(obj{"address": connector.SandboxWalletEVM, "networkType": "evm", "isSandbox": true, "walletName": "Sandbox", "signedMessageHash": sig})
 
 	case "verify-rejected":
-		br.wantScreens("main", "loading", "catalog", "verify", "verify-rejected")
+		br.wantScreens("main", "loading", "catalog", "verify", "verify-mismatch")
 		br.wantEvents("main", seq(
 			ev("pageLoaded", nil),
 			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
 			ev("verifyWalletRejected", nil),
+			ev("defiWalletError", obj{"integrationName": "Sandbox", "errorType": "verifyMismatch", "timeStamp": anyNumber,
+				"details": obj{"requestedAddress": allowedAddress, "connectedAddress": connector.SandboxWalletEVM, "connectedNetwork": "Ethereum"}}),
 			exit(nil, obj{"page": "verifyWalletRejectedPage", "selectedIntegration": selectedSandbox()}),
 		))
 		br.wantData("reasons", "This address isn’t one of those allowed.")
+		br.wantVerifications()
+
+	case "wallet-connect", "wallet-refused", "wallet-timeout", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet":
+		br.checkWallets()
 
 	case "reused-token":
 		used := "This link was already used. For your security, please start again from the app."
-		revoked := "Your session was ended for your security. Please start again from the app."
+		revoked := "This link was opened again somewhere else, so this session was ended for your security. Please start again from the app."
 		br.wantScreens("second", "loading", "error(linkTokenAlreadyUsed)")
-		br.wantEvents("second", seq(ev("pageLoaded", nil), exit(used, obj{"page": "errorPage", "errorMessage": used})))
+		br.wantEvents("second", seq(ev("pageLoaded", nil), exit(used, obj{"page": "errorPage", "errorMessage": used, "errorType": "linkTokenAlreadyUsed"})))
 		br.wantScreens("main", "loading", "catalog", "credentials", "error(sessionRevoked)")
 		br.wantEvents("main", seq(
 			ev("pageLoaded", nil),
 			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
 			ev("credentialsEntered", nil),
-			exit(revoked, obj{"page": "errorPage", "selectedIntegration": selectedSandbox(), "errorMessage": revoked}),
+			exit(revoked, obj{"page": "errorPage", "selectedIntegration": selectedSandbox(), "errorMessage": revoked, "errorType": "sessionRevoked"}),
 		))
 		br.wantData("secondTitle", "This link was already used")
 		br.wantData("secondMessage", "For your security, each link opens only once. Go back to the app and start again.")
-		br.wantData("firstTitle", "Your session has ended")
+		// The first page's user learns what happened: the link was opened elsewhere.
+		br.wantData("firstTitle", "This link was opened somewhere else")
+		br.wantData("firstMessage", "The same link was opened again, in another window or on another device, so this session was ended for your security. Go back to the app and start again.")
 		if len(tokens) != 1 {
 			t.Fatalf("%s: the backend issued %d tokens, want 1", br.run, len(tokens))
 		}
@@ -560,13 +583,18 @@ func (br *browserRun) check() {
 	case "expired-token":
 		expired := "This link has expired. Please start again from the app."
 		br.wantScreens("main", "loading", "error(linkTokenExpired)")
-		br.wantEvents("main", seq(ev("pageLoaded", nil), exit(expired, obj{"page": "errorPage", "errorMessage": expired})))
+		br.wantEvents("main", seq(ev("pageLoaded", nil), exit(expired, obj{"page": "errorPage", "errorMessage": expired, "errorType": "linkTokenExpired"})))
 		br.wantData("title", "This link has expired")
 		br.wantData("message", "Links stay valid for a few minutes only. Go back to the app and start again.")
 		br.wantData("hrefAfterLoad", br.linkURL()+"#lng=en")
 
 	case "blocked-origin":
 		br.checkBlocked(tokens)
+
+	case "readme-snippet":
+		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "success")
+		br.wantEvents("main", seq(ev("pageLoaded", nil), br.connectEvents(false, "sandbox-brokerage-1234"),
+			exit(nil, obj{"page": "integrationConnectedPage", "selectedIntegration": selectedSandbox()})))
 
 	default:
 		t.Fatalf("no checks for scenario %q", br.scenario)
@@ -661,11 +689,10 @@ func (br *browserRun) checkTransfer(w transferWant) {
 	}
 }
 
-// checkAccessTokens calls POST /api/v1/balance/get, as the client's backend would, with
-// every access token onIntegrationConnected delivered (and refuses a refresh token).
-func (br *browserRun) checkAccessTokens() {
-	t := br.t
-	n := 0
+// accountTokens are the accountTokens of every onIntegrationConnected callback the page
+// got, in order.
+func (br *browserRun) accountTokens() []map[string]any {
+	var out []map[string]any
 	for _, e := range br.page("main").Events {
 		if e["cb"] != "onIntegrationConnected" {
 			continue
@@ -674,28 +701,39 @@ func (br *browserRun) checkAccessTokens() {
 		at, _ := p["accessToken"].(map[string]any)
 		accounts, _ := at["accountTokens"].([]any)
 		for _, a := range accounts {
-			a, _ := a.(map[string]any)
-			acct, _ := a["account"].(map[string]any)
-			for _, kind := range []string{"accessToken", "refreshToken"} {
-				tok, _ := a[kind].(string)
-				body, _ := json.Marshal(map[string]string{"authToken": tok, "type": "sandbox"})
-				r := br.linkd.do(t, "POST", "/api/v1/balance/get", body, "X-Client-Id", br.client.ID, "X-Client-Secret", br.client.Secret,
-					"Content-Type", "application/json")
-				if kind == "refreshToken" {
-					if r.Code != http.StatusUnauthorized || r.Type() != "authTokenInvalid" {
-						t.Errorf("%s: balance/get with the refresh token of %v: %v, want 401 authTokenInvalid", br.run, acct["accountId"], r)
-					}
-					continue
+			m, _ := a.(map[string]any)
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// checkAccessTokens calls POST /api/v1/balance/get, as the client's backend would, with
+// every access token onIntegrationConnected delivered (and refuses a refresh token).
+func (br *browserRun) checkAccessTokens() {
+	t := br.t
+	n := 0
+	for _, a := range br.accountTokens() {
+		acct, _ := a["account"].(map[string]any)
+		for _, kind := range []string{"accessToken", "refreshToken"} {
+			tok, _ := a[kind].(string)
+			body, _ := json.Marshal(map[string]string{"authToken": tok, "type": "sandbox"})
+			r := br.linkd.do(t, "POST", "/api/v1/balance/get", body, "X-Client-Id", br.client.ID, "X-Client-Secret", br.client.Secret,
+				"Content-Type", "application/json")
+			if kind == "refreshToken" {
+				if r.Code != http.StatusUnauthorized || r.Type() != "authTokenInvalid" {
+					t.Errorf("%s: balance/get with the refresh token of %v: %v, want 401 authTokenInvalid", br.run, acct["accountId"], r)
 				}
-				n++
-				var c struct {
-					TotalCash float64 `json:"totalCashUsdValue"`
-				}
-				if r.Code != http.StatusOK || json.Unmarshal(r.Env.Content, &c) != nil {
-					t.Errorf("%s: balance/get with the access token of %v: %v, want 200", br.run, acct["accountId"], r)
-				} else if c.TotalCash != acct["cash"] {
-					t.Errorf("%s: balance/get of %v: totalCashUsdValue %v, want the account's cash %v", br.run, acct["accountId"], c.TotalCash, acct["cash"])
-				}
+				continue
+			}
+			n++
+			var c struct {
+				TotalCash float64 `json:"totalCashUsdValue"`
+			}
+			if r.Code != http.StatusOK || json.Unmarshal(r.Env.Content, &c) != nil {
+				t.Errorf("%s: balance/get with the access token of %v: %v, want 200", br.run, acct["accountId"], r)
+			} else if c.TotalCash != acct["cash"] {
+				t.Errorf("%s: balance/get of %v: totalCashUsdValue %v, want the account's cash %v", br.run, acct["accountId"], c.TotalCash, acct["cash"])
 			}
 		}
 	}
@@ -722,13 +760,35 @@ func (br *browserRun) checkBrandLogo() {
 }
 
 // checkBlocked: on a host origin the client did not register, the browser refused to
-// frame the Link UI (CSP frame-ancestors), no callback came, and the code is unspent.
+// frame the Link UI (CSP frame-ancestors), nothing reached the page from the Link UI, and
+// the code is unspent. linkd logged a warning naming the client, the origin and the fix;
+// linkd's SDK called onExit with the likely cause after linkdLoadTimeout (Mesh's SDK
+// calls nothing).
 func (br *browserRun) checkBlocked(tokens []string) {
 	t := br.t
 	r := br.res
 	p := br.page("main")
-	if len(p.Events) != 0 {
+	if br.sdk == "linkd" {
+		blocked := br.env.blockedOrigin
+		msg := re(`^linkd SDK: the Link UI did not load within 6 s\. Most likely this page's origin \(` + regexp.QuoteMeta(blocked) +
+			`\) is not one of the link token's client's origins.*linkd client update ` + br.client.ID + ` --origin ` + regexp.QuoteMeta(blocked) + ` `)
+		br.wantEvents("main", []obj{exit(msg, obj{"page": "startPage", "errorMessage": msg, "errorType": "linkUiNotLoaded"})})
+	} else if len(p.Events) != 0 {
 		t.Errorf("%s: the host page got callbacks: %v", br.run, callbackKinds(p.Events))
+	}
+	// Both runs frame the same client from the same origin: one warning a minute, so the
+	// line may be the other run's.
+	logs := br.linkd.Logs()
+	fix := "linkd client update " + br.client.ID + " --origin " + br.env.hostOrigin + " --origin " + br.env.blockedOrigin
+	var warned bool
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, "level=WARN") && strings.Contains(l, "did not register") && strings.Contains(l, "clientId="+br.client.ID) &&
+			strings.Contains(l, "origin="+br.env.blockedOrigin) && strings.Contains(l, "allowedOrigins=["+br.env.hostOrigin+"]") && strings.Contains(l, fix) {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("%s: linkd logged no warning naming client %s, origin %s, allowed origins [%s] and %q", br.run, br.client.ID, br.env.blockedOrigin, br.env.hostOrigin, fix)
 	}
 	if len(p.Messages) != 0 || len(p.Posts) != 0 || len(p.Screens) != 0 {
 		t.Errorf("%s: the Link UI ran: screens %v, posted %d, host received %d messages", br.run, screenNames(p.Screens), len(p.Posts), len(p.Messages))
@@ -790,4 +850,52 @@ func (br *browserRun) checkMax() {
 	if amount+fee > 1200+1e-9 || amount < most-1e-6 {
 		t.Errorf("%s: Max priced %v USDC + %v USDC fee: want the most the account can send (%v USDC, within its 1,200 USDC)", br.run, amount, fee, most)
 	}
+}
+
+// afterLinkResult is node/afterlink.mjs's output line.
+type afterLinkResult struct {
+	OK       bool     `json:"ok"`
+	Failures []string `json:"failures"`
+	Results  struct {
+		Statuses []string `json:"statuses"`
+		Transfer struct {
+			ID, Status, Hash string
+		} `json:"transfer"`
+		Holdings struct {
+			AccountID string `json:"accountId"`
+			Positions int    `json:"positions"`
+		} `json:"holdings"`
+	} `json:"results"`
+}
+
+// checkAfterLink does what the page's backend does after a deposit, with Mesh's
+// node-api (node/afterlink.mjs): it confirms the transfer onTransferFinished reported by
+// listing transfers with its transaction id (v1TransfersManagedMeshList) until the
+// sandbox settles it, reads the account with the access token onIntegrationConnected
+// delivered (v1HoldingsGetCreate, v1BalanceGetCreate) and refreshes that token.
+func (br *browserRun) checkAfterLink(finished map[string]any) {
+	t := br.t
+	var access, refresh string
+	if tokens := br.accountTokens(); len(tokens) > 0 {
+		access, _ = tokens[0]["accessToken"].(string)
+		refresh, _ = tokens[0]["refreshToken"].(string)
+	}
+	transferID, _ := finished["transferId"].(string)
+	txHash, _ := finished["txHash"].(string)
+	stdout, stderr, code := runNode(t, br.env.node, "afterlink.mjs", "LINKD_URL="+br.linkd.URL, "LINKD_CLIENT_ID="+br.client.ID,
+		"LINKD_CLIENT_SECRET="+br.client.Secret, "CLIENT_TRANSACTION_ID="+transactionID(br.run), "TRANSFER_ID="+transferID,
+		"TX_HASH="+txHash, "ACCESS_TOKEN="+access, "REFRESH_TOKEN="+refresh, "WANT_STATUS=succeeded")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	var res afterLinkResult
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
+		t.Fatalf("afterlink.mjs (exit %d) printed no result: %v\nstdout:\n%s\nstderr:\n%s", code, err, stdout, stderr)
+	}
+	if code != 0 || !res.OK {
+		t.Fatalf("%s: after Link, with node-api: exit %d, %d failed check(s):\n  %s\nstderr:\n%s", br.run, code, len(res.Failures),
+			strings.Join(res.Failures, "\n  "), stderr)
+	}
+	if res.Results.Transfer.ID != transferID || res.Results.Transfer.Status != "succeeded" || res.Results.Holdings.AccountID != "sandbox-brokerage-1234" {
+		t.Errorf("%s: after Link: %+v", br.run, res.Results)
+	}
+	t.Logf("%s: node-api saw the transfer go %v, and %d positions", br.run, res.Results.Statuses, res.Results.Holdings.Positions)
 }

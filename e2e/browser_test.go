@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/linkd-dev/linkd/internal/connector"
 )
 
 // The browser tests (TestBrowser) open linkd's Link UI the way a fintech's web page does,
@@ -51,7 +53,7 @@ const (
 	sandboxID       = "b9cc860a-935d-5982-8562-c164e2e7a703"
 	ethereumID      = "e3c7fdd8-b1fc-4e51-85ae-bb276e075611"
 	allowedAddress  = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
-	sandboxEVMAddr  = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359"
+	sandboxEVMAddr  = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359" // the sandbox brokerage's address (transfers)
 	chromiumPath    = "/usr/bin/chromium"
 	shortTokenTTL   = 10 * time.Second
 	scenarioTimeout = 90 * time.Second
@@ -65,9 +67,22 @@ var browserSDKs = []string{"mesh", "linkd"}
 // so that its token (issued when the run starts) has usually expired by then.
 var browserScenarios = []string{
 	"success", "mfa", "wrong-password", "restrict-accounts", "link-another", "integration-id",
-	"transfer", "transfer-amount", "transfer-max", "verify", "verify-rejected", "reused-token", "blocked-origin",
-	"expired-token",
+	"transfer", "transfer-amount", "transfer-max", "verify", "verify-rejected", "wallet-connect", "wallet-refused",
+	"wallet-timeout", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet",
+	"reused-token", "blocked-origin", "readme-snippet", "expired-token",
 }
+
+// blockedLoadTimeout is the linkdLoadTimeout the blocked-origin scenario gives linkd's
+// SDK: long enough for the scenario to look at the refused frame first.
+const blockedLoadTimeout = 6 * time.Second
+
+// walletScenarios run with the scripted browser wallets (browser/host/test-wallets-entry.js)
+// injected into the host page (into the payment link's page for pay-wallet).
+var walletScenarios = []string{"wallet-connect", "wallet-refused", "wallet-timeout", "wallet-verify-evm", "wallet-verify-solana",
+	"wallet-wrong-address", "wallet-tampered", "pay-wallet"}
+
+// onlySDK are scenarios that do not depend on the host page's SDK: they run once.
+var onlySDK = map[string]string{"pay-wallet": "linkd"}
 
 // chromiumBin returns Debian's Chromium, or fails (LINKD_E2E_REQUIRED=1) or skips.
 func chromiumBin(t *testing.T) string {
@@ -93,9 +108,11 @@ type browserEnv struct {
 	hostOrigin, blockedOrigin string
 	bundleDir                 string
 	artifacts                 string
-	ws                        string
-	baseID                    string
-	verifyMessage             string
+	// snippetFile holds the README's Playwright snippet (readme-snippet scenario).
+	snippetFile   string
+	ws            string
+	baseID        string
+	verifyMessage string
 
 	mu sync.Mutex
 	// issued are the link tokens the backend handed out, by run (sdk/scenario).
@@ -111,7 +128,7 @@ func TestBrowser(t *testing.T) {
 	needBinary(t)
 	chromium := chromiumBin(t)
 	node := ensureNodeModules(t)
-	for _, m := range []string{"playwright-core", "esbuild", "@meshconnect/web-link-sdk"} {
+	for _, m := range []string{"playwright-core", "esbuild", "@meshconnect/web-link-sdk", "@noble/curves"} {
 		if !fileExists(filepath.Join(e2eDir, "node_modules", m, "package.json")) {
 			t.Fatalf("e2e/node_modules/%s is missing: run npm ci --prefix e2e", m)
 		}
@@ -130,6 +147,9 @@ func TestBrowser(t *testing.T) {
 	sem := make(chan struct{}, min(4, max(2, runtime.GOMAXPROCS(0))))
 	for _, sc := range browserScenarios {
 		for _, sdk := range browserSDKs {
+			if only, ok := onlySDK[sc]; ok && only != sdk {
+				continue
+			}
 			t.Run(sdk+"/"+sc, func(t *testing.T) {
 				t.Parallel()
 				sem <- struct{}{}
@@ -164,12 +184,17 @@ func newBrowserEnv(t *testing.T, node, chromium string) *browserEnv {
 	}
 	env.expiredAt = time.Now()
 
-	env.linkd = startLinkd(t)
+	// Transfers settle after a second (the default 5 s would only slow the test down).
+	env.linkd = startLinkd(t, "--sandbox-settle-delay", "1s")
 	env.client = clientFor(t, env.linkd, "Acme Pay", env.hostOrigin)
 	env.baseID = networkID(t, env.linkd, env.client, "Base")
 
 	env.bundleDir = t.TempDir()
 	env.buildBundle(t)
+	env.snippetFile = filepath.Join(env.bundleDir, "readme-snippet.mjs")
+	if err := os.WriteFile(env.snippetFile, []byte(readmeSnippet(t)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	env.artifacts = filepath.Join(e2eDir, "artifacts")
 	for _, sdk := range browserSDKs {
 		if err := os.MkdirAll(filepath.Join(env.artifacts, sdk), 0o755); err != nil {
@@ -242,6 +267,15 @@ func (env *browserEnv) buildBundle(t *testing.T) {
 	cmd.Env = cleanEnv()
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("esbuild of @meshconnect/web-link-sdk: %v\n%s", err, b)
+	}
+	// The scripted wallets (with @noble/curves), as one classic script.
+	cmd = exec.Command(filepath.Join(e2eDir, "node_modules", ".bin", "esbuild"),
+		filepath.Join("browser", "host", "test-wallets-entry.js"), "--bundle", "--format=iife", "--platform=browser",
+		"--target=chrome120", "--log-level=warning", "--outfile="+filepath.Join(env.bundleDir, "test-wallets.js"))
+	cmd.Dir = e2eDir
+	cmd.Env = cleanEnv()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("esbuild of browser/host/test-wallets-entry.js: %v\n%s", err, b)
 	}
 }
 
@@ -339,13 +373,24 @@ func (env *browserEnv) tokenRequest(scenario, run string) (string, error) {
 			},
 			"transactionId": transactionID(run),
 		}
-	case "verify":
+	case "verify", "verify-other", "wallet-verify-evm":
+		allowed := map[string][]string{"verify": {allowedAddress, connector.SandboxWalletEVM}, "verify-other": {allowedAddress},
+			"wallet-verify-evm": {testWallets.metaMask()}}[scenario]
 		req["verifyWalletOptions"] = map[string]any{
 			"verificationMethods": []string{"signedMessage"},
 			"message":             env.verifyMessage,
 			"networkId":           ethereumID,
-			"addresses":           []string{allowedAddress},
+			"addresses":           allowed,
 		}
+	case "wallet-verify-solana":
+		req["verifyWalletOptions"] = map[string]any{"message": env.verifyMessage, "networkType": "solana"}
+	case "pay-wallet":
+		req["transferOptions"] = map[string]any{
+			"toAddresses":     []any{map[string]any{"networkId": ethereumID, "symbol": "USDC", "address": allowedAddress}},
+			"amountInFiat":    25,
+			"generatePayLink": true,
+		}
+		req["verifyWalletOptions"] = map[string]any{"message": env.verifyMessage, "networkId": ethereumID}
 	default:
 		return "", fmt.Errorf("unknown token scenario %q", scenario)
 	}
@@ -380,7 +425,7 @@ func (env *browserEnv) serveToken(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(code)
 		json.NewEncoder(w).Encode(v)
 	}
-	var token string
+	var token, payLink string
 	if in.Scenario == "expired" {
 		sdk, _, _ := strings.Cut(in.Run, "/")
 		env.mu.Lock()
@@ -400,18 +445,43 @@ func (env *browserEnv) serveToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var c struct {
-			LinkToken string `json:"linkToken"`
+			LinkToken   string `json:"linkToken"`
+			PaymentLink string `json:"paymentLink"`
 		}
 		if resp.Code != http.StatusOK || json.Unmarshal(resp.Env.Content, &c) != nil || c.LinkToken == "" {
 			writeJSON(http.StatusBadGateway, map[string]string{"error": "linkd: " + resp.String()})
 			return
 		}
-		token = c.LinkToken
+		token, payLink = c.LinkToken, c.PaymentLink
 	}
 	env.mu.Lock()
 	env.issued[in.Run] = append(env.issued[in.Run], token)
 	env.mu.Unlock()
-	writeJSON(http.StatusOK, map[string]string{"linkToken": token})
+	writeJSON(http.StatusOK, map[string]string{"linkToken": token, "paymentLink": payLink})
+}
+
+// readmeSnippetMarker precedes the README's Playwright snippet.
+const readmeSnippetMarker = "<!-- e2e/browser_test.go runs this snippet"
+
+// readmeSnippet returns the README's Playwright snippet ("Testing against linkd in CI"):
+// the ```js block after readmeSnippetMarker. The readme-snippet scenario imports it, so
+// that the snippet integrators copy keeps working.
+func readmeSnippet(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), readmeSnippetMarker)
+	if !ok {
+		t.Fatalf("README.md has no %q", readmeSnippetMarker)
+	}
+	_, rest, ok = strings.Cut(rest, "```js\n")
+	code, _, closed := strings.Cut(rest, "\n```")
+	if !ok || !closed || !strings.Contains(code, "export async function connectSandbox(page") {
+		t.Fatalf("README.md: no ```js block exporting connectSandbox(page, …) after %q", readmeSnippetMarker)
+	}
+	return code + "\n"
 }
 
 // issuedTokens are the link tokens the backend handed out for run.
@@ -432,8 +502,19 @@ type scenarioConfig struct {
 	LinkOrigins    []string          `json:"linkOrigins"`
 	ArtifactsDir   string            `json:"artifactsDir"`
 	StepTimeoutMs  int               `json:"stepTimeoutMs"`
+	LoadTimeoutMs  int               `json:"loadTimeoutMs"`
+	SnippetFile    string            `json:"snippetFile"`
 	Networks       map[string]string `json:"networks"`
 	Addresses      map[string]string `json:"addresses"`
+	// Wallets, when set, injects the scripted wallets (browser/host/test-wallets-entry.js).
+	Wallets *walletsConfig `json:"wallets,omitempty"`
+}
+
+// walletsConfig says where the scripted wallets go and with which keys.
+type walletsConfig struct {
+	Bundle string            `json:"bundle"`
+	Where  string            `json:"where"` // "host" (the host page) or "page" (a full-page Link UI)
+	Keys   map[string]string `json:"keys"`
 }
 
 // scenarioResult is browser/scenario.mjs's output line.
@@ -461,6 +542,10 @@ type pageResult struct {
 	Screens []map[string]any `json:"screens"`
 	// Posts are the messages the Link UI posted to its parent: {type, target, payload}.
 	Posts []map[string]any `json:"posts"`
+	// BridgePosts are the wallet bridge's Comlink requests the Link UI sent: {type, target};
+	// BridgeMessages those the host page received: {origin, type, fromLink}.
+	BridgePosts    []map[string]any `json:"bridgePosts"`
+	BridgeMessages []map[string]any `json:"bridgeMessages"`
 }
 
 // browserRun is one scenario's run with one SDK, for the checks.
@@ -490,8 +575,16 @@ func (env *browserEnv) runScenario(t *testing.T, sdk, scenario string) {
 		LinkOrigins:   []string{env.linkd.PublicURL(), env.short.PublicURL()},
 		ArtifactsDir:  env.artifacts,
 		StepTimeoutMs: 15000,
+		LoadTimeoutMs: int(blockedLoadTimeout.Milliseconds()),
+		SnippetFile:   env.snippetFile,
 		Networks:      map[string]string{"ethereum": ethereumID, "base": env.baseID},
-		Addresses:     map[string]string{"allowed": allowedAddress, "own": sandboxEVMAddr},
+		Addresses:     map[string]string{"allowed": allowedAddress, "own": connector.SandboxWalletEVM},
+	}
+	if slices.Contains(walletScenarios, scenario) {
+		cfg.Wallets = &walletsConfig{Bundle: filepath.Join(env.bundleDir, "test-wallets.js"), Where: "host", Keys: testWallets.keys()}
+		if scenario == "pay-wallet" {
+			cfg.Wallets.Where = "page"
+		}
 	}
 	b, _ := json.Marshal(cfg)
 	br := &browserRun{t: t, env: env, sdk: sdk, scenario: scenario, run: run, linkd: env.linkd, client: env.client}

@@ -113,7 +113,7 @@ func TestCompatNodeAPI(t *testing.T) {
 			}
 		}
 		if r.Networks.Count < 15 {
-			t.Errorf("networks: %d, SPEC §4 lists 15: %v", r.Networks.Count, r.Networks.Names)
+			t.Errorf("networks: %d, docs/design.md §4 lists 15: %v", r.Networks.Count, r.Networks.Names)
 		}
 	})
 

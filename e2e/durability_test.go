@@ -9,7 +9,7 @@ import (
 )
 
 // TestDurability kills linkd with SIGKILL right after it answered and restarts it on the
-// same data directory: every link token answered with 200 must still open (SPEC §3: "a
+// same data directory: every link token answered with 200 must still open (docs/design.md §3: "a
 // token answered with 200 survives a crash"), and a redemption answered with 200 must
 // still count (a crash must not allow a second use).
 func TestDurability(t *testing.T) {

@@ -70,6 +70,14 @@ func TestStoreWriteFaults(t *testing.T) {
 			checkUnavailable(t, "POST /api/v1/linktoken, again", p.linkToken(t, c, `{"userId":"u-1"}`))
 		}
 		checkReadiness(t, p, false)
+		// Counted every time, logged once for the burst.
+		if m := p.do(t, "GET", "/metrics", nil); !strings.Contains(string(m.Body), "linkd_store_unavailable_total ") ||
+			metricValue(string(m.Body), "linkd_store_unavailable_total") < 6 {
+			t.Errorf("linkd_store_unavailable_total after 6 failed writes:\n%s", grepLines(string(m.Body), "linkd_store_unavailable_total"))
+		}
+		if n := strings.Count(p.Logs(), `msg="store unavailable"`); n != 1 {
+			t.Errorf("%d log lines for one burst of failed writes, want 1:\n%s", n, grepLines(p.Logs(), "level=ERROR"))
+		}
 
 		// Room again: raise the process's limit (its soft limit, up to the hard one).
 		if out, err := exec.Command("prlimit", "--pid", strconv.Itoa(p.pid()), "--fsize=unlimited").CombinedOutput(); err != nil {
@@ -91,6 +99,31 @@ func TestStoreWriteFaults(t *testing.T) {
 			}
 		}
 	})
+}
+
+// metricValue is the value of an unlabelled Prometheus metric in a /metrics page (-1 if
+// absent).
+func metricValue(page, name string) float64 {
+	for _, line := range strings.Split(page, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, sub) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // createClientIn creates the embedded database in dir with one client and returns it.

@@ -2,7 +2,7 @@
 // their secrets.
 //
 // Secrets are 256-bit random values, so they are stored as SHA-256 hashes and checked
-// with a constant-time comparison of hashes (CWE-208, security.md T8): a slow password
+// with a constant-time comparison of hashes (CWE-208, docs/threat-model.md T8): a slow password
 // KDF protects low-entropy human passwords and would only make every API call CPU-bound.
 package auth
 

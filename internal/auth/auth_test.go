@@ -161,7 +161,7 @@ func TestUnknownIDsAreNotCached(t *testing.T) {
 // BenchmarkAuthenticate: the hot path is a cached lookup plus a hash and a constant-time
 // compare. Compare the two sub-benchmarks by hand: a secret that matches the stored one's
 // first bytes takes no less time than one that does not (CWE-208); not a CI assertion,
-// timing tests are flaky on shared machines (security.md T8).
+// timing tests are flaky on shared machines (docs/threat-model.md T8).
 func BenchmarkAuthenticate(b *testing.B) {
 	st, _ := sqlite.Open(context.Background(), b.TempDir(), sqlite.Options{})
 	defer st.Close()

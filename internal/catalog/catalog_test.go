@@ -180,7 +180,7 @@ func TestMeshIDsKept(t *testing.T) {
 }
 
 func TestSpecNetworks(t *testing.T) {
-	// SPEC §4: the networks the catalog must cover.
+	// docs/design.md §4: the networks the catalog must cover.
 	c := mustLoad(t)
 	byName := make(map[string]Network)
 	for _, n := range c.Networks() {

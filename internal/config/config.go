@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/linkd-dev/linkd/internal/clientip"
 )
 
 // Store selects and tunes the database; every subcommand that touches data takes it.
@@ -44,12 +47,53 @@ type Serve struct {
 	Demo            bool
 	// PprofAddr, if set, serves Go's profiler (net/http/pprof) on a separate listener.
 	PprofAddr string
+	// TrustedProxies lists the reverse proxies (CIDR prefixes and addresses) whose
+	// Forwarded / X-Forwarded-For headers name the client (clientip.Parse).
+	TrustedProxies string
+	// AccessTokenTTL and RefreshTokenTTL are the lifetimes of the access and refresh
+	// tokens the Link UI hands out for a connected account.
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	// SandboxSettleDelay is how long a sandbox transfer stays pending before it settles.
+	SandboxSettleDelay time.Duration
+	// WebhookAllowPrivate lets webhooks be delivered to loopback, private and link-local
+	// addresses (local tests, the demo; docs/threat-model.md H1).
+	WebhookAllowPrivate bool
+	// SecretKeyFile holds the key that seals webhook secrets ("": <DataDir>/secret.key).
+	SecretKeyFile string
+}
+
+// MaxSandboxSettleDelay bounds --sandbox-settle-delay.
+const MaxSandboxSettleDelay = 10 * time.Minute
+
+// SecretKeyFileName is the secret key file's name in the data directory, its default
+// place.
+const SecretKeyFileName = "secret.key"
+
+// KeyFile is the secret key file's path: path if set, else SecretKeyFileName in dataDir.
+func KeyFile(path, dataDir string) string {
+	if path != "" {
+		return path
+	}
+	return filepath.Join(dataDir, SecretKeyFileName)
+}
+
+// BindSecretKeyFile registers --secret-key-file (serve, and the commands that add
+// webhooks).
+func BindSecretKeyFile(b *Binder, p *string) {
+	b.String(p, "secret-key-file", "", "file of the 32-byte key that encrypts webhook signing secrets in the database (created 0600 on first need; default <--data>/"+SecretKeyFileName+"; every instance sharing a database needs the same file)")
 }
 
 // Limits on settings, so that a typo cannot mint tokens that live for a year.
 const (
 	MinTokenTTL = 10 * time.Second
 	MaxTokenTTL = 24 * time.Hour
+	// Access and refresh tokens: short enough for a CI suite to watch them expire,
+	// bounded above so that a typo cannot hand out tokens for years.
+	MinAccessTokenTTL  = time.Minute
+	MaxAccessTokenTTL  = 24 * time.Hour
+	MinRefreshTokenTTL = time.Minute
+	MaxRefreshTokenTTL = 365 * 24 * time.Hour
 )
 
 // Binder registers flags on a FlagSet with defaults taken from the environment, and
@@ -203,7 +247,7 @@ func BindServe(b *Binder, c *Serve) {
 	b.Int(&c.AuthFailures, "auth-failures", 10, "failed authentications allowed per IP address per minute before 429 (0: no limit)")
 	b.Int(&c.MaxActiveTokens, "max-active-tokens", 0, "unexpired link tokens one client may hold (issued by this instance) before 429 (0: no limit; 10000 is a sensible production bound)")
 	b.Duration(&c.PurgeInterval, "purge-interval", time.Minute, "how often expired link tokens and sessions are deleted")
-	b.Duration(&c.Retention, "retention", time.Hour, "how long expired link tokens and sessions are kept, so that a late reuse is reported as such")
+	b.Duration(&c.Retention, "retention", time.Hour, "how long expired link tokens, sessions and access tokens are kept before they are purged, so that a late reuse is reported as such (at least --session-ttl)")
 	b.Duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown")
 	b.String(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	b.String(&c.LogFormat, "log-format", "json", "log format: json or text")
@@ -211,6 +255,12 @@ func BindServe(b *Binder, c *Serve) {
 	b.Bool(&c.Metrics, "metrics", true, "serve Prometheus metrics at /metrics")
 	b.Bool(&c.Demo, "demo", false, "create a demo client (once) and serve a demo host page at /demo")
 	b.String(&c.PprofAddr, "pprof-addr", "", "if set (e.g. 127.0.0.1:6060), serve Go's profiler there, on its own listener; keep it private")
+	b.Duration(&c.SandboxSettleDelay, "sandbox-settle-delay", 5*time.Second, "how long a sandbox transfer stays pending before it succeeds (or fails: amounts ending in .13)")
+	b.Bool(&c.WebhookAllowPrivate, "webhook-allow-private", false, "deliver webhooks to loopback, private and link-local addresses too (local tests and demos only)")
+	BindSecretKeyFile(b, &c.SecretKeyFile)
+	b.String(&c.TrustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs or addresses, comma-separated) whose Forwarded / X-Forwarded-For headers name the client's address; empty: the TCP peer is the client")
+	b.Duration(&c.AccessTokenTTL, "access-token-ttl", time.Hour, "lifetime of the access tokens of connected accounts (expiresInSeconds)")
+	b.Duration(&c.RefreshTokenTTL, "refresh-token-ttl", 30*24*time.Hour, "lifetime of the refresh tokens of connected accounts (refreshTokenExpiresInSeconds)")
 }
 
 // Check validates a serve configuration and fills in derived defaults.
@@ -233,6 +283,15 @@ func (c *Serve) Check() error {
 	if c.SessionTTL < time.Minute || c.SessionTTL > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("--session-ttl: must be between 1m and 24h, got %v", c.SessionTTL))
 	}
+	if c.AccessTokenTTL < MinAccessTokenTTL || c.AccessTokenTTL > MaxAccessTokenTTL {
+		errs = append(errs, fmt.Errorf("--access-token-ttl: must be between %v and %v, got %v", MinAccessTokenTTL, MaxAccessTokenTTL, c.AccessTokenTTL))
+	}
+	if c.RefreshTokenTTL < MinRefreshTokenTTL || c.RefreshTokenTTL > MaxRefreshTokenTTL {
+		errs = append(errs, fmt.Errorf("--refresh-token-ttl: must be between %v and %v, got %v", MinRefreshTokenTTL, MaxRefreshTokenTTL, c.RefreshTokenTTL))
+	}
+	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
+	}
 	if c.PurgeInterval <= 0 {
 		errs = append(errs, fmt.Errorf("--purge-interval: must be positive"))
 	}
@@ -244,6 +303,9 @@ func (c *Serve) Check() error {
 	}
 	if c.AuthFailures < 0 {
 		errs = append(errs, fmt.Errorf("--auth-failures: must not be negative"))
+	}
+	if c.SandboxSettleDelay < 0 || c.SandboxSettleDelay > MaxSandboxSettleDelay {
+		errs = append(errs, fmt.Errorf("--sandbox-settle-delay: must be between 0s and %v, got %v", MaxSandboxSettleDelay, c.SandboxSettleDelay))
 	}
 	switch c.LogFormat {
 	case "json", "text":

@@ -13,7 +13,7 @@ import (
 
 // CodeBytes is the entropy of a code and of a session credential: 256 bits from the
 // operating system's CSPRNG. RFC 6749 §10.10 requires a guessing probability of at most
-// 2^-128 (and recommends 2^-160); a uuid's 122 random bits fall short (security.md T1).
+// 2^-128 (and recommends 2^-160); a uuid's 122 random bits fall short (docs/threat-model.md T1).
 const CodeBytes = 32
 
 // secretLen is the length of a session credential as text (unpadded base64url of
@@ -105,7 +105,7 @@ const (
 // PageURL is the absolute URL of the Link UI (kind "link") or payment page ("pay") of a
 // client carrying code, under base (PageBase of the public URL). The code travels in the
 // fragment, which browsers never send to servers, proxies or Referer headers (RFC 6819
-// §4.4.1.1, security.md T10); the client id in the path lets the server send the
+// §4.4.1.1, docs/threat-model.md T10); the client id in the path lets the server send the
 // client's frame-ancestors on page load.
 //
 // The SDK appends "?lng=…&th=…" to the end of the decoded token; with no "?" before the

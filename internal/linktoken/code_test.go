@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestCodes: security.md T1 — 256 bits of secret, no duplicates over many codes; the id
+// TestCodes: docs/threat-model.md T1 — 256 bits of secret, no duplicates over many codes; the id
 // is increasing (insert order); parsing gives back the id and the secret's hash.
 func TestCodes(t *testing.T) {
 	seen := map[string]bool{}

@@ -18,9 +18,8 @@ import (
 // makes (TestFastDecodeMatchesUnmarshal, which also fuzzes it with malformed bodies).
 //
 // It scans the bytes itself, since the grammar it accepts is so small: JSON's structure,
-// escape-free strings, numbers, true, false and null. Decoding was the largest part of
-// the CPU a link-token request costs after the store; this takes a fifth of the general
-// decoder's time.
+// escape-free strings, numbers, true, false and null. It exists because decoding was a
+// large part of a link-token request's CPU (figures in bench/README.md).
 func fastDecode(body []byte) (*Request, bool) {
 	// One copy of the body as a string: every string value is a substring of it, one
 	// allocation instead of one per value. (It lives as long as the Request; requests are

@@ -1,5 +1,5 @@
 // Package linktoken is the domain of POST /api/v1/linktoken: decoding and validating the
-// request (SPEC §2), minting one-time codes and the link token that carries one (SPEC §3),
+// request (docs/design.md §2), minting one-time codes and the link token that carries one (docs/design.md §3),
 // and redeeming a code into a Link session.
 package linktoken
 

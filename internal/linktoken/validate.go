@@ -16,7 +16,7 @@ import (
 )
 
 // Limits of the request fields. userId's 50 comes from the seed document (the npm types
-// say 300; the seed wins, SPEC.md).
+// say 300; the seed wins: docs/design.md §2).
 const (
 	MaxUserID          = 50
 	MaxTransactionID   = 128
@@ -120,7 +120,7 @@ func (v *validator) err() error {
 	return &problem.Error{Type: v.first, Message: v.errs[0].Message, Fields: v.errs}
 }
 
-// Validate checks a decoded request against SPEC §2 and returns its canonical Options,
+// Validate checks a decoded request against docs/design.md §2 and returns its canonical Options,
 // or a *problem.Error listing every problem (400), or the first problem that has its own
 // status (451 for a jurisdiction). Sub-client ownership (404) needs the store and is checked by
 // the Service.

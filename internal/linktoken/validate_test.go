@@ -65,7 +65,7 @@ func dest(network, symbol, address string) string {
 	return `{"networkId":"` + network + `","symbol":"` + symbol + `","address":"` + address + `"}`
 }
 
-// TestValidationRules has one case per rule of SPEC §2 (and of the JSON layer): the exact
+// TestValidationRules has one case per rule of docs/design.md §2 (and of the JSON layer): the exact
 // errorType, HTTP status and the field the message must name.
 func TestValidationRules(t *testing.T) {
 	long := func(n int) string { return strings.Repeat("x", n) }

@@ -13,7 +13,6 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/google/uuid"
 
-	"github.com/linkd-dev/linkd/internal/address"
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/connector"
@@ -31,72 +30,6 @@ func (f *Handler) decodeBody(w http.ResponseWriter, r *http.Request, v any) erro
 		return err
 	}
 	return decodeStrict(buf.Bytes(), v)
-}
-
-// IntegrationView is an integration as the Link UI's catalog shows it.
-type IntegrationView struct {
-	ID                       string   `json:"id"`
-	Name                     string   `json:"name"`
-	Type                     string   `json:"type"`
-	Categories               []string `json:"categories"`
-	DeFiWalletProviderID     string   `json:"deFiWalletProviderId,omitempty"`
-	LogoLightURL             string   `json:"logoLightUrl"`
-	LogoDarkURL              string   `json:"logoDarkUrl"`
-	Auth                     string   `json:"auth"`
-	APIKey                   bool     `json:"apiKey"`
-	CryptoTransfersSupported bool     `json:"cryptoTransfersSupported"`
-	// Available is false for institutions linkd cannot reach.
-	Available bool `json:"available"`
-	// Signer: the integration can sign messages (wallet verification).
-	Signer bool `json:"signer"`
-	// WalletAddresses are a signer's own addresses by network type.
-	WalletAddresses map[string]string `json:"walletAddresses,omitzero"`
-}
-
-func (f *Handler) view(in catalog.Integration, o linktoken.Options) IntegrationView {
-	s, signer := f.Connectors.Signer(in.Type)
-	var own map[string]string
-	if signer {
-		own = map[string]string{}
-		for _, n := range f.Catalog.Networks() {
-			if a := s.Addresses(n.NetworkType); len(a) > 0 {
-				own[n.NetworkType] = a[0]
-			}
-		}
-	}
-	return IntegrationView{WalletAddresses: own,
-		ID: in.ID, Name: in.Name, Type: in.Type, Categories: in.Categories, DeFiWalletProviderID: in.DeFiWalletProviderID,
-		LogoLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), LogoDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
-		Auth: in.Auth, APIKey: in.APIKeySupported && !o.DisableAPIKeyGeneration, CryptoTransfersSupported: in.CryptoTransfersSupported,
-		Available: f.Connectors.Available(in.Type), Signer: signer,
-	}
-}
-
-// Integrations serves GET /link/api/integrations: the catalog screen's list, filtered by
-// the client's jurisdiction, the reachable ones first.
-func (f *Handler) Integrations(w http.ResponseWriter, r *http.Request) error {
-	_, opts, c, err := f.sessionClient(r)
-	if err != nil {
-		return err
-	}
-	items := []IntegrationView{}
-	for _, in := range f.Catalog.Integrations() {
-		if in.Hidden || !in.AvailableIn(c.Jurisdiction) {
-			continue
-		}
-		items = append(items, f.view(in, opts))
-	}
-	slices.SortStableFunc(items, func(a, b IntegrationView) int {
-		switch {
-		case a.Available == b.Available:
-			return 0
-		case a.Available:
-			return -1
-		}
-		return 1
-	})
-	api.OK(w, map[string]any{"items": items})
-	return nil
 }
 
 func (f *Handler) sessionClient(r *http.Request) (store.Session, linktoken.Options, *store.Client, error) {
@@ -396,12 +329,12 @@ func (f *Handler) SelectAccounts(w http.ResponseWriter, r *http.Request) error {
 		BrokerBrandInfo: f.brand(in), AccountTokens: []AccountToken{}}
 	var tokens []store.AccessToken
 	for _, a := range chosen {
-		access, _ := linktoken.NewSecret()
-		refresh, _ := linktoken.NewSecret()
-		access, refresh = "lkat_"+access, "lkrt_"+refresh // the stored hashes cover the prefix
-		accessHash, refreshHash := linktoken.Hash(access), linktoken.Hash(refresh)
+		access, accessHash := api.NewAccountToken(store.TokenAccess)
+		refresh, refreshHash := api.NewAccountToken(store.TokenRefresh)
+		// One grant per account: refreshing revokes its older access tokens, disconnecting
+		// revokes it all, and a reuse of this session's link code revokes it (T5).
 		base := store.AccessToken{ClientID: sess.ClientID, UserID: sess.UserID, IntegrationID: in.ID, BrokerType: in.Type,
-			AccountID: a.ID, AccountName: a.Name, CreatedAt: now}
+			AccountID: a.ID, AccountName: a.Name, GrantID: uuid.NewString(), SessionHash: sess.Hash, CreatedAt: now}
 		at, rt := base, base
 		at.Hash, at.Kind, at.ExpiresAt = accessHash, store.TokenAccess, now.Add(f.AccessTTL)
 		rt.Hash, rt.Kind, rt.ExpiresAt = refreshHash, store.TokenRefresh, now.Add(f.RefreshTTL)
@@ -424,84 +357,4 @@ func (f *Handler) brand(in catalog.Integration) BrandInfo {
 		LogoLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), LogoDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
 		IconLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), IconDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
 	}
-}
-
-type verifyRequest struct {
-	IntegrationID string `json:"integrationId"`
-	NetworkID     string `json:"networkId"`
-	Address       string `json:"address"`
-}
-
-// WalletMessageSigned is the SDK's walletMessageSigned payload.
-type WalletMessageSigned struct {
-	SignedMessageHash string   `json:"signedMessageHash"`
-	Message           string   `json:"message"`
-	Address           string   `json:"address"`
-	TimeStamp         int64    `json:"timeStamp"`
-	IsVerified        bool     `json:"isVerified"`
-	VerifiedAddresses []string `json:"verifiedAddresses"`
-}
-
-// VerifyWallet serves POST /link/api/wallet/verify: the wallet signs the link token's
-// message with the chosen address, if that address and network are ones the client's
-// verifyWalletOptions allow.
-func (f *Handler) VerifyWallet(w http.ResponseWriter, r *http.Request) error {
-	sess, opts, c, err := f.sessionClient(r)
-	if err != nil {
-		return err
-	}
-	var req verifyRequest
-	if err := f.decodeBody(w, r, &req); err != nil {
-		return err
-	}
-	vw := opts.VerifyWallet
-	if vw == nil {
-		return problem.WrongStep.New("this session has no wallet verification")
-	}
-	in, err := f.integrationFor(strings.ToLower(req.IntegrationID), opts, c)
-	if err != nil {
-		return err
-	}
-	signer, ok := f.Connectors.Signer(in.Type)
-	if !ok {
-		return problem.IntegrationUnavailable.New("%s cannot be reached from this linkd", in.Name)
-	}
-	net, ok := f.Catalog.NetworkByID(strings.ToLower(req.NetworkID))
-	if !ok {
-		return problem.NetworkNotFound.New("networkId: no such network")
-	}
-	if err := address.Validate(net.NetworkType, req.Address); err != nil {
-		return problem.InvalidAddress.New("address: not a valid %s address", net.DisplayName)
-	}
-	switch {
-	case vw.NetworkID != "" && vw.NetworkID != net.ID:
-		return problem.WalletVerificationRejected.New("networkId: %s is not the network this verification asks for", net.DisplayName)
-	case vw.NetworkType != "" && vw.NetworkType != net.NetworkType:
-		return problem.WalletVerificationRejected.New("networkId: %s is not a %s network", net.DisplayName, vw.NetworkType)
-	case len(vw.Addresses) > 0 && !slices.ContainsFunc(vw.Addresses, func(a string) bool { return sameAddress(net.NetworkType, a, req.Address) }):
-		return problem.WalletVerificationRejected.New("address: not one of the addresses this verification allows")
-	}
-	sig, err := signer.SignMessage(r.Context(), net.NetworkType, req.Address, vw.Message)
-	if err != nil {
-		return connector.Problem(err)
-	}
-	now := f.Now()
-	out := WalletMessageSigned{SignedMessageHash: sig.Signature, Message: vw.Message, Address: req.Address,
-		TimeStamp: now.UnixMilli(), IsVerified: true, VerifiedAddresses: []string{req.Address}}
-	data, _ := json.Marshal(out)
-	if err := f.Store.PutObject(r.Context(), store.SessionObject{SessionHash: sess.Hash, Kind: store.ObjectVerification, ID: uuid.NewString(),
-		State: "signed", Data: data, CreatedAt: now, UpdatedAt: now, ExpiresAt: sess.ExpiresAt}); err != nil {
-		return err
-	}
-	api.OK(w, out)
-	return nil
-}
-
-// sameAddress compares addresses the way their network does: EVM addresses are
-// case-insensitive hex (the checksum is only a typo guard), others are case-sensitive.
-func sameAddress(networkType, a, b string) bool {
-	if networkType == "evm" {
-		return strings.EqualFold(a, b)
-	}
-	return a == b
 }

@@ -45,7 +45,7 @@ func (h *Handler) basePath() string { return config.BasePath(h.PublicURL) }
 // Page serves GET /link/{clientId} and GET /pay/{clientId}: the Link UI shell. Loading it
 // consumes nothing; its script redeems the code from the URL fragment.
 //
-// Headers (security.md U1, U4): frame-ancestors lists the client's registered origins (a
+// Headers (docs/threat-model.md U1, U4): frame-ancestors lists the client's registered origins (a
 // payment page, opened as a full page, may not be framed at all), sent as a header and
 // without X-Frame-Options; the page loads only its own scripts and styles; no referrer
 // leaves it (the URL is a capability: W3C TAG, RFC 9700 §4.2); nothing is cached.
@@ -53,11 +53,16 @@ func (h *Handler) Page(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		clientID := strings.ToLower(r.PathValue("clientId"))
 		var origins []string
+		var client *store.Client
 		if !linktoken.IsUUID(clientID) {
 			clientID = "" // never reflect arbitrary path text into the page
-		} else if c, err := h.Auth.Client(r.Context(), clientID); err == nil && c.Enabled {
-			origins = c.Origins
+		} else if c, err := h.Auth.Client(r.Context(), clientID); err == nil {
+			client = c
+			if c.Enabled {
+				origins = c.Origins
+			}
 		}
+		h.diagnoseFraming(r, kind, client)
 		if origins == nil {
 			origins = []string{}
 		}
@@ -87,6 +92,16 @@ func (h *Handler) Page(kind string) http.HandlerFunc {
 		}
 		w.Write(buf.Bytes())
 	}
+}
+
+// Comlink is the vendored Comlink module (web/vendor/comlink.js), which linkd's web SDK
+// imports too (/sdk/comlink.js): one copy for both sides of the wallet bridge.
+func Comlink() []byte {
+	b, err := web.ReadFile("web/vendor/comlink.js")
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 // Asset serves GET /link/assets/{path...}: the page's scripts, styles and images.

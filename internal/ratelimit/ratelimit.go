@@ -1,6 +1,6 @@
 // Package ratelimit keeps token-bucket limiters per key (client id, remote IP) for one
 // linkd process. Limits are per instance: with several instances behind a load balancer
-// the effective limit is the sum (security.md R3).
+// the effective limit is the sum (docs/threat-model.md R3).
 package ratelimit
 
 import (

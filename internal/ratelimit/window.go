@@ -7,7 +7,7 @@ import (
 
 // Window counts events per key over a sliding window of time, in buckets: how many link
 // tokens a client holds that have not expired yet. It bounds what one client can make
-// linkd keep (security.md A4, OWASP API4:2023), which a rate limit alone does not when
+// linkd keep (docs/threat-model.md A4, OWASP API4:2023), which a rate limit alone does not when
 // none is configured. Like Keyed, it counts for one process.
 type Window struct {
 	span    time.Duration

@@ -330,7 +330,7 @@ func TestRateLimits(t *testing.T) {
 }
 
 // TestActiveTokenCap: a client holds at most --max-active-tokens unexpired link tokens
-// (security.md A4); refused requests and invalid ones do not count, other clients are
+// (docs/threat-model.md A4); refused requests and invalid ones do not count, other clients are
 // not affected, and tokens stop counting once they expire. (Like the rate limit, the cap
 // is checked before the body is validated.)
 func TestActiveTokenCap(t *testing.T) {
@@ -423,7 +423,7 @@ func TestNo5xxForAnyBody(t *testing.T) {
 }
 
 // TestErrorResponsesHideInternals: a store that fails answers 503 with Retry-After and a
-// generic message (security.md S1: fail closed, no 200 for an unpersisted token).
+// generic message (docs/threat-model.md S1: fail closed, no 200 for an unpersisted token).
 func TestErrorResponsesHideInternals(t *testing.T) {
 	e := linkdtest.Start(t)
 	if r := e.LinkToken(t, e.Client, `{"userId":"u1"}`); r.StatusCode != 200 { // warm the client cache

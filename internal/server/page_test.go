@@ -8,7 +8,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
-// TestLinkPageHeaders is security.md U1 and U4: the page a link token opens may be framed
+// TestLinkPageHeaders is docs/threat-model.md U1 and U4: the page a link token opens may be framed
 // only by the client's registered origins (a header, no X-Frame-Options), loads only its
 // own resources, leaks no referrer and is never cached; loading it consumes nothing.
 func TestLinkPageHeaders(t *testing.T) {

@@ -70,9 +70,9 @@ func errType(t *testing.T, r *linkdtest.Response) string {
 	return *env.ErrorType
 }
 
-// TestRedeemConcurrently is the issue's acceptance test (security.md T3): 200 goroutines
+// TestRedeemConcurrently (docs/threat-model.md T3): 200 goroutines
 // redeem one code → exactly 1 success, 199 refusals, zero 5xx; and the refusals revoke
-// the session the winner opened (T5).
+// the session the winner opened (docs/threat-model.md T5).
 func TestRedeemConcurrently(t *testing.T) {
 	e := linkdtest.Start(t)
 	tok := issue(t, e, e.Client, `{"userId":"u1"}`)
@@ -114,7 +114,7 @@ func TestRedeemConcurrently(t *testing.T) {
 	}
 }
 
-// TestRedeemOutcomes: every way a redemption can fail is told apart (SPEC issue item 4),
+// TestRedeemOutcomes: every way a redemption can fail is told apart (docs/design.md §3; the error types are in the README),
 // and a refused redemption does not consume a code that is still good.
 func TestRedeemOutcomes(t *testing.T) {
 	e := linkdtest.Start(t)
@@ -263,7 +263,7 @@ func TestRedeemOutcomes(t *testing.T) {
 	})
 }
 
-// TestSecretsNeverAtRestOrInLogs is security.md T7 and T10: after a full flow, neither the
+// TestSecretsNeverAtRestOrInLogs is docs/threat-model.md T7 and T10: after a full flow, neither the
 // database files nor the logs contain a client secret, a link token, a code or a session
 // credential.
 func TestSecretsNeverAtRestOrInLogs(t *testing.T) {
@@ -310,7 +310,7 @@ func TestSecretsNeverAtRestOrInLogs(t *testing.T) {
 }
 
 // TestPurge: expired codes and sessions are deleted after the retention, so storage stays
-// bounded (SPEC §7).
+// bounded (docs/design.md §7).
 func TestPurge(t *testing.T) {
 	e := linkdtest.Start(t)
 	for range 5 {

@@ -1,7 +1,7 @@
 // Package server assembles linkd's HTTP server: the route table, the middleware every
 // request passes (request id, panic recovery, access log, metrics), the http.Server with
-// its timeouts, the background purge of expired tokens and sessions, and graceful
-// shutdown.
+// its timeouts, the background loops (the purge of expired rows, the settler of sandbox
+// transfers, the webhook sender), and graceful shutdown.
 package server
 
 import (
@@ -19,12 +19,18 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/clientip"
+	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/linkui"
 	"github.com/linkd-dev/linkd/internal/metrics"
 	"github.com/linkd-dev/linkd/internal/problem"
+	"github.com/linkd-dev/linkd/internal/ratelimit"
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 // Options configure a Server.
@@ -43,9 +49,20 @@ type Options struct {
 	PurgeInterval   time.Duration
 	Retention       time.Duration
 	ShutdownTimeout time.Duration
-	Now             func() time.Time
+	// Now is the clock requests see, Clock the one the background loops' timers run on
+	// (nil: the real clock; Now defaults to Clock.Now).
+	Now   func() time.Time
+	Clock clockwork.Clock
+	// Connectors settle the transfers that are due (nil: no settler runs).
+	Connectors *connector.Registry
+	// Webhooks delivers the webhook outbox while the server runs (nil: nothing is
+	// delivered by this process).
+	Webhooks *webhook.Sender
 	// Extra routes (the demo page), added to the route table.
 	Extra []Route
+	// TrustedProxies are the reverse proxies whose forwarding headers name the client
+	// (nil: nobody's; the TCP peer is the client). See clientIP.
+	TrustedProxies *clientip.Trusted
 }
 
 // Route is a route added to the table by the caller.
@@ -65,6 +82,8 @@ type Server struct {
 	ready   atomic.Bool
 	// storeFaults keeps a store that is down from logging one line per request.
 	storeFaults *burstLog
+	// hints keeps the log's configuration hints (proxyHint) to one per key and period.
+	hints *ratelimit.Keyed
 }
 
 // storeFaultWindow is how long the log stays quiet about store faults after a line.
@@ -75,11 +94,14 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Clock == nil {
+		o.Clock = clockwork.NewRealClock()
+	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = o.Clock.Now
 	}
 	s := &Server{opts: o, api: o.API, linkUI: o.LinkUI, log: o.Logger, metrics: o.Metrics,
-		storeFaults: &burstLog{window: storeFaultWindow, now: o.Now}}
+		storeFaults: &burstLog{window: storeFaultWindow, now: o.Now}, hints: ratelimit.New()}
 	m, names := s.mux()
 	s.handler = s.middleware(m, names)
 	s.ready.Store(true)
@@ -104,18 +126,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	purgeDone := make(chan struct{})
-	purgeCtx, stopPurge := context.WithCancel(ctx)
-	go func() {
-		defer close(purgeDone)
-		s.purgeLoop(purgeCtx)
-	}()
+	// The background loops stop after the requests in flight: a transfer executed during
+	// the shutdown is still delivered by this process if it can.
+	stopLoopsAndWait := s.StartBackground(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
-		stopPurge()
-		<-purgeDone
+		stopLoopsAndWait()
 		return err
 	case <-ctx.Done():
 	}
@@ -124,8 +142,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
 	err := hs.Shutdown(sctx)
-	stopPurge()
-	<-purgeDone
+	stopLoopsAndWait()
 	if errors.Is(err, context.DeadlineExceeded) {
 		hs.Close()
 		return fmt.Errorf("server: shutdown: requests still in flight after %v", s.opts.ShutdownTimeout)
@@ -136,44 +153,28 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// purgeLoop deletes expired codes and sessions every PurgeInterval, in batches, so that
-// storage stays bounded by traffic × (lifetime + retention) (SPEC §7).
-func (s *Server) purgeLoop(ctx context.Context) {
-	if s.opts.PurgeInterval <= 0 || s.opts.Store == nil {
-		return
+// StartBackground starts the background loops (the purge, the settler, the webhook
+// sender) until ctx is done or the returned function is called, which waits for them to
+// end. Serve starts them itself; tests that serve the Handler their own way call it.
+func (s *Server) StartBackground(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var loops sync.WaitGroup
+	for _, loop := range []func(context.Context){s.purgeLoop, s.settleLoop, s.webhookLoop} {
+		loops.Add(1)
+		go func() {
+			defer loops.Done()
+			loop(ctx)
+		}()
 	}
-	t := time.NewTicker(s.opts.PurgeInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		n, err := s.PurgeOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.Warn("purge failed", "err", err)
-		} else if n > 0 {
-			s.log.Debug("purged expired rows", "rows", n)
-		}
-	}
+	return func() { cancel(); loops.Wait() }
 }
 
-// PurgeOnce deletes everything that expired more than Retention ago and returns how
-// many rows it deleted.
-func (s *Server) PurgeOnce(ctx context.Context) (int, error) {
-	const batch = 1000
-	before := s.opts.Now().Add(-s.opts.Retention)
-	total := 0
-	for ctx.Err() == nil {
-		n, err := s.opts.Store.Purge(ctx, before, batch)
-		total += n
-		s.metrics.Purged(n)
-		if err != nil || n < batch {
-			return total, err
-		}
+// webhookLoop runs the webhook sender, if the server has one, until ctx is done; the
+// attempts in flight then finish (each within webhook.Timeout).
+func (s *Server) webhookLoop(ctx context.Context) {
+	if s.opts.Webhooks != nil {
+		s.opts.Webhooks.Run(ctx)
 	}
-	return total, ctx.Err()
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -181,7 +182,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // readyz answers 503 while the store does not answer or the server is shutting down, so
-// that a load balancer stops sending traffic (security.md S1).
+// that a load balancer stops sending traffic (docs/threat-model.md S1).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !s.ready.Load() {
 		api.WriteError(w, r, api.ErrUnavailable) // not a fault: nothing to log
@@ -238,7 +239,7 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 	ids := &requestIDs{prefix: randomPrefix()}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &api.RequestInfo{ID: ids.next()}
+		info := &api.RequestInfo{ID: ids.next(), ClientIP: s.clientIP(r)}
 		r = r.WithContext(api.WithInfo(r.Context(), info))
 		w.Header()["X-Request-Id"] = []string{info.ID}
 		sw := &statusWriter{ResponseWriter: w}
@@ -266,7 +267,7 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 			}
 			if s.opts.AccessLog != nil {
 				s.opts.AccessLog.log(&accessEntry{time: time.Now(), method: r.Method, path: r.URL.Path, status: sw.code, bytes: sw.bytes,
-					elapsed: elapsed, requestID: info.ID, clientID: info.ClientID, route: name})
+					elapsed: elapsed, requestID: info.ID, clientIP: info.ClientIP, clientID: info.ClientID, route: name})
 			}
 		}()
 		next.ServeHTTP(sw, r)
@@ -288,34 +289,6 @@ func (s *Server) logFault(info *api.RequestInfo) {
 		}
 		s.log.Error("store unavailable", attrs...)
 	}
-}
-
-// burstLog decides which of a burst of like failures are logged: the first is, those
-// within window after a logged one only count, and the first one after that is logged
-// again with the count of those not logged in between. A store that is down fails every
-// request; a line per request would bury everything else in the log.
-type burstLog struct {
-	window time.Duration
-	now    func() time.Time
-
-	mu         sync.Mutex
-	logged     time.Time // when the last logged failure happened; zero: none yet
-	suppressed int       // failures not logged since then
-}
-
-// note records a failure and reports whether to log it and, if so, how many failures
-// were not logged since the previous line.
-func (b *burstLog) note() (log bool, suppressed int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := b.now()
-	if !b.logged.IsZero() && now.Sub(b.logged) < b.window {
-		b.suppressed++
-		return false, 0
-	}
-	suppressed = b.suppressed
-	b.logged, b.suppressed = now, 0
-	return true, suppressed
 }
 
 // logo serves the catalog's generated logos (GET /static/logos/{name}).

@@ -15,7 +15,7 @@ import (
 
 // TestSlowlorisHeaderTimeout: a client that sends half a request header and then nothing
 // is disconnected after the server's header timeout (5 s), instead of holding a
-// connection and a goroutine for as long as it likes (security.md A4, OWASP API4:2023,
+// connection and a goroutine for as long as it likes (docs/threat-model.md A4, OWASP API4:2023,
 // gosec G112). It runs the production Serve, not a test server, and in parallel with the
 // other tests since it mostly waits.
 func TestSlowlorisHeaderTimeout(t *testing.T) {

@@ -14,8 +14,9 @@ import (
 // codeKey is store.CodeKey: link_codes is a rowid table keyed by the code id's leading
 // integer. A rowid table keyed by a growing integer is what SQLite appends to cheapest:
 // each insert lands on the rightmost leaf, which splits by starting a new page. The
-// 16-byte BLOB key of a WITHOUT ROWID table that the first schema used costs about twice
-// as much CPU per insert, because an index B-tree rebalances its siblings on every split.
+// 16-byte BLOB key of a WITHOUT ROWID table that the first schema used cost more CPU per
+// insert, because an index B-tree rebalances its siblings on every split (bench/README.md
+// has the figures).
 func codeKey(id []byte) (key int64, tail []byte, ok bool) { return store.CodeKey(id) }
 
 // codesRowidMigration (version 3) moves link_codes from a WITHOUT ROWID table keyed by

@@ -53,6 +53,12 @@ type Options struct {
 	BusyTimeout time.Duration
 	// SkipMigrations opens the database as it is (the schema must be current).
 	SkipMigrations bool
+	// MustExist refuses to create anything: Open and OpenFile fail with an error that
+	// matches ErrNoDatabase when the database file does not exist (and create neither
+	// the directory nor the file). The commands that only read or change an existing
+	// database use it, so that a mistyped --data is reported instead of answered from a
+	// new, empty database.
+	MustExist bool
 	// Clock drives the background checkpoints and Ping's wait before probing writes
 	// (default: the real clock; tests pass a fake one).
 	Clock clockwork.Clock
@@ -72,17 +78,41 @@ type Store struct {
 	ckptDone chan struct{}
 }
 
-// Open opens (creating if needed) the database in directory dir and applies pending
-// migrations.
+// ErrNoDatabase is matched (errors.Is) by the error of Open and OpenFile with
+// Options.MustExist when there is no database file.
+var ErrNoDatabase = errors.New("no linkd database")
+
+// NoDatabaseError says where a database was expected and not found (Options.MustExist).
+type NoDatabaseError struct {
+	// Path is the database file that does not exist.
+	Path string
+}
+
+func (e *NoDatabaseError) Error() string { return "sqlite: no linkd database at " + e.Path }
+
+// Is makes a *NoDatabaseError match ErrNoDatabase.
+func (e *NoDatabaseError) Is(target error) bool { return target == ErrNoDatabase }
+
+// Open opens (creating if needed, unless opts.MustExist) the database in directory dir
+// and applies pending migrations.
 func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+	if !opts.MustExist {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+		}
 	}
 	return OpenFile(ctx, filepath.Join(dir, FileName), opts)
 }
 
 // OpenFile opens the database file at path; see Open.
 func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
+	if opts.MustExist {
+		// Look first for a clear error; mode=rw below keeps SQLite from creating the file
+		// should it vanish in between.
+		if fi, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) || (err == nil && fi.IsDir()) {
+			return nil, &NoDatabaseError{Path: path}
+		}
+	}
 	sync := opts.Synchronous
 	switch sync {
 	case "":
@@ -105,6 +135,9 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
+	if opts.MustExist {
+		base += "&mode=rw" // SQLite's own "open, never create": no window between look and open
+	}
 
 	// Checkpoints are taken off the commit path (wal_autocheckpoint(0) here, checkpointer
 	// below): SQLite's automatic checkpoint would run inside whichever commit crosses the
@@ -207,7 +240,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithGoMigrations(codesRowidMigration))
+	// Migration numbers are given out per line of work (00005 transfers and webhooks, 00010
+	// wallet verifications), and the lines merge in any order: a database that already has
+	// a higher number gets a lower one that arrived later. Each migration touches only its
+	// own tables, so applying one out of order is safe.
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithGoMigrations(codesRowidMigration),
+		goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}

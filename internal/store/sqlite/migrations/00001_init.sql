@@ -1,6 +1,6 @@
 -- +goose Up
 -- Times are Unix milliseconds (UTC). Hashes are SHA-256 digests; clear-text secrets,
--- codes and session credentials are never stored (security.md T7).
+-- codes and session credentials are never stored (docs/threat-model.md T7).
 CREATE TABLE clients (
     id                TEXT    PRIMARY KEY,
     name              TEXT    NOT NULL,
