@@ -7,13 +7,16 @@ import (
 	"github.com/linkd-dev/linkd/internal/store/sqlite"
 )
 
-// dbMode says whether a command may create the embedded database.
+// dbMode says whether a command may create the embedded database (or linkd's schema in
+// a PostgreSQL database).
 type dbMode int
 
 const (
-	// createDB: serve, migrate and client create make the database if there is none.
+	// createDB: serve, migrate, client create and import make the database if there is
+	// none.
 	createDB dbMode = iota
-	// mustExist: every other command needs an existing one (sqlite.Options.MustExist).
+	// mustExist: every other command needs an existing one (sqlite.Options.MustExist,
+	// postgres.Options.MustExist).
 	mustExist
 )
 

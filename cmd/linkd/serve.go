@@ -22,9 +22,10 @@ import (
 )
 
 // openStore opens the database the settings select: the embedded SQLite file in
-// --data, or the server named by --database-url. Only serve, migrate and client create
-// may create an embedded database (mode createDB); the other commands need one that
-// exists (mustExist), so that a mistyped --data is reported instead of listing nothing.
+// --data, or the server named by --database-url. Only serve, migrate, client create and
+// import may create an embedded database or linkd's schema in a PostgreSQL database (mode
+// createDB); the other commands need one that exists (mustExist), so that a mistyped
+// --data or --database-url is reported instead of listing nothing.
 func openStore(ctx context.Context, c config.Store, mode dbMode) (store.Store, error) {
 	if err := c.Check(); err != nil {
 		return nil, usageError{err.Error()}
@@ -52,9 +53,13 @@ func openStore(ctx context.Context, c config.Store, mode dbMode) (store.Store, e
 		}
 		return st, nil
 	case "postgres", "postgresql":
-		st, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{})
+		st, err := postgres.Open(ctx, c.DatabaseURL, postgres.Options{MustExist: mode == mustExist})
 		if errors.Is(err, postgres.ErrBadURL) {
 			return nil, usageError{"--database-url: " + err.Error()}
+		}
+		if errors.Is(err, postgres.ErrNoSchema) {
+			return nil, fmt.Errorf("no linkd schema in the database at %s (linkd client create, linkd serve and linkd migrate create it; check --database-url)",
+				postgres.Redact(c.DatabaseURL))
 		}
 		return st, err
 	}

@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/linkd-dev/linkd/internal/config"
+	"github.com/linkd-dev/linkd/internal/store/postgres"
 	"github.com/linkd-dev/linkd/internal/store/postgres/pgtest"
 )
 
@@ -87,4 +90,42 @@ func TestServeWaitsForTheDatabase(t *testing.T) {
 			t.Errorf("openStoreWaiting(bad URL) = %v, want an error at once", err)
 		}
 	})
+}
+
+// TestNoSchema: on a PostgreSQL database without linkd's schema, the client commands other
+// than create fail with one line saying so, and create nothing; migrate creates it, and
+// then they work.
+func TestNoSchema(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	redacted := postgres.Redact(dbURL)
+	want := "linkd: no linkd schema in the database at " + redacted +
+		" (linkd client create, linkd serve and linkd migrate create it; check --database-url)\n"
+	for _, args := range [][]string{
+		{"client", "list"},
+		{"client", "disable", "3fa85f64-5717-4562-b3fc-2c963f66afa6"},
+		{"export"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out, errs, code := cli(t, t.TempDir(), append(args, "--database-url", dbURL)...)
+			if code != 1 || out != "" || errs != want {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want 1, nothing, %q", code, out, errs, want)
+			}
+		})
+	}
+	pool, err := pgxpool.New(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var tables int
+	if err := pool.QueryRow(t.Context(), `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()`).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if tables != 0 {
+		t.Errorf("%d tables after the refused commands, want none", tables)
+	}
+	mustRun(t, t.TempDir(), "migrate", "--database-url", dbURL)
+	if out := mustRun(t, t.TempDir(), "client", "list", "--database-url", dbURL); strings.TrimSpace(out) != "[]" {
+		t.Errorf("client list after migrate: %s", out)
+	}
 }

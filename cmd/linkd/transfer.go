@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 
+	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
@@ -136,7 +137,8 @@ func importClients(ctx context.Context, e env, args []string) error {
 		clients, subs, err = readExport(in)
 		return err
 	}
-	return withStore(ctx, e, f, args, 0, check, func(st store.Store, _ []string) error {
+	// Importing into a new deployment is how it starts: the database may be made here.
+	return withStoreMode(ctx, e, f, args, 0, check, createDB, func(st store.Store, _ []string, _ config.Store) error {
 		var sum importSummary
 		for i, c := range clients {
 			if err := importClient(ctx, e, st, c, &sum); err != nil {
@@ -191,7 +193,7 @@ func readExport(r io.Reader) ([]store.Client, [][]store.SubClient, error) {
 // checkExported turns an exported client into the store's, checking it; seen collects
 // the ids met so far.
 func checkExported(x exportedClient, seen map[string]bool) (store.Client, []store.SubClient, error) {
-	if err := checkID(x.ClientID); err != nil {
+	if err := checkID(x.ClientID, "a client id"); err != nil {
 		return store.Client{}, nil, err
 	}
 	c := store.Client{ID: x.ClientID, Enabled: x.Enabled, RateLimit: x.RateLimit, RateBurst: x.RateBurst,
@@ -233,7 +235,7 @@ func checkExported(x exportedClient, seen map[string]bool) (store.Client, []stor
 	}
 	var subs []store.SubClient
 	for j, s := range x.SubClients {
-		if err := checkID(s.SubClientID); err != nil {
+		if err := checkID(s.SubClientID, "a sub-client id"); err != nil {
 			return c, nil, fmt.Errorf("subClients[%d]: %w", j, err)
 		}
 		name, err := checkName(s.Name)

@@ -54,6 +54,12 @@ type Options struct {
 	Writers int
 	// SkipMigrations opens the database as it is (the schema must be current).
 	SkipMigrations bool
+	// MustExist refuses to create linkd's schema: Open fails with an error that matches
+	// ErrNoSchema when the database has none (pending migrations of an existing schema
+	// are still applied). The commands that only read or change an existing deployment
+	// use it, so that a URL naming the wrong database is reported instead of answered
+	// from a new, empty schema.
+	MustExist bool
 	// Now is the clock of Ping's wait before it probes writes (nil: time.Now).
 	Now func() time.Time
 }
@@ -61,6 +67,10 @@ type Options struct {
 // ErrBadURL is the error of Open for a URL that is not a valid PostgreSQL connection
 // string: waiting for the database would not help.
 var ErrBadURL = errors.New("not a valid database URL")
+
+// ErrNoSchema is matched (errors.Is) by the error of Open with Options.MustExist when the
+// database holds no linkd schema.
+var ErrNoSchema = errors.New("no linkd schema")
 
 // DefaultMaxConns is the pool's size when the URL sets no pool_max_conns.
 const DefaultMaxConns = 10
@@ -116,6 +126,17 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		pool.Close()
 		return nil, &oneLine{fmt.Errorf("postgres: connect to %s: %w", Redact(url), err)}
+	}
+	if opts.MustExist {
+		var found bool
+		if err := pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, migrationTable).Scan(&found); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: look for linkd's schema: %w", err)
+		}
+		if !found {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: %w in %s", ErrNoSchema, Redact(url))
+		}
 	}
 	if !opts.SkipMigrations {
 		if err := migrate(ctx, pool); err != nil {

@@ -441,14 +441,17 @@ SELECT $2, $8, kind, client_id, sub_client_id, user_id, options, $1, $9 FROM c
 RETURNING kind, client_id, sub_client_id, user_id, options`
 
 // classifySQL reads why a code could not be redeemed and, if it was redeemed before,
-// revokes the session that redemption opened (RFC 6749 §4.1.2), in one statement. It
+// revokes the session that redemption opened and the access and refresh tokens that
+// session issued (RFC 6749 §4.1.2, docs/threat-model.md T5), in one statement. It
 // takes no lock on the code: of the redemptions that lose a race, the first revokes the
 // session and the others, finding it revoked, write nothing, so that they do not wait
 // for each other's commit. ($1 key, $2 now, $3 tail, $4 code hash, $5 client, $6 kind.)
 const classifySQL = `WITH c AS (
 	SELECT id_tail, hash, kind, client_id, expires_at, redeemed_at, revoked_at, session_hash FROM link_codes WHERE id = $1),
-r AS (UPDATE sessions SET revoked_at = $2 WHERE revoked_at IS NULL AND hash = (SELECT session_hash FROM c
-	WHERE redeemed_at IS NOT NULL AND id_tail = $3 AND hash = $4 AND ($5::text = '' OR client_id = $5) AND ($6::text = '' OR kind = $6)))
+reused AS (SELECT session_hash FROM c
+	WHERE redeemed_at IS NOT NULL AND id_tail = $3 AND hash = $4 AND ($5::text = '' OR client_id = $5) AND ($6::text = '' OR kind = $6)),
+r AS (UPDATE sessions SET revoked_at = $2 WHERE revoked_at IS NULL AND hash = (SELECT session_hash FROM reused)),
+t AS (UPDATE access_tokens SET revoked_at = $2 WHERE revoked_at IS NULL AND session_hash = (SELECT session_hash FROM reused))
 SELECT id_tail, hash, kind, client_id, expires_at, redeemed_at IS NOT NULL, revoked_at IS NOT NULL FROM c`
 
 // errRedeemable is why Redeem tries again: the code looks redeemable, although the
@@ -580,7 +583,11 @@ func (s *Store) RevokeClientCodes(ctx context.Context, clientID string, now time
 	return int(codes), int(sessions), err
 }
 
-// purgeSQL deletes, in one statement, up to $3 rows of each kind that expired before $2.
+// purgeSQL deletes, in one statement, up to $3 rows of each kind that expired before $2:
+// codes, sessions, session objects, access tokens, webhook deliveries that ended (their
+// attempts go with them, ON DELETE CASCADE) and events left with no delivery (seen as of
+// the statement's start: the events of the deliveries it deletes go in the next round).
+// Transfers are never purged.
 // Codes are searched among the keys minted before the bound ($1, in ns), not by an index
 // on expiry (a code that expired before the bound was minted before it). FOR UPDATE SKIP
 // LOCKED lets instances purge at the same time: each takes rows the others have not,
@@ -593,8 +600,14 @@ s AS (DELETE FROM sessions WHERE hash IN
 o AS (DELETE FROM session_objects WHERE (session_hash, kind, id) IN
 	(SELECT session_hash, kind, id FROM session_objects WHERE expires_at < $2 ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1),
 a AS (DELETE FROM access_tokens WHERE hash IN
-	(SELECT hash FROM access_tokens WHERE expires_at < $2 ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1)
-SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM s) + (SELECT count(*) FROM o) + (SELECT count(*) FROM a)`
+	(SELECT hash FROM access_tokens WHERE expires_at < $2 ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1),
+d AS (DELETE FROM webhook_deliveries WHERE seq IN
+	(SELECT seq FROM webhook_deliveries WHERE state <> 'pending' AND updated_at < $2 ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1),
+e AS (DELETE FROM transfer_events WHERE id IN
+	(SELECT id FROM transfer_events ev WHERE at < $2 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries dl WHERE dl.event_id = ev.id)
+	 ORDER BY at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1)
+SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM s) + (SELECT count(*) FROM o) + (SELECT count(*) FROM a) +
+	(SELECT count(*) FROM d) + (SELECT count(*) FROM e)`
 
 // Purge implements store.Store.
 func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, error) {
@@ -660,50 +673,4 @@ func (s *Store) SwapObject(ctx context.Context, o store.SessionObject, fromState
 		}
 		return fmt.Errorf("postgres: object %s/%s not in state %s: %w", o.Kind, o.ID, fromState, store.ErrConflict)
 	})
-}
-
-// CreateAccessTokens implements store.Store.
-func (s *Store) CreateAccessTokens(ctx context.Context, tokens ...store.AccessToken) error {
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		for _, t := range tokens {
-			_, err := tx.Exec(ctx, `INSERT INTO access_tokens (hash, kind, client_id, user_id, integration_id, broker_type,
-				account_id, account_name, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-				t.Hash, t.Kind, t.ClientID, t.UserID, t.IntegrationID, t.BrokerType, t.AccountID, t.AccountName,
-				t.CreatedAt, t.ExpiresAt, nullTime(t.RevokedAt))
-			if isUniqueViolation(err) {
-				return groupcommit.Rollback{Err: fmt.Errorf("postgres: create access token: %w", store.ErrConflict)}
-			}
-			if err != nil {
-				return fmt.Errorf("postgres: create access token: %w", err)
-			}
-		}
-		return nil
-	})
-}
-
-// AccessToken implements store.Store.
-func (s *Store) AccessToken(ctx context.Context, hash []byte, now time.Time) (store.AccessToken, error) {
-	ctx, cancel := s.bound(ctx, false)
-	defer cancel()
-	var (
-		t       store.AccessToken
-		revoked *time.Time
-	)
-	err := s.pool.QueryRow(ctx, `SELECT hash, kind, client_id, user_id, integration_id, broker_type, account_id, account_name,
-		created_at, expires_at, revoked_at FROM access_tokens WHERE hash = $1`, hash).
-		Scan(&t.Hash, &t.Kind, &t.ClientID, &t.UserID, &t.IntegrationID, &t.BrokerType, &t.AccountID, &t.AccountName, &t.CreatedAt, &t.ExpiresAt, &revoked)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return store.AccessToken{}, fmt.Errorf("postgres: access token: %w", store.ErrNotFound)
-	}
-	if err != nil {
-		return store.AccessToken{}, fmt.Errorf("postgres: access token: %w", err)
-	}
-	t.RevokedAt = orZero(revoked)
-	switch {
-	case revoked != nil:
-		return store.AccessToken{}, fmt.Errorf("postgres: access token: %w", store.ErrRevoked)
-	case !now.Truncate(micro).Before(t.ExpiresAt):
-		return store.AccessToken{}, fmt.Errorf("postgres: access token: %w", store.ErrExpired)
-	}
-	return t, nil
 }

@@ -144,34 +144,9 @@ func queryPlan(t *testing.T, s *Store, query string, args ...any) string {
 func TestTransferQueriesUseIndexes(t *testing.T) {
 	s := openTemp(t)
 	defer s.Close()
-	f := 5.0
-	type tc struct {
-		name  string
-		q     store.TransferQuery
-		index string // the index the page must come from ("" any)
-		// sorts: the matching transfers are sorted (found by one index, ordered by another
-		// column); only a filter narrower than the client's transfers may do that.
-		sorts bool
-	}
-	cases := []tc{
-		{"newest first", store.TransferQuery{Count: 10, Descending: true}, "transfers_client_created", false},
-		{"by client transaction id", store.TransferQuery{Count: 10, ClientTransactionID: "order-1"}, "transfers_client_txn", false},
-		{"by hash", store.TransferQuery{Count: 10, Hash: "0x1"}, "transfers_client_hash", false},
-		{"by id", store.TransferQuery{Count: 10, ID: "x"}, "sqlite_autoindex_transfers_1", false},
-		{"by user", store.TransferQuery{Count: 10, UserID: "u", Descending: true}, "transfers_client_user", false},
-		{"by status", store.TransferQuery{Count: 10, Statuses: []string{"pending"}, Descending: true}, "transfers_client_status", false},
-		{"by statuses", store.TransferQuery{Count: 10, Statuses: []string{"pending", "failed"}}, "", false},
-		{"by integration", store.TransferQuery{Count: 10, IntegrationIDs: []string{"a", "b"}}, "", false},
-		{"time range", store.TransferQuery{Count: 10, From: time.Now(), To: time.Now()}, "transfers_client_created", false},
-		{"amount range", store.TransferQuery{Count: 10, MinAmountInFiat: &f, MaxAmountInFiat: &f}, "transfers_client_fiat", true},
-		{"amount range by amount", store.TransferQuery{Count: 10, MinAmountInFiat: &f, OrderBy: store.TransferOrderAmountInFiat}, "transfers_client_fiat", false},
-	}
-	for _, by := range store.TransferOrders {
-		cases = append(cases, tc{"order by " + by, store.TransferQuery{Count: 10, OrderBy: by, Descending: true}, "", false})
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			where, args, order, err := transferQuery("client", c.q)
+	for _, c := range storetest.TransferPlanCases() {
+		t.Run(c.Name, func(t *testing.T) {
+			where, args, order, err := transferQuery("client", c.Query)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,11 +156,15 @@ func TestTransferQueriesUseIndexes(t *testing.T) {
 				t.Errorf("plan of the count:\n%s\nwant a search of an index", plan)
 			}
 			plan = queryPlan(t, s, `SELECT `+transferCols+` FROM transfers WHERE `+where+` ORDER BY `+order+` LIMIT 10`, args...)
-			if strings.Contains(plan, "SCAN transfers") || strings.Contains(plan, "TEMP B-TREE") != c.sorts || !strings.Contains(plan, "INDEX") {
-				t.Errorf("plan of the page:\n%s\nwant a search of an index, no scan, sort %v", plan, c.sorts)
+			if strings.Contains(plan, "SCAN transfers") || strings.Contains(plan, "TEMP B-TREE") != c.Sorts || !strings.Contains(plan, "INDEX") {
+				t.Errorf("plan of the page:\n%s\nwant a search of an index, no scan, sort %v", plan, c.Sorts)
 			}
-			if c.index != "" && !strings.Contains(plan, "INDEX "+c.index+" ") {
-				t.Errorf("plan of the page:\n%s\nwant index %s", plan, c.index)
+			index := c.Index
+			if index == storetest.PrimaryKey {
+				index = "sqlite_autoindex_transfers_1"
+			}
+			if index != "" && !strings.Contains(plan, "INDEX "+index+" ") {
+				t.Errorf("plan of the page:\n%s\nwant index %s", plan, index)
 			}
 		})
 	}

@@ -8,38 +8,24 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-json-experiment/json"
 	"github.com/google/uuid"
 
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/store/sqlshared"
 )
 
-const transferCols = `id, client_id, sub_client_id, user_id, client_transaction_id, institution_transaction_id, status,
-	amount, amount_to_receive, source_amount, amount_in_fiat, amount_to_receive_in_fiat, total_amount_in_fiat, fiat_currency,
-	symbol, token_address, network_id, network_name, hash, from_address, destination_address, address_tag,
-	integration_id, integration_type, integration_name, fees, funding, transfer_type, is_fee_included, session_hash,
-	created_at, executed_at, updated_at, settle_at`
-
-// storedFees is the fees column: the three fees of a transfer, as JSON.
-type storedFees struct {
-	Gas        store.TransferFee `json:"gas"`
-	Withdrawal store.TransferFee `json:"withdrawal"`
-	Processing store.TransferFee `json:"processing"`
-}
+// transferCols are the transfers table's columns (the same in both backends).
+const transferCols = sqlshared.TransferCols
 
 func transferArgs(t store.Transfer) ([]any, error) {
-	fees, err := json.Marshal(storedFees{t.GasFee, t.WithdrawalFee, t.ProcessingFee})
-	if err != nil {
-		return nil, err
-	}
-	funding, err := json.Marshal(t.Funding, json.FormatNilSliceAsNull(true))
+	fees, funding, err := sqlshared.EncodeFees(t)
 	if err != nil {
 		return nil, err
 	}
 	return []any{t.ID, t.ClientID, t.SubClientID, t.UserID, t.ClientTransactionID, t.InstitutionTransactionID, t.Status,
 		t.Amount, t.AmountToReceive, t.SourceAmount, t.AmountInFiat, t.AmountToReceiveInFiat, t.TotalAmountInFiat, t.FiatCurrency,
 		t.Symbol, t.TokenAddress, t.NetworkID, t.NetworkName, t.Hash, t.FromAddress, t.DestinationAddress, t.AddressTag,
-		t.IntegrationID, t.IntegrationType, t.IntegrationName, string(fees), string(funding), t.TransferType, boolInt(t.IsFeeIncluded),
+		t.IntegrationID, t.IntegrationType, t.IntegrationName, fees, funding, t.TransferType, boolInt(t.IsFeeIncluded),
 		nilIfEmpty(t.SessionHash), ms(t.CreatedAt), nullMS(t.ExecutedAt), ms(t.UpdatedAt), nullMS(t.SettleAt)}, nil
 }
 
@@ -50,7 +36,6 @@ func scanTransfer(sc scanner) (store.Transfer, error) {
 		feeIncluded      int
 		created, updated int64
 		executed, settle sql.NullInt64
-		storedF          storedFees
 		sessionHash      []byte
 	)
 	err := sc.Scan(&t.ID, &t.ClientID, &t.SubClientID, &t.UserID, &t.ClientTransactionID, &t.InstitutionTransactionID, &t.Status,
@@ -61,13 +46,9 @@ func scanTransfer(sc scanner) (store.Transfer, error) {
 	if err != nil {
 		return t, err
 	}
-	if err := json.Unmarshal([]byte(fees), &storedF); err != nil {
-		return t, fmt.Errorf("sqlite: transfer %s: bad fees column: %w", t.ID, err)
+	if err := sqlshared.DecodeFees(&t, fees, funding); err != nil {
+		return t, fmt.Errorf("sqlite: %w", err)
 	}
-	if err := json.Unmarshal([]byte(funding), &t.Funding); err != nil {
-		return t, fmt.Errorf("sqlite: transfer %s: bad funding column: %w", t.ID, err)
-	}
-	t.GasFee, t.WithdrawalFee, t.ProcessingFee = storedF.Gas, storedF.Withdrawal, storedF.Processing
 	t.IsFeeIncluded = feeIncluded != 0
 	t.SessionHash = sessionHash
 	t.CreatedAt, t.ExecutedAt, t.UpdatedAt, t.SettleAt = fromMS(created), fromNullMS(executed), fromMS(updated), fromNullMS(settle)
@@ -188,72 +169,9 @@ func (s *Store) Transfer(ctx context.Context, clientID, id string) (store.Transf
 	return t, nil
 }
 
-// orderColumns maps store.TransferOrders to columns.
-var orderColumns = map[string]string{
-	store.TransferOrderCreated: "created_at", store.TransferOrderID: "id", store.TransferOrderClientTransfer: "client_transaction_id",
-	store.TransferOrderUserID: "user_id", store.TransferOrderIntegrationType: "integration_type",
-	store.TransferOrderAmountInFiat: "amount_in_fiat", store.TransferOrderStatus: "status", store.TransferOrderSymbol: "symbol",
-	store.TransferOrderNetworkName: "network_name",
-}
-
 // transferQuery builds the WHERE clause and ORDER BY of q for client clientID.
 func transferQuery(clientID string, q store.TransferQuery) (where string, args []any, order string, err error) {
-	conds := []string{"client_id = ?"}
-	args = []any{clientID}
-	eq := func(col, v string) {
-		if v != "" {
-			conds = append(conds, col+" = ?")
-			args = append(args, v)
-		}
-	}
-	eq("id", q.ID)
-	eq("client_transaction_id", q.ClientTransactionID)
-	eq("user_id", q.UserID)
-	eq("hash", q.Hash)
-	eq("sub_client_id", q.SubClientID)
-	in := func(col string, vs []string) {
-		if len(vs) == 0 {
-			return
-		}
-		conds = append(conds, col+" IN ("+placeholders(len(vs))+")")
-		for _, v := range vs {
-			args = append(args, v)
-		}
-	}
-	in("integration_id", q.IntegrationIDs)
-	in("status", q.Statuses)
-	if !q.From.IsZero() {
-		conds, args = append(conds, "created_at >= ?"), append(args, ms(q.From))
-	}
-	if !q.To.IsZero() {
-		conds, args = append(conds, "created_at <= ?"), append(args, ms(q.To))
-	}
-	if q.MinAmountInFiat != nil {
-		conds, args = append(conds, "amount_in_fiat >= ?"), append(args, *q.MinAmountInFiat)
-	}
-	if q.MaxAmountInFiat != nil {
-		conds, args = append(conds, "amount_in_fiat <= ?"), append(args, *q.MaxAmountInFiat)
-	}
-	by := q.OrderBy
-	if by == "" {
-		by = store.TransferOrderCreated
-	}
-	col, ok := orderColumns[by]
-	if !ok {
-		return "", nil, "", fmt.Errorf("sqlite: transfers: unknown order %q", q.OrderBy)
-	}
-	dir := " ASC"
-	if q.Descending {
-		dir = " DESC"
-	}
-	order = col + dir
-	if col != "created_at" && col != "id" {
-		order += ", created_at" + dir
-	}
-	if col != "id" {
-		order += ", id" + dir
-	}
-	return strings.Join(conds, " AND "), args, order, nil
+	return sqlshared.TransferQuery(sqlshared.Dialect{Placeholder: sqlshared.Question, Time: func(t time.Time) any { return ms(t) }}, clientID, q)
 }
 
 // Transfers implements store.Store.

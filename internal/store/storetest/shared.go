@@ -16,8 +16,9 @@ import (
 type OpenShared func(t *testing.T) (a, b store.Store)
 
 // RunShared runs the tests that only several instances can fail: what one writes the
-// other reads, exactly-once redemption when the racers are on both, and purges that run
-// on both at the same time.
+// other reads, exactly-once redemption when the racers are on both, purges that run on
+// both at the same time, and webhook deliveries claimed from both at once (never the same
+// one twice).
 func RunShared(t *testing.T, open OpenShared) {
 	tests := []struct {
 		name string
@@ -26,6 +27,7 @@ func RunShared(t *testing.T, open OpenShared) {
 		{"ChangesSeenAcross", testChangesSeenAcross},
 		{"RedeemAcross", testRedeemAcross},
 		{"PurgeOnBoth", testPurgeOnBoth},
+		{"ClaimsAcross", func(t *testing.T, a, b store.Store) { raceClaims(t, a, b) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -623,25 +623,31 @@ func testClaimOrderPerTransfer(t *testing.T, s store.Store) {
 
 // testConcurrentClaims: claimers racing on the same outbox never take the same delivery;
 // together they take every one exactly once.
-func testConcurrentClaims(t *testing.T, s store.Store) {
-	c := mustClient(t, s)
+func testConcurrentClaims(t *testing.T, s store.Store) { raceClaims(t, s) }
+
+// raceClaims has eight claimers, spread over stores (instances sharing one database),
+// claim 120 deliveries at once, seven at a time: no delivery is taken twice, every one is
+// taken, and nothing fails.
+func raceClaims(t *testing.T, stores ...store.Store) {
+	c := mustClient(t, stores[0])
 	for range 3 {
-		mustWebhook(t, s, c, t0)
+		mustWebhook(t, stores[0], c, t0)
 	}
 	const transfers = 40 // 120 deliveries
 	for range transfers {
-		mustTransfer(t, s, c)
+		mustTransfer(t, stores[0], c)
 	}
 	var (
 		mu     sync.Mutex
 		seen   = map[string]int{}
 		faults atomic.Int64
 		wg     sync.WaitGroup
+		start  = make(chan struct{})
 	)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for i := range 8 {
+		s := stores[i%len(stores)]
+		wg.Go(func() {
+			<-start
 			for {
 				cs, err := s.ClaimDeliveries(context.Background(), t0, 7, time.Hour, nil)
 				if err != nil {
@@ -657,14 +663,15 @@ func testConcurrentClaims(t *testing.T, s store.Store) {
 				}
 				mu.Unlock()
 			}
-		}()
+		})
 	}
+	close(start)
 	wg.Wait()
 	if faults.Load() != 0 {
 		t.Fatalf("%d claims failed", faults.Load())
 	}
 	if len(seen) != 3*transfers {
-		t.Errorf("%d deliveries claimed, want %d", len(seen), 3*transfers)
+		t.Errorf("%d deliveries claimed by %d store(s), want %d", len(seen), len(stores), 3*transfers)
 	}
 	for id, n := range seen {
 		if n != 1 {
@@ -740,4 +747,45 @@ func testPurgeOutbox(t *testing.T, s store.Store) {
 			t.Errorf("transfer purged: %v", err)
 		}
 	}
+}
+
+// PrimaryKey stands for the transfers table's primary key in TransferPlanCase.Index
+// (each backend names it its own way).
+const PrimaryKey = "primary key"
+
+// TransferPlanCase is a query of the transfer list whose plan a backend checks: answered
+// from an index of the client's transfers, already in order, so that a page stays fast
+// with a million transfers (docs/design.md §8; bench/README.md has the figures).
+type TransferPlanCase struct {
+	Name  string
+	Query store.TransferQuery
+	// Index is the index the page must come from ("" any; PrimaryKey the primary key).
+	Index string
+	// Sorts: the matching transfers may be sorted (found by one index, ordered by another
+	// column); only a filter narrower than the client's transfers may do that.
+	Sorts bool
+}
+
+// TransferPlanCases are the common queries of the transfer list: every order and every
+// selective filter.
+func TransferPlanCases() []TransferPlanCase {
+	f := 5.0
+	now := time.Now()
+	cases := []TransferPlanCase{
+		{"newest first", store.TransferQuery{Count: 10, Descending: true}, "transfers_client_created", false},
+		{"by client transaction id", store.TransferQuery{Count: 10, ClientTransactionID: "order-1"}, "transfers_client_txn", false},
+		{"by hash", store.TransferQuery{Count: 10, Hash: "0x1"}, "transfers_client_hash", false},
+		{"by id", store.TransferQuery{Count: 10, ID: "x"}, PrimaryKey, false},
+		{"by user", store.TransferQuery{Count: 10, UserID: "u", Descending: true}, "transfers_client_user", false},
+		{"by status", store.TransferQuery{Count: 10, Statuses: []string{"pending"}, Descending: true}, "transfers_client_status", false},
+		{"by statuses", store.TransferQuery{Count: 10, Statuses: []string{"pending", "failed"}}, "", false},
+		{"by integration", store.TransferQuery{Count: 10, IntegrationIDs: []string{"a", "b"}}, "", false},
+		{"time range", store.TransferQuery{Count: 10, From: now, To: now}, "transfers_client_created", false},
+		{"amount range", store.TransferQuery{Count: 10, MinAmountInFiat: &f, MaxAmountInFiat: &f}, "transfers_client_fiat", true},
+		{"amount range by amount", store.TransferQuery{Count: 10, MinAmountInFiat: &f, OrderBy: store.TransferOrderAmountInFiat}, "transfers_client_fiat", false},
+	}
+	for _, by := range store.TransferOrders {
+		cases = append(cases, TransferPlanCase{"order by " + by, store.TransferQuery{Count: 10, OrderBy: by, Descending: true}, "", false})
+	}
+	return cases
 }
