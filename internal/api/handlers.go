@@ -29,12 +29,8 @@ type Handler struct {
 	Auth   *auth.Authenticator
 	Tokens *linktoken.Service
 	Limits *ratelimit.Keyed
-	// Active counts each client's unexpired link tokens (over the token lifetime);
-	// MaxActive caps them (0: no cap). docs/threat-model.md A4.
-	Active    *ratelimit.Window
-	MaxActive int
-	Now       func() time.Time
-	MaxBody   int64
+	Now     func() time.Time
+	MaxBody int64
 	// AuthFailures is the number of failed authentications allowed per client IP address
 	// (RequestInfo.ClientIP) per minute before that address gets 429 (OWASP API2:2023,
 	// docs/threat-model.md A2); 0 disables the limit.
@@ -144,35 +140,15 @@ func (h *Handler) CreateLinkToken(w http.ResponseWriter, r *http.Request) error 
 
 // IssueLinkToken issues a link token for client c from a request body. It is the one
 // path every token takes (POST /api/v1/linktoken and the demo's backend), so that every
-// token counts against MaxActive and in the metrics.
+// token counts against --max-active-tokens (linktoken.Service.MaxActive) and in the
+// metrics.
 func (h *Handler) IssueLinkToken(ctx context.Context, c *store.Client, body []byte) (linktoken.Issued, error) {
-	slot, err := h.reserveActive(c.ID)
-	if err != nil {
-		return linktoken.Issued{}, err
-	}
 	issued, err := h.Tokens.Issue(ctx, c, body)
 	if err != nil {
-		if h.MaxActive > 0 { // nothing issued: the place is free again
-			h.Active.Release(c.ID, slot)
-		}
 		return linktoken.Issued{}, err
 	}
 	h.Metrics.Issued()
 	return issued, nil
-}
-
-// reserveActive counts a token about to be issued for client against MaxActive (if set)
-// and returns the slot to release it with if the token is not issued after all.
-func (h *Handler) reserveActive(client string) (int64, error) {
-	if h.MaxActive <= 0 {
-		return 0, nil
-	}
-	slot, ok, wait := h.Active.Reserve(client, h.MaxActive, h.Now())
-	if !ok {
-		return 0, &problem.Error{Type: problem.TooManyActiveTokens, RetryAfter: wait,
-			Message: fmt.Sprintf("this client holds %d unexpired link tokens, the most this server allows (--max-active-tokens); retry when some have expired", h.MaxActive)}
-	}
-	return slot, nil
 }
 
 // writeLinkToken writes the 200 envelope of a link token (paymentLink null when "") by

@@ -245,7 +245,7 @@ func BindServe(b *Binder, c *Serve) {
 	b.Duration(&c.SessionTTL, "session-ttl", 30*time.Minute, "lifetime of the Link session a token opens")
 	b.Size(&c.MaxBody, "max-body", 64<<10, "largest accepted request body")
 	b.Int(&c.AuthFailures, "auth-failures", 10, "failed authentications allowed per IP address per minute before 429 (0: no limit)")
-	b.Int(&c.MaxActiveTokens, "max-active-tokens", 0, "unexpired link tokens one client may hold (issued by this instance) before 429 (0: no limit; 10000 is a sensible production bound)")
+	b.Int(&c.MaxActiveTokens, "max-active-tokens", 0, "unexpired link tokens one client may hold, counted in the database across every instance, before 429 (0: no limit; 10000 is a sensible production bound)")
 	b.Duration(&c.PurgeInterval, "purge-interval", time.Minute, "how often expired link tokens and sessions are deleted")
 	b.Duration(&c.Retention, "retention", time.Hour, "how long expired link tokens, sessions and access tokens are kept before they are purged, so that a late reuse is reported as such (at least --session-ttl)")
 	b.Duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown")

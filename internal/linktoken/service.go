@@ -27,6 +27,10 @@ type Service struct {
 	TTL, SessionTTL time.Duration
 	// Now is the clock; tests inject one.
 	Now func() time.Time
+	// MaxActive bounds the unexpired link tokens a client holds (--max-active-tokens;
+	// 0: no bound): counted by the store, across every instance sharing it
+	// (store.Store.CreateCodesCapped, docs/threat-model.md A4).
+	MaxActive int
 
 	baseOnce sync.Once
 	pageBase string // PageBase(PublicURL)
@@ -77,14 +81,29 @@ func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issu
 	// (the same nanosecond): mint new codes and try again.
 	for attempt := 1; ; attempt++ {
 		out, codes := s.mint(c, &opts, raw, now, exp)
-		err := s.Store.CreateCodes(ctx, codes...)
+		err := s.store(ctx, codes)
 		if err == nil {
 			return out, nil
+		}
+		var capErr *store.ActiveCapError
+		if errors.As(err, &capErr) {
+			return Issued{}, &problem.Error{Type: problem.TooManyActiveTokens, RetryAfter: max(capErr.Oldest.Sub(now), time.Second),
+				Message: fmt.Sprintf("this client holds %d unexpired link tokens, the most this server allows (--max-active-tokens); retry when some have expired", capErr.Max)}
 		}
 		if !errors.Is(err, store.ErrConflict) || attempt == 3 {
 			return Issued{}, err
 		}
 	}
+}
+
+// store stores the codes of one request: under the bound on active tokens if there is
+// one (counted in the database, so that it holds across instances), else by the group
+// commit alone, which the bound then costs nothing.
+func (s *Service) store(ctx context.Context, codes []store.LinkCode) error {
+	if s.MaxActive > 0 {
+		return s.Store.CreateCodesCapped(ctx, s.MaxActive, codes...)
+	}
+	return s.Store.CreateCodes(ctx, codes...)
 }
 
 // mint makes the codes of one link-token request (the link code, and the pay code if

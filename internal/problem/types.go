@@ -140,7 +140,7 @@ var (
 		Description: "The client's rate limit, or the limit on failed authentications per client address (--auth-failures; behind a reverse proxy, see --trusted-proxies), is exceeded; Retry-After says when to retry.",
 		Display:     "Too many requests. Please try again in a moment."}
 	TooManyActiveTokens = &Type{Name: "tooManyActiveTokens", Status: http.StatusTooManyRequests,
-		Description: "The client already holds --max-active-tokens unexpired link tokens (off by default; counted per instance); Retry-After says when the oldest expires."}
+		Description: "The client already holds --max-active-tokens unexpired link tokens (off by default; counted in the database, so the bound holds across every instance sharing it); Retry-After says when the oldest expires."}
 
 	// The HTTP layer.
 	UnsupportedMediaType = &Type{Name: "unsupportedMediaType", Status: http.StatusUnsupportedMediaType,

@@ -50,10 +50,10 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 	}
 	authn := auth.NewAuthenticator(st, now)
 	connectors := connector.Default()
-	tokens := &linktoken.Service{Store: st, Catalog: cat, PublicURL: publicURL, TTL: c.TokenTTL, SessionTTL: c.SessionTTL, Now: now}
+	tokens := &linktoken.Service{Store: st, Catalog: cat, PublicURL: publicURL, TTL: c.TokenTTL, SessionTTL: c.SessionTTL, Now: now,
+		MaxActive: c.MaxActiveTokens}
 	apiH, err := api.NewHandler(api.Handler{Auth: authn, Tokens: tokens, Limits: ratelimit.New(), Now: now,
 		MaxBody: c.MaxBody, AuthFailures: c.AuthFailures,
-		Active: ratelimit.NewWindow(c.TokenTTL, 60), MaxActive: c.MaxActiveTokens,
 		Metrics: m, Store: st, Connectors: connectors, AccessTTL: c.AccessTokenTTL, RefreshTTL: c.RefreshTokenTTL}, cat, publicURL.String(), address.Pattern)
 	if err != nil {
 		return nil, err

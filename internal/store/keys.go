@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"time"
 )
 
 // CodeKey splits a code id (LinkCode.ID: 16 bytes, the first 8 a big-endian, time-ordered
@@ -30,10 +31,40 @@ func CodeID(key int64, tail []byte) []byte {
 // IsOutcome reports whether err is one of the sentinel errors: a domain answer of the
 // store ("not found", "already used", …), as opposed to a fault of the backend.
 func IsOutcome(err error) bool {
-	for _, e := range []error{ErrNotFound, ErrConflict, ErrExpired, ErrAlreadyUsed, ErrRevoked} {
+	for _, e := range []error{ErrNotFound, ErrConflict, ErrExpired, ErrAlreadyUsed, ErrRevoked, ErrTooManyActive} {
 		if errors.Is(err, e) {
 			return true
 		}
 	}
 	return false
+}
+
+// ActiveUntil is the Unix second until which a link token that expires at t counts
+// against CreateCodesCapped's bound: t rounded up to the second, so that backends count
+// tokens per second of expiry (a few rows per client, not one per code).
+func ActiveUntil(t time.Time) int64 {
+	s := t.Unix()
+	if t.After(time.Unix(s, 0)) {
+		s++
+	}
+	return s
+}
+
+// CappedRequest checks the codes of a CreateCodesCapped call and returns their client,
+// when they were minted, the second until which they count (ActiveUntil of their expiry)
+// and how many link tokens they are (their KindLink codes).
+func CappedRequest(codes []LinkCode) (clientID string, now time.Time, until int64, tokens int, err error) {
+	if len(codes) == 0 {
+		return "", time.Time{}, 0, 0, errors.New("no codes")
+	}
+	c := codes[0]
+	for _, o := range codes {
+		if o.ClientID != c.ClientID {
+			return "", time.Time{}, 0, 0, errors.New("the codes of one request belong to one client")
+		}
+		if o.Kind == KindLink {
+			tokens++
+		}
+	}
+	return c.ClientID, c.CreatedAt, ActiveUntil(c.ExpiresAt), tokens, nil
 }

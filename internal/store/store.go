@@ -14,6 +14,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -34,7 +35,26 @@ var (
 	// ErrRevoked: the code or session was revoked (by an operator, or because its code was
 	// presented a second time: RFC 6749 §4.1.2).
 	ErrRevoked = errors.New("revoked")
+	// ErrTooManyActive: CreateCodesCapped refused the codes, the client holding as many
+	// active link tokens as allowed (see ActiveCapError).
+	ErrTooManyActive = errors.New("too many active link tokens")
 )
+
+// ActiveCapError is CreateCodesCapped's refusal; it matches ErrTooManyActive.
+type ActiveCapError struct {
+	// Max is the bound the client reached.
+	Max int
+	// Oldest is when the first of the client's counted link tokens stops counting: the
+	// earliest a new one can be issued (Retry-After, RFC 9110 §10.2.3).
+	Oldest time.Time
+}
+
+func (e *ActiveCapError) Error() string {
+	return fmt.Sprintf("the client holds %d active link tokens, the most allowed", e.Max)
+}
+
+// Is makes an *ActiveCapError match ErrTooManyActive.
+func (e *ActiveCapError) Is(target error) bool { return target == ErrTooManyActive }
 
 // Client is an API client: the holder of an X-Client-Id / X-Client-Secret pair.
 type Client struct {
@@ -292,6 +312,18 @@ type Store interface {
 	// same nanosecond; the caller mints new codes and tries again). An id that is not
 	// 16 bytes led by an integer below 2^63 is an error.
 	CreateCodes(ctx context.Context, codes ...LinkCode) error
+	// CreateCodesCapped is CreateCodes under a bound on the client's active link tokens
+	// (--max-active-tokens, docs/threat-model.md A4). The codes are one link-token request
+	// of one client: one link token (its KindLink code, and a KindPay code if it has a
+	// payment link), active from its CreatedAt until its ExpiresAt, which is counted up
+	// to the next whole second. In one transaction the store counts the client's link
+	// tokens issued through CreateCodesCapped that are still active at the codes'
+	// CreatedAt (redeemed and revoked ones too: they hold a code and a session until they
+	// expire) and stores the codes only if fewer than max are; otherwise it stores nothing
+	// and returns an *ActiveCapError. Concurrent calls for one client, on every instance
+	// sharing the store, take turns, so that the bound holds exactly. ErrNotFound if the
+	// client does not exist; ErrConflict as CreateCodes.
+	CreateCodesCapped(ctx context.Context, max int, codes ...LinkCode) error
 	// Redeem consumes a code and opens a session, atomically: exactly one of any number of
 	// concurrent calls for the same code succeeds, on every instance sharing the store
 	// (RFC 6749 §10.5, docs/threat-model.md T3), and a code is never consumed without its session
@@ -310,7 +342,9 @@ type Store interface {
 	// (now is at or past ExpiresAt) or ErrRevoked otherwise.
 	Session(ctx context.Context, hash []byte, now time.Time) (Session, error)
 	// RevokeClientCodes revokes every unredeemed, unexpired code and every open session of
-	// a client and returns how many codes and sessions it revoked.
+	// a client and returns how many codes and sessions it revoked. The client's active
+	// link tokens stop counting against CreateCodesCapped's bound (the operator revoked
+	// them, so the client may ask for new ones at once).
 	RevokeClientCodes(ctx context.Context, clientID string, now time.Time) (codes, sessions int, err error)
 	// PutObject stores a new session object. ErrConflict if the session already has an
 	// object of that kind and id.
@@ -364,9 +398,9 @@ type Store interface {
 
 	// Purge deletes at most limit rows of each kind that expired or ended before `before`,
 	// and returns how many rows it deleted: codes, sessions, session objects and access
-	// tokens that expired; webhook deliveries that were delivered or given up (with their
-	// attempts); and transfer events that have no delivery left. Transfers themselves are
-	// never purged. Callers pass now minus a retention, so that a late reuse is still told
+	// tokens that expired, and CreateCodesCapped's counts of expired tokens; webhook
+	// deliveries that were delivered or given up (with their attempts); and transfer
+	// events that have no delivery left. Transfers themselves are never purged. Callers pass now minus a retention, so that a late reuse is still told
 	// apart from an unknown code for a while and recent deliveries can be inspected.
 	Purge(ctx context.Context, before time.Time, limit int) (int, error)
 	// Ping checks that the store answers reads and that its writes are not failing (a

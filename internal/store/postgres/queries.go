@@ -326,10 +326,95 @@ func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error 
 	return err
 }
 
+// CreateCodesCapped implements store.Store, in a transaction of its own (not the group
+// commit): the client's row is locked (FOR NO KEY UPDATE, which lets foreign-key checks
+// through), so that the capped issuances of one client, on every instance, take turns;
+// then its active tokens are counted (the primary key's range of the client's seconds
+// still to come) and the codes stored if they fit. Issuances of other clients, and every
+// issuance while the bound is off, do not wait for it.
+func (s *Store) CreateCodesCapped(ctx context.Context, max int, codes ...store.LinkCode) error {
+	clientID, now, until, tokens, err := store.CappedRequest(codes)
+	if err != nil {
+		return fmt.Errorf("postgres: create codes: %w", err)
+	}
+	a := newCodeArrays(len(codes))
+	for _, c := range codes {
+		if _, _, ok := store.CodeKey(c.ID); !ok {
+			return fmt.Errorf("postgres: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
+		}
+		a.add(c)
+	}
+	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM clients WHERE id = $1 FOR NO KEY UPDATE`, clientID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgres: client %s: %w", clientID, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: client lookup: %w", err)
+		}
+		var (
+			held   int
+			oldest *int64
+		)
+		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(n), 0), min(expires_s) FROM active_tokens WHERE client_id = $1 AND expires_s > $2`,
+			clientID, now.Unix()).Scan(&held, &oldest); err != nil {
+			return fmt.Errorf("postgres: count active tokens: %w", err)
+		}
+		if held+tokens > max {
+			var at time.Time
+			if oldest != nil {
+				at = time.Unix(*oldest, 0)
+			}
+			return &store.ActiveCapError{Max: max, Oldest: at}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO active_tokens AS a (client_id, expires_s, n) VALUES ($1, $2, $3)
+			ON CONFLICT (client_id, expires_s) DO UPDATE SET n = a.n + excluded.n`, clientID, until, tokens); err != nil {
+			return fmt.Errorf("postgres: count active tokens: %w", err)
+		}
+		_, err = tx.Exec(ctx, insertCodesSQL, a.args()...)
+		if isUniqueViolation(err) {
+			return groupcommit.Rollback{Err: fmt.Errorf("postgres: create code: %w", store.ErrConflict)}
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: create code: %w", err)
+		}
+		return nil
+	})
+}
+
 // insertCodesSQL inserts the codes of a batch, given as one array per column: one
 // statement (one round trip, its own transaction) whatever the batch's size.
 const insertCodesSQL = `INSERT INTO link_codes (id, id_tail, hash, kind, client_id, sub_client_id, user_id, options, created_at, expires_at)
 	SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[], $9::timestamptz[], $10::timestamptz[])`
+
+// codeArrays are the columns of codes to insert, one array each (insertCodesSQL's args).
+type codeArrays struct {
+	ids                         []int64
+	tails, hashes, options      [][]byte
+	kinds, clients, subs, users []string
+	created, expires            []time.Time
+}
+
+func newCodeArrays(n int) *codeArrays {
+	return &codeArrays{ids: make([]int64, 0, n), tails: make([][]byte, 0, n), hashes: make([][]byte, 0, n), options: make([][]byte, 0, n),
+		kinds: make([]string, 0, n), clients: make([]string, 0, n), subs: make([]string, 0, n), users: make([]string, 0, n),
+		created: make([]time.Time, 0, n), expires: make([]time.Time, 0, n)}
+}
+
+func (a *codeArrays) add(c store.LinkCode) {
+	key, tail, _ := store.CodeKey(c.ID)
+	a.ids, a.tails, a.hashes, a.options = append(a.ids, key), append(a.tails, tail), append(a.hashes, c.Hash), append(a.options, c.Options)
+	a.kinds, a.clients, a.subs, a.users = append(a.kinds, c.Kind), append(a.clients, c.ClientID), append(a.subs, c.SubClientID), append(a.users, c.UserID)
+	a.created, a.expires = append(a.created, c.CreatedAt), append(a.expires, c.ExpiresAt)
+}
+
+// args are insertCodesSQL's arguments. FlatArray: pgx encodes [][]byte by reflection
+// otherwise.
+func (a *codeArrays) args() []any {
+	return []any{a.ids, pgtype.FlatArray[[]byte](a.tails), pgtype.FlatArray[[]byte](a.hashes), a.kinds, a.clients, a.subs, a.users,
+		pgtype.FlatArray[[]byte](a.options), a.created, a.expires}
+}
 
 // insertCodes inserts the codes of every op of a batch by one statement. If one of them
 // exists already (two processes minting codes in the same nanosecond, a caller's bug),
@@ -341,23 +426,13 @@ func (s *Store) insertCodes(ops []*groupcommit.Op[[]store.LinkCode], results []e
 	for _, o := range ops {
 		n += len(o.Work)
 	}
-	var (
-		ids                         = make([]int64, 0, n)
-		tails, hashes, options      = make([][]byte, 0, n), make([][]byte, 0, n), make([][]byte, 0, n)
-		kinds, clients, subs, users = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
-		created, expires            = make([]time.Time, 0, n), make([]time.Time, 0, n)
-	)
+	a := newCodeArrays(n)
 	for _, o := range ops {
 		for _, c := range o.Work {
-			key, tail, _ := store.CodeKey(c.ID)
-			ids, tails, hashes, options = append(ids, key), append(tails, tail), append(hashes, c.Hash), append(options, c.Options)
-			kinds, clients, subs, users = append(kinds, c.Kind), append(clients, c.ClientID), append(subs, c.SubClientID), append(users, c.UserID)
-			created, expires = append(created, c.CreatedAt), append(expires, c.ExpiresAt)
+			a.add(c)
 		}
 	}
-	// FlatArray: pgx encodes [][]byte by reflection otherwise.
-	args := []any{ids, pgtype.FlatArray[[]byte](tails), pgtype.FlatArray[[]byte](hashes), kinds, clients, subs, users,
-		pgtype.FlatArray[[]byte](options), created, expires}
+	args := a.args()
 	ctx, cancel := context.WithDeadline(context.Background(), groupcommit.Deadline(ops))
 	defer cancel()
 	var err error
@@ -578,13 +653,17 @@ func (s *Store) RevokeClientCodes(ctx context.Context, clientID string, now time
 			return fmt.Errorf("postgres: revoke sessions: %w", err)
 		}
 		sessions = tag.RowsAffected()
+		if _, err := tx.Exec(ctx, `DELETE FROM active_tokens WHERE client_id = $1`, clientID); err != nil {
+			return fmt.Errorf("postgres: revoke codes: %w", err)
+		}
 		return nil
 	})
 	return int(codes), int(sessions), err
 }
 
 // purgeSQL deletes, in one statement, up to $3 rows of each kind that expired before $2:
-// codes, sessions, session objects, access tokens, webhook deliveries that ended (their
+// codes, sessions, session objects, access tokens, the counts of active tokens that
+// expired ($4, in Unix seconds), webhook deliveries that ended (their
 // attempts go with them, ON DELETE CASCADE) and events left with no delivery (seen as of
 // the statement's start: the events of the deliveries it deletes go in the next round).
 // Transfers are never purged.
@@ -603,17 +682,19 @@ a AS (DELETE FROM access_tokens WHERE hash IN
 	(SELECT hash FROM access_tokens WHERE expires_at < $2 ORDER BY expires_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1),
 d AS (DELETE FROM webhook_deliveries WHERE seq IN
 	(SELECT seq FROM webhook_deliveries WHERE state <> 'pending' AND updated_at < $2 ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1),
+k AS (DELETE FROM active_tokens WHERE (client_id, expires_s) IN
+	(SELECT client_id, expires_s FROM active_tokens WHERE expires_s < $4 ORDER BY expires_s LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1),
 e AS (DELETE FROM transfer_events WHERE id IN
 	(SELECT id FROM transfer_events ev WHERE at < $2 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries dl WHERE dl.event_id = ev.id)
 	 ORDER BY at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING 1)
 SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM s) + (SELECT count(*) FROM o) + (SELECT count(*) FROM a) +
-	(SELECT count(*) FROM d) + (SELECT count(*) FROM e)`
+	(SELECT count(*) FROM d) + (SELECT count(*) FROM e) + (SELECT count(*) FROM k)`
 
 // Purge implements store.Store.
 func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, error) {
 	var n int64
 	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		return tx.QueryRow(ctx, purgeSQL, before.UnixNano(), before, limit).Scan(&n)
+		return tx.QueryRow(ctx, purgeSQL, before.UnixNano(), before, limit, before.Unix()).Scan(&n)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("postgres: purge: %w", err)

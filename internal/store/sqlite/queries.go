@@ -398,6 +398,55 @@ func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error 
 	return s.w.insert(ctx, codes)
 }
 
+// CreateCodesCapped implements store.Store. The count and the insert run in one write
+// transaction, which SQLite serialises with every other writer of the file (BEGIN
+// IMMEDIATE, other processes included), so that the bound holds exactly.
+func (s *Store) CreateCodesCapped(ctx context.Context, max int, codes ...store.LinkCode) error {
+	clientID, now, until, tokens, err := store.CappedRequest(codes)
+	if err != nil {
+		return fmt.Errorf("sqlite: create codes: %w", err)
+	}
+	for _, c := range codes {
+		if _, _, ok := codeKey(c.ID); !ok {
+			return fmt.Errorf("sqlite: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
+		}
+	}
+	insert := strings.Replace(insertCodesSQL(len(codes)), "INSERT OR ROLLBACK", "INSERT", 1)
+	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := clientExists(ctx, tx, clientID); err != nil {
+			return err
+		}
+		var (
+			held   int
+			oldest sql.NullInt64
+		)
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0), min(expires_s) FROM active_tokens WHERE client_id = ? AND expires_s > ?`,
+			clientID, now.Unix()).Scan(&held, &oldest); err != nil {
+			return fmt.Errorf("sqlite: count active tokens: %w", err)
+		}
+		if held+tokens > max {
+			return &store.ActiveCapError{Max: max, Oldest: time.Unix(oldest.Int64, 0)}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO active_tokens (client_id, expires_s, n) VALUES (?, ?, ?)
+			ON CONFLICT (client_id, expires_s) DO UPDATE SET n = n + excluded.n`, clientID, until, tokens); err != nil {
+			return fmt.Errorf("sqlite: count active tokens: %w", err)
+		}
+		args := make([]any, 0, codeCols*len(codes))
+		for _, c := range codes {
+			key, tail, _ := codeKey(c.ID)
+			args = append(args, key, tail, c.Hash, c.Kind, c.ClientID, c.SubClientID, c.UserID, c.Options, ms(c.CreatedAt), ms(c.ExpiresAt))
+		}
+		_, err := tx.ExecContext(ctx, insert, args...)
+		if isConstraint(err) {
+			return rollback{Err: fmt.Errorf("sqlite: create code: %w", store.ErrConflict)}
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: create code: %w", err)
+		}
+		return nil
+	})
+}
+
 func isConstraint(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "constraint failed")
 }
@@ -527,8 +576,13 @@ func (s *Store) RevokeClientCodes(ctx context.Context, clientID string, now time
 		if err != nil {
 			return fmt.Errorf("sqlite: revoke sessions: %w", err)
 		}
-		sessions, err = res.RowsAffected()
-		return err
+		if sessions, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM active_tokens WHERE client_id = ?`, clientID); err != nil {
+			return fmt.Errorf("sqlite: revoke codes: %w", err)
+		}
+		return nil
 	})
 	return int(codes), int(sessions), err
 }
@@ -555,13 +609,19 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 		if total, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		for _, q := range []string{
-			`DELETE FROM sessions WHERE hash IN (SELECT hash FROM sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
-			`DELETE FROM session_objects WHERE (session_hash, kind, id) IN
-				(SELECT session_hash, kind, id FROM session_objects WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
-			`DELETE FROM access_tokens WHERE hash IN (SELECT hash FROM access_tokens WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+		for _, q := range []struct {
+			sql   string
+			bound int64
+		}{
+			{`DELETE FROM sessions WHERE hash IN (SELECT hash FROM sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`, ms(before)},
+			{`DELETE FROM session_objects WHERE (session_hash, kind, id) IN
+				(SELECT session_hash, kind, id FROM session_objects WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`, ms(before)},
+			{`DELETE FROM access_tokens WHERE hash IN (SELECT hash FROM access_tokens WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`, ms(before)},
+			// Counted per second of expiry.
+			{`DELETE FROM active_tokens WHERE (client_id, expires_s) IN
+				(SELECT client_id, expires_s FROM active_tokens WHERE expires_s < ? ORDER BY expires_s LIMIT ?)`, before.Unix()},
 		} {
-			res, err := tx.ExecContext(ctx, q, ms(before), limit)
+			res, err := tx.ExecContext(ctx, q.sql, q.bound, limit)
 			if err != nil {
 				return fmt.Errorf("sqlite: purge: %w", err)
 			}

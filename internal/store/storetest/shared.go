@@ -17,8 +17,8 @@ type OpenShared func(t *testing.T) (a, b store.Store)
 
 // RunShared runs the tests that only several instances can fail: what one writes the
 // other reads, exactly-once redemption when the racers are on both, purges that run on
-// both at the same time, and webhook deliveries claimed from both at once (never the same
-// one twice).
+// both at the same time, webhook deliveries claimed from both at once (never the same
+// one twice), and link tokens issued through both under one --max-active-tokens bound.
 func RunShared(t *testing.T, open OpenShared) {
 	tests := []struct {
 		name string
@@ -28,6 +28,7 @@ func RunShared(t *testing.T, open OpenShared) {
 		{"RedeemAcross", testRedeemAcross},
 		{"PurgeOnBoth", testPurgeOnBoth},
 		{"ClaimsAcross", func(t *testing.T, a, b store.Store) { raceClaims(t, a, b) }},
+		{"ActiveTokenCapAcross", func(t *testing.T, a, b store.Store) { raceActiveTokenCap(t, a, b) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -69,6 +69,8 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentRefreshRotation", testConcurrentRefreshRotation},
 		{"RevokeGrant", testRevokeGrant},
 		{"ReuseRevokesTokens", testReuseRevokesTokens},
+		{"ActiveTokenCap", testActiveTokenCap},
+		{"ConcurrentActiveTokenCap", testConcurrentActiveTokenCap},
 	}
 	tests = append(tests, transferTests...)
 	for _, tc := range tests {
