@@ -26,9 +26,9 @@ import (
 
 // Handler serves the /api/v1 endpoints.
 type Handler struct {
-	Auth   *auth.Authenticator
-	Tokens *linktoken.Service
-	Limits *ratelimit.Keyed
+	Auth    *auth.Authenticator
+	Tokens  *linktoken.Service
+	Limits  *ratelimit.Keyed
 	Now     func() time.Time
 	MaxBody int64
 	// AuthFailures is the number of failed authentications allowed per client IP address
