@@ -157,8 +157,11 @@ type proc struct {
 	// prepare, if set, adjusts each run's command before it starts (a wrapper such as
 	// prlimit, another user).
 	prepare func(*exec.Cmd)
-	out     *syncBuffer
-	runs    int
+	// early: start returns once /healthz answers, without waiting for linkd to say it
+	// serves (a linkd still waiting for its database answers /healthz already).
+	early bool
+	out   *syncBuffer
+	runs  int
 	// hc talks to this process only, so that its idle connections can be closed before
 	// a graceful stop (http.Server.Shutdown waits up to 5 s for connections that were
 	// opened but never used).
@@ -171,8 +174,9 @@ type proc struct {
 }
 
 // startLinkd runs `linkd serve --addr 127.0.0.1:<free port> --data <t.TempDir()>
-// --log-format text <args>`, waits until GET /healthz answers 200, and stops it (SIGTERM,
-// then SIGKILL) when the test ends. Its output is logged if the test fails.
+// --log-format text <args>`, waits until GET /healthz answers 200 and linkd has logged
+// that it listens (it answers /healthz while it waits for its database, too), and stops it
+// (SIGTERM, then SIGKILL) when the test ends. Its output is logged if the test fails.
 func startLinkd(t *testing.T, args ...string) *proc {
 	t.Helper()
 	return startLinkdOn(t, t.TempDir(), args...)
@@ -188,8 +192,21 @@ func startLinkdOn(t *testing.T, dataDir string, args ...string) *proc {
 // startLinkdWith is startLinkdOn with prepare applied to the command of every run.
 func startLinkdWith(t *testing.T, dataDir string, prepare func(*exec.Cmd), args ...string) *proc {
 	t.Helper()
+	return launch(t, &proc{t: t, DataDir: dataDir, args: args, prepare: prepare})
+}
+
+// startLinkdEarly is startLinkd returning as soon as /healthz answers 200, before linkd
+// serves (while it waits for its database).
+func startLinkdEarly(t *testing.T, args ...string) *proc {
+	t.Helper()
+	return launch(t, &proc{t: t, DataDir: t.TempDir(), args: args, early: true})
+}
+
+// launch starts p and stops it when the test ends.
+func launch(t *testing.T, p *proc) *proc {
+	t.Helper()
 	needBinary(t)
-	p := &proc{t: t, DataDir: dataDir, args: args, prepare: prepare, out: &syncBuffer{}, hc: newHTTPClient()}
+	p.out, p.hc = &syncBuffer{}, newHTTPClient()
 	t.Cleanup(func() {
 		p.stop()
 		if t.Failed() {
@@ -238,7 +255,8 @@ func (p *proc) lastRunOutput() string {
 	return s
 }
 
-// startOnce starts one process on port and waits for GET /healthz to answer 200.
+// startOnce starts one process on port and waits for GET /healthz to answer 200 and,
+// unless p.early, for linkd to log that it listens.
 func (p *proc) startOnce(port int) error {
 	p.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	p.URL = "http://" + p.Addr
@@ -278,7 +296,7 @@ func (p *proc) startOnce(port int) error {
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK && (p.early || strings.Contains(p.lastRunOutput(), `msg="linkd listening"`)) {
 				return nil
 			}
 		}

@@ -276,9 +276,10 @@ func TestPostgresFaults(t *testing.T) {
 }
 
 // TestPostgresStopped: a real PostgreSQL server of its own, stopped and started again. A
-// `linkd serve` started while it is down waits for it (and logs why); once up, linkd
-// answers 503 while the server is stopped, and serves again without a restart once it
-// is back.
+// `linkd serve` started while it is down waits for it, logging why, and listens
+// meanwhile: /healthz 200, /readyz and the API 503 storeUnavailable; it serves on the same
+// address once the database answers. Once up, linkd answers 503 while the server is
+// stopped, and serves again without a restart once it is back.
 func TestPostgresStopped(t *testing.T) {
 	t.Parallel()
 	needBinary(t)
@@ -294,16 +295,35 @@ func TestPostgresStopped(t *testing.T) {
 	if err := cluster.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	restart := time.AfterFunc(2*time.Second, func() {
-		if err := cluster.Start(); err != nil {
-			t.Errorf("starting PostgreSQL again: %v", err)
+	p := startLinkdEarly(t, "--database-url", dbURL) // returns once /healthz answers
+	// While it waits, the process is up but not ready, and says so.
+	waitFor(t, 5*time.Second, "a log line saying why linkd waits", func() string {
+		if logs := p.Logs(); !strings.Contains(logs, "database unavailable, retrying") || !strings.Contains(logs, "connect") {
+			return logs
 		}
+		return ""
 	})
-	defer restart.Stop()
-	p := startLinkd(t, "--database-url", dbURL) // waits for /healthz, so for the database
-	if logs := p.Logs(); !strings.Contains(logs, "database unavailable, retrying") || !strings.Contains(logs, "connect") {
-		t.Errorf("linkd serve started while PostgreSQL was down; want log lines saying why it waits, got:\n%s", logs)
+	if r := p.do(t, "GET", "/healthz", nil); r.Code != http.StatusOK {
+		t.Errorf("/healthz while waiting for the database: %v, want 200", r)
 	}
+	for _, path := range []string{"/readyz", "/api/v1/integrations"} {
+		r := p.do(t, "GET", path, nil)
+		if r.Code != http.StatusServiceUnavailable || !strings.Contains(string(r.Body), `"storeUnavailable"`) || r.Header.Get("Retry-After") == "" {
+			t.Errorf("%s while waiting for the database: %v, want 503 storeUnavailable with Retry-After", path, r)
+		}
+	}
+	if strings.Contains(p.Logs(), "linkd listening") {
+		t.Errorf("linkd says it serves before the database answered:\n%s", p.Logs())
+	}
+	if err := cluster.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "linkd serving once PostgreSQL runs", func() string {
+		if r := p.do(t, "GET", "/readyz", nil); r.Code != http.StatusOK || !strings.Contains(p.Logs(), "linkd listening") {
+			return r.String()
+		}
+		return ""
+	})
 	if u, err := url.Parse(dbURL); err != nil {
 		t.Fatal(err)
 	} else if password, _ := u.User.Password(); strings.Contains(linkdOutput(p), password) {

@@ -104,7 +104,12 @@ func serve(ctx context.Context, e env, args []string) error {
 		accessLog = server.NewAccessLog(accessOut, c.LogFormat)
 	}
 
-	st, err := openStoreWaiting(ctx, c.Store, log)
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	st, err := openStoreListening(ctx, c.Store, log, ln)
 	if errors.Is(err, errStopped) {
 		log.Info("stopped before the database answered")
 		return nil
@@ -120,10 +125,6 @@ func serve(ctx context.Context, e env, args []string) error {
 
 	if c.PprofAddr != "" {
 		go servePprof(log, c.PprofAddr)
-	}
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return err
 	}
 	log.Info("linkd listening", "addr", ln.Addr().String(), "publicUrl", c.PublicURL, "version", versionString(),
 		"store", describeStore(c.Store), "tokenTtl", c.TokenTTL.String())
@@ -179,6 +180,43 @@ func openStoreWaiting(ctx context.Context, c config.Store, log *slog.Logger) (st
 		delay = min(2*delay, openRetryMax)
 	}
 }
+
+// openStoreListening is openStoreWaiting while ln is served by server.Waiting when the
+// database is a server that may keep linkd waiting: /healthz answers 200 and /readyz 503
+// meanwhile, and the listener passes on to the full server once the store is open (no
+// connection attempt is refused in between).
+func openStoreListening(ctx context.Context, c config.Store, log *slog.Logger, ln net.Listener) (store.Store, error) {
+	tcp, ok := ln.(*net.TCPListener)
+	if !ok || !isServerURL(c.DatabaseURL) {
+		return openStoreWaiting(ctx, c, log)
+	}
+	h := &handoff{TCPListener: tcp}
+	hs := &http.Server{Handler: server.Waiting(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 5 * time.Second, MaxHeaderBytes: 32 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = hs.Serve(h) }()
+	st, err := openStoreWaiting(ctx, c, log)
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(sctx) // makes Accept return at once (handoff.Close), then waits for its answers
+	<-done
+	if rerr := h.release(); rerr != nil && err == nil {
+		st.Close()
+		return nil, rerr
+	}
+	return st, err
+}
+
+// handoff lends a TCP listener to a server that must give it up without closing it: Close
+// (which http.Server.Shutdown calls) sets a deadline in the past, so that the pending
+// Accept returns (before taking a connection: the deadline is checked first) and the
+// server, shutting down, stops; release clears the deadline for the next server.
+type handoff struct{ *net.TCPListener }
+
+func (h *handoff) Close() error { return h.SetDeadline(time.Unix(1, 0)) }
+
+func (h *handoff) release() error { return h.SetDeadline(time.Time{}) }
 
 // isServerURL reports whether a --database-url names a database server (which may be
 // down for a while) rather than a file.
