@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -33,8 +34,8 @@ func startInstances(t *testing.T, n int, dbURL string, args ...string) []*proc {
 // TestPostgresInstances runs two instances on one PostgreSQL database and checks what
 // only several instances can get wrong: a token minted on one opens on the other, a
 // Link session continues on the other, `linkd client` changes reach both within a
-// second, and both purging at once is harmless. (Exactly-once redemption across them is
-// a case of TestRedeemExactlyOnce.)
+// second, both purging at once is harmless, and --max-active-tokens is one bound for
+// both. (Exactly-once redemption across them is a case of TestRedeemExactlyOnce.)
 func TestPostgresInstances(t *testing.T) {
 	t.Parallel()
 	// --auth-failures 0: the propagation checks poll with credentials that are refused
@@ -145,6 +146,36 @@ func TestPostgresInstances(t *testing.T) {
 			}
 			return ""
 		})
+	})
+
+	t.Run("--max-active-tokens holds across them", func(t *testing.T) {
+		t.Parallel()
+		capped := startInstances(t, 2, dbURL, "--max-active-tokens", "6")
+		c := capped[0].createClient(t, "Capped Co")
+		const requests = 20
+		codes := make([]string, requests)
+		var wg sync.WaitGroup
+		for i := range requests {
+			wg.Go(func() {
+				r, err := capped[i%2].linkTokenReq(c, `{"userId":"u-1"}`)
+				switch {
+				case err != nil:
+					codes[i] = err.Error()
+				case r.Code == http.StatusTooManyRequests && r.Header.Get("Retry-After") == "":
+					codes[i] = "429 without Retry-After"
+				default:
+					codes[i] = status(r)
+				}
+			})
+		}
+		wg.Wait()
+		got := map[string]int{}
+		for _, c := range codes {
+			got[c]++
+		}
+		if want := map[string]int{"200": 6, "429 tooManyActiveTokens": requests - 6}; !maps.Equal(got, want) {
+			t.Errorf("%d requests at once over two instances, bound 6: %v, want %v", requests, got, want)
+		}
 	})
 
 	t.Run("a token answered by an instance killed right after is not lost", func(t *testing.T) {
