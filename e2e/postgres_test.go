@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/store/postgres/pgtest"
 )
 
@@ -409,7 +411,8 @@ func TestPostgresCommandsFailFast(t *testing.T) {
 
 // TestMoveToPostgres moves an embedded deployment to PostgreSQL (linkd export, linkd
 // import) and checks that its clients keep working with their old secrets on a `linkd
-// serve` on PostgreSQL, with their settings, disabled state and sub-clients; importing
+// serve` on PostgreSQL, with their settings, disabled state, sub-clients and webhooks (a
+// delivery signed with the webhook's old secret, the key file moved along); importing
 // twice changes nothing.
 func TestMoveToPostgres(t *testing.T) {
 	t.Parallel()
@@ -430,9 +433,14 @@ func TestMoveToPostgres(t *testing.T) {
 	}
 	disabled := from.createClient(t, "Paused Co")
 	mustCLI(t, "client", "disable", disabled.ID, "--data", dir)
+	rcv := &hookReceiver{}
+	receiver := httptest.NewServer(rcv)
+	defer receiver.Close()
+	_, hookSecret := from.addWebhook(t, active, receiver.URL+"/hooks")
+	keyFile := filepath.Join(dir, config.SecretKeyFileName) // moves with the deployment
 
 	export := mustCLI(t, "export", "--data", dir)
-	for _, secret := range []string{active.Secret, rotated.Secret, disabled.Secret} {
+	for _, secret := range []string{active.Secret, rotated.Secret, disabled.Secret, hookSecret} {
 		if strings.Contains(export, secret) {
 			t.Fatal("the export holds a clear-text secret")
 		}
@@ -442,29 +450,31 @@ func TestMoveToPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	dbURL := pgtest.URL(t)
-	first := mustCLI(t, "import", "--file", file, "--database-url", dbURL)
-	second := mustCLI(t, "import", "--file", file, "--database-url", dbURL)
+	first := mustCLI(t, "import", "--file", file, "--database-url", dbURL, "--secret-key-file", keyFile)
+	second := mustCLI(t, "import", "--file", file, "--database-url", dbURL, "--secret-key-file", keyFile)
 	var sums [2]struct {
 		Clients        struct{ Created, Updated, Unchanged int }
 		SecretsChanged int
 		SubClients     struct{ Created, Unchanged int }
+		Webhooks       struct{ Created, Unchanged int }
 	}
 	for i, out := range []string{first, second} {
 		if err := json.Unmarshal([]byte(out), &sums[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if s := sums[0]; s.Clients.Created != 2 || s.SubClients.Created != 1 {
+	if s := sums[0]; s.Clients.Created != 2 || s.SubClients.Created != 1 || s.Webhooks.Created != 1 {
 		t.Errorf("first import: %s", first)
 	}
-	if s := sums[1]; s.Clients.Created+s.Clients.Updated+s.SecretsChanged+s.SubClients.Created != 0 || s.Clients.Unchanged != 2 {
+	if s := sums[1]; s.Clients.Created+s.Clients.Updated+s.SecretsChanged+s.SubClients.Created+s.Webhooks.Created != 0 ||
+		s.Clients.Unchanged != 2 || s.Webhooks.Unchanged != 1 {
 		t.Errorf("second import changed something: %s", second)
 	}
 	if again := mustCLI(t, "export", "--database-url", dbURL); stripExportedAt(again) != stripExportedAt(export) {
 		t.Errorf("PostgreSQL exports differently from the embedded database:\n%s\n---\n%s", export, again)
 	}
 
-	p := startLinkd(t, "--database-url", dbURL)
+	p := startLinkd(t, "--database-url", dbURL, "--secret-key-file", keyFile, "--webhook-allow-private", "--sandbox-settle-delay", "1s")
 	for _, tc := range []struct {
 		name string
 		c    creds
@@ -481,6 +491,20 @@ func TestMoveToPostgres(t *testing.T) {
 	r := p.linkToken(t, active, fmt.Sprintf(`{"userId":"u-1","subClientId":"%s"}`, sub.ID))
 	if r.Code != http.StatusOK {
 		t.Errorf("a link token for the moved sub-client: %v", r)
+	}
+	// The moved webhook is delivered to, signed with the secret it was given before the
+	// move (its sealed secret opens with the deployment's key file).
+	f := p.deposit(t, active, "moved-order-1", 25)
+	waitFor(t, 40*time.Second, "the moved webhook's deliveries", func() string {
+		if got := strings.Join(rcv.delivered(f.TransferID), ","); got != "pending,succeeded" {
+			return "delivered " + got
+		}
+		return ""
+	})
+	for i, r := range rcv.requests() {
+		if !validSignature(hookSecret, r.Body, r.Signature) {
+			t.Errorf("request %d: the signature does not verify with the webhook's secret from before the move", i)
+		}
 	}
 }
 

@@ -14,15 +14,19 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
-// exportVersion is the format of `linkd export`'s document; import refuses others.
-const exportVersion = 1
+// exportVersion is the format of `linkd export`'s document: 2 added webhooks. Import
+// reads versions 1 and 2 and refuses others.
+const exportVersion = 2
 
 // exportDoc is what `linkd export` prints and `linkd import` reads: every client with
 // what it was configured with, secrets as their SHA-256 hashes only (the clear-text
-// secrets were never stored). Link tokens, Link sessions and access tokens are not
-// carried: they live minutes to hours and belong to the database they were issued on.
+// secrets were never stored), webhooks with their signing secrets sealed as the database
+// keeps them (under the key file, docs/threat-model.md H2). Link tokens, Link sessions and
+// access tokens are not carried: they live minutes to hours and belong to the database
+// they were issued on.
 type exportDoc struct {
 	Version    int              `json:"version"`
 	ExportedAt time.Time        `json:"exportedAt"`
@@ -41,6 +45,17 @@ type exportedClient struct {
 	CreatedAt      time.Time           `json:"createdAt"`
 	Secrets        []exportedSecret    `json:"secrets"`
 	SubClients     []exportedSubClient `json:"subClients"`
+	Webhooks       []exportedWebhook   `json:"webhooks"`
+}
+
+// exportedWebhook is a webhook as the database keeps it: its signing secret sealed with
+// the key of --secret-key-file and the webhook's id (never in clear text), so that only
+// instances with the same key file can sign with it.
+type exportedWebhook struct {
+	WebhookID    string    `json:"webhookId"`
+	URL          string    `json:"url"`
+	SealedSecret []byte    `json:"sealedSecret"` // base64
+	CreatedAt    time.Time `json:"createdAt"`
 }
 
 type exportedSecret struct {
@@ -69,16 +84,23 @@ func export(ctx context.Context, e env, args []string) error {
 			if err != nil {
 				return err
 			}
-			doc.Clients = append(doc.Clients, exportClient(c, subs))
+			hooks, err := st.Webhooks(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			doc.Clients = append(doc.Clients, exportClient(c, subs, hooks))
 		}
 		return printJSON(e, doc)
 	})
 }
 
-func exportClient(c store.Client, subs []store.SubClient) exportedClient {
+func exportClient(c store.Client, subs []store.SubClient, hooks []store.Webhook) exportedClient {
 	x := exportedClient{ClientID: c.ID, Name: c.Name, Enabled: c.Enabled, Origins: nonNilStrings(c.Origins), Jurisdiction: c.Jurisdiction,
 		RateLimit: c.RateLimit, RateBurst: c.RateBurst, AllowPIIUserID: c.AllowPIIUserID, CreatedAt: c.CreatedAt.UTC(),
-		Secrets: []exportedSecret{}, SubClients: []exportedSubClient{}}
+		Secrets: []exportedSecret{}, SubClients: []exportedSubClient{}, Webhooks: []exportedWebhook{}}
+	for _, w := range hooks {
+		x.Webhooks = append(x.Webhooks, exportedWebhook{WebhookID: w.ID, URL: w.URL, SealedSecret: w.SealedSecret, CreatedAt: w.CreatedAt.UTC()})
+	}
 	for _, s := range c.Secrets {
 		x.Secrets = append(x.Secrets, exportedSecret{Hash: s.Hash, CreatedAt: s.CreatedAt.UTC(), ExpiresAt: utcOrZero(s.ExpiresAt), RevokedAt: utcOrZero(s.RevokedAt)})
 	}
@@ -116,14 +138,25 @@ type importSummary struct {
 		Created   int `json:"created"`
 		Unchanged int `json:"unchanged"`
 	} `json:"subClients"`
+	Webhooks struct {
+		Created   int `json:"created"`
+		Unchanged int `json:"unchanged"`
+	} `json:"webhooks"`
+}
+
+// imported is one client of an export, checked, as the store takes it.
+type imported struct {
+	client store.Client
+	subs   []store.SubClient
+	hooks  []store.Webhook
 }
 
 func importClients(ctx context.Context, e env, args []string) error {
 	f := newFlags(e, "import", "import [--data DIR | --database-url URL] [--file linkd.json] (default: standard input)")
-	var file string
+	var file, keyFile string
 	f.fs.StringVar(&file, "file", "-", "the export to read (- for standard input)")
-	var clients []store.Client
-	var subs [][]store.SubClient
+	config.BindSecretKeyFile(f.b, &keyFile)
+	var clients []imported
 	check := func() error {
 		in := e.stdin
 		if file != "-" {
@@ -134,65 +167,129 @@ func importClients(ctx context.Context, e env, args []string) error {
 			in = bytes.NewReader(b)
 		}
 		var err error
-		clients, subs, err = readExport(in)
+		clients, err = readExport(in)
 		return err
 	}
 	// Importing into a new deployment is how it starts: the database may be made here.
-	return withStoreMode(ctx, e, f, args, 0, check, createDB, func(st store.Store, _ []string, _ config.Store) error {
+	return withStoreMode(ctx, e, f, args, 0, check, createDB, func(st store.Store, _ []string, sc config.Store) error {
 		var sum importSummary
-		for i, c := range clients {
+		for _, x := range clients {
+			c := x.client
 			if err := importClient(ctx, e, st, c, &sum); err != nil {
 				return fmt.Errorf("client %s: %w", c.ID, err)
 			}
-			for _, sc := range subs[i] {
+			for _, sc := range x.subs {
 				created, err := importSubClient(ctx, st, sc)
 				if err != nil {
 					return fmt.Errorf("client %s: sub-client %s: %w", c.ID, sc.ID, err)
 				}
-				if created {
-					sum.SubClients.Created++
-				} else {
-					sum.SubClients.Unchanged++
+				count(&sum.SubClients.Created, &sum.SubClients.Unchanged, created)
+			}
+			for _, w := range x.hooks {
+				created, err := importWebhook(ctx, st, w)
+				if err != nil {
+					return fmt.Errorf("client %s: webhook %s: %w", c.ID, w.ID, err)
 				}
+				count(&sum.Webhooks.Created, &sum.Webhooks.Unchanged, created)
 			}
 		}
+		warnSealedSecrets(e, config.KeyFile(keyFile, sc.DataDir), clients)
 		return printJSON(e, sum)
 	})
+}
+
+// count adds one to created or to unchanged.
+func count(created, unchanged *int, isNew bool) {
+	if isNew {
+		*created++
+	} else {
+		*unchanged++
+	}
+}
+
+// warnSealedSecrets tells the operator, on stderr, about imported webhooks whose signing
+// secrets do not open with the key file at path: the instances serving the database
+// sign with that file's key, so they need the exporting deployment's key file (or the
+// webhooks registered again, which gives them new secrets).
+func warnSealedSecrets(e env, path string, clients []imported) {
+	var hooks []store.Webhook
+	for _, x := range clients {
+		hooks = append(hooks, x.hooks...)
+	}
+	if len(hooks) == 0 {
+		return
+	}
+	sealer, err := (&webhook.KeyFile{Path: path}).Sealer()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "linkd import: warning: %d webhook(s) imported with their secrets sealed by the exporting deployment's key; "+
+			"no key file at %s to check them (%v): copy that deployment's key file there (--secret-key-file), or remove and add the webhooks again\n",
+			len(hooks), path, err)
+		return
+	}
+	for _, w := range hooks {
+		if _, err := sealer.Open(w.ID, w.SealedSecret); err != nil {
+			fmt.Fprintf(e.stderr, "linkd import: warning: webhook %s: its secret does not open with the key file %s: copy the exporting deployment's key file there, "+
+				"or remove and add the webhook again (linkd client webhook add)\n", w.ID, path)
+		}
+	}
 }
 
 // readExport decodes and checks an export, all of it, before anything is written: ids,
 // names, origins and the rest follow the rules of `linkd client create`, hashes are
 // SHA-256 digests, and no client or sub-client appears twice.
-func readExport(r io.Reader) ([]store.Client, [][]store.SubClient, error) {
+func readExport(r io.Reader) ([]imported, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var doc exportDoc
 	if err := json.Unmarshal(b, &doc, json.RejectUnknownMembers(true)); err != nil {
-		return nil, nil, usagef("import: not a linkd export: %v", err)
+		return nil, usagef("import: not a linkd export: %v", err)
 	}
-	if doc.Version != exportVersion {
-		return nil, nil, usagef("import: export version %d, this linkd reads version %d", doc.Version, exportVersion)
+	if doc.Version != 1 && doc.Version != exportVersion {
+		return nil, usagef("import: export version %d, this linkd reads versions 1 to %d", doc.Version, exportVersion)
 	}
 	var (
-		clients []store.Client
-		subs    [][]store.SubClient
-		seen    = map[string]bool{}
+		out  []imported
+		seen = map[string]bool{}
 	)
 	for i, x := range doc.Clients {
-		c, sc, err := checkExported(x, seen)
+		c, err := checkExported(x, seen)
 		if err != nil {
-			return nil, nil, usagef("import: clients[%d]: %v", i, err)
+			return nil, usagef("import: clients[%d]: %v", i, err)
 		}
-		clients, subs = append(clients, c), append(subs, sc)
+		out = append(out, c)
 	}
-	return clients, subs, nil
+	return out, nil
 }
 
 // checkExported turns an exported client into the store's, checking it; seen collects
 // the ids met so far.
-func checkExported(x exportedClient, seen map[string]bool) (store.Client, []store.SubClient, error) {
+func checkExported(x exportedClient, seen map[string]bool) (imported, error) {
+	c, subs, err := checkClient(x, seen)
+	if err != nil {
+		return imported{}, err
+	}
+	out := imported{client: c, subs: subs}
+	for j, w := range x.Webhooks {
+		if err := checkID(w.WebhookID, "a webhook id"); err != nil {
+			return out, fmt.Errorf("webhooks[%d]: %w", j, err)
+		}
+		u, err := webhook.CheckURL(w.URL)
+		if err != nil {
+			return out, fmt.Errorf("webhooks[%d]: url: %w", j, err)
+		}
+		if seen[w.WebhookID] || w.CreatedAt.IsZero() || len(w.SealedSecret) < webhook.MinSealedSize {
+			return out, fmt.Errorf("webhooks[%d]: id %s appears twice, createdAt is missing, or sealedSecret is not a sealed secret", j, w.WebhookID)
+		}
+		seen[w.WebhookID] = true
+		out.hooks = append(out.hooks, store.Webhook{ID: w.WebhookID, ClientID: c.ID, URL: u, SealedSecret: w.SealedSecret, CreatedAt: w.CreatedAt})
+	}
+	return out, nil
+}
+
+// checkClient checks an exported client's settings, secrets and sub-clients.
+func checkClient(x exportedClient, seen map[string]bool) (store.Client, []store.SubClient, error) {
 	if err := checkID(x.ClientID, "a client id"); err != nil {
 		return store.Client{}, nil, err
 	}
@@ -295,6 +392,27 @@ func importClient(ctx context.Context, e env, st store.Store, c store.Client, su
 		sum.Clients.Unchanged++
 	}
 	return nil
+}
+
+// importWebhook creates w unless its client already has it (the same id: it is left as
+// it is); it reports whether it created it. A webhook id that belongs to another client is
+// an error.
+func importWebhook(ctx context.Context, st store.Store, w store.Webhook) (bool, error) {
+	err := st.CreateWebhook(ctx, w)
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, store.ErrConflict) {
+		return false, err
+	}
+	hooks, err := st.Webhooks(ctx, w.ClientID)
+	if err != nil {
+		return false, err
+	}
+	if !slices.ContainsFunc(hooks, func(h store.Webhook) bool { return h.ID == w.ID }) {
+		return false, errors.New("this id belongs to a webhook of another client here")
+	}
+	return false, nil
 }
 
 // importSubClient creates sc unless its client already has it; it reports whether it

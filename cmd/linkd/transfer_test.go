@@ -12,7 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/store/sqlite"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 // TestExportImport: an export carries every client's settings, secret hashes (never a
@@ -28,9 +30,15 @@ func TestExportImport(t *testing.T) {
 	mustRun(t, from, "client", "disable", b)
 	c, _ := create(t, from)
 	mustRun(t, from, "client", "revoke-secret", c, "--all")
+	var hook struct{ WebhookID, Secret string }
+	if err := json.Unmarshal([]byte(mustRun(t, from, "client", "webhook", "add", "--client", a, "--url", "https://hooks.example/linkd")), &hook,
+		json.MatchCaseInsensitiveNames(true)); err != nil || hook.Secret == "" {
+		t.Fatalf("webhook add: %v", err)
+	}
+	keyFile := filepath.Join(from, config.SecretKeyFileName) // the target instances need it too
 
 	exported := mustRun(t, from, "export")
-	for _, secret := range []string{secretA, secretB, "sk_"} {
+	for _, secret := range []string{secretA, secretB, "sk_", hook.Secret} {
 		if strings.Contains(exported, secret) {
 			t.Fatalf("the export holds a clear-text secret (%q):\n%s", secret, exported)
 		}
@@ -39,7 +47,8 @@ func TestExportImport(t *testing.T) {
 	if err := json.Unmarshal([]byte(exported), &doc, json.RejectUnknownMembers(true)); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Clients) != 3 || len(doc.Clients[0].Secrets) != 2 || len(doc.Clients[0].SubClients) != 2 || doc.Clients[1].Enabled {
+	if len(doc.Clients) != 3 || len(doc.Clients[0].Secrets) != 2 || len(doc.Clients[0].SubClients) != 2 || doc.Clients[1].Enabled ||
+		len(doc.Clients[0].Webhooks) != 1 || doc.Clients[0].Webhooks[0].WebhookID != hook.WebhookID {
 		t.Fatalf("export: %s", exported)
 	}
 
@@ -47,11 +56,11 @@ func TestExportImport(t *testing.T) {
 		name string
 		want string // the summary
 	}{
-		{"into an empty database", `{"clients":{"created":3,"unchanged":0,"updated":0},"secretsChanged":0,"subClients":{"created":2,"unchanged":0}}`},
-		{"again: nothing changes", `{"clients":{"created":0,"unchanged":3,"updated":0},"secretsChanged":0,"subClients":{"created":0,"unchanged":2}}`},
+		{"into an empty database", `{"clients":{"created":3,"unchanged":0,"updated":0},"secretsChanged":0,"subClients":{"created":2,"unchanged":0},"webhooks":{"created":1,"unchanged":0}}`},
+		{"again: nothing changes", `{"clients":{"created":0,"unchanged":3,"updated":0},"secretsChanged":0,"subClients":{"created":0,"unchanged":2},"webhooks":{"created":0,"unchanged":1}}`},
 	}
 	for _, st := range steps {
-		out, errs, code := cliIn(t, to, exported, "import")
+		out, errs, code := cliIn(t, to, exported, "import", "--secret-key-file", keyFile)
 		if code != 0 || errs != "" {
 			t.Fatalf("%s: import: exit %d, stderr %s", st.name, code, errs)
 		}
@@ -74,11 +83,11 @@ func TestExportImport(t *testing.T) {
 	mustRun(t, from, "client", "revoke-secret", a)
 	mustRun(t, to, "client", "enable", b)
 	mustRun(t, to, "client", "disable", c)
-	out, errs, code := cliIn(t, to, mustRun(t, from, "export"), "import")
+	out, errs, code := cliIn(t, to, mustRun(t, from, "export"), "import", "--secret-key-file", keyFile)
 	if code != 0 {
 		t.Fatalf("import: %d %s", code, errs)
 	}
-	if got, want := compact(t, out), `{"clients":{"created":0,"unchanged":1,"updated":2},"secretsChanged":1,"subClients":{"created":0,"unchanged":2}}`; got != want {
+	if got, want := compact(t, out), `{"clients":{"created":0,"unchanged":1,"updated":2},"secretsChanged":1,"subClients":{"created":0,"unchanged":2},"webhooks":{"created":0,"unchanged":1}}`; got != want {
 		t.Errorf("import after changes printed %s, want %s", got, want)
 	}
 	if !strings.Contains(errs, "client "+c+" is disabled here and enabled in the export: left disabled") {
@@ -87,6 +96,21 @@ func TestExportImport(t *testing.T) {
 	show := mustRun(t, to, "client", "show", a)
 	if !strings.Contains(show, `"enabled": false`) || strings.Count(show, `"live": true`) != 1 {
 		t.Errorf("client %s after the second import:\n%s", a, show)
+	}
+
+	// A target without the exporting deployment's key file is told that its instances
+	// could not sign with the imported webhooks' secrets.
+	_, errs, code = cliIn(t, t.TempDir(), exported, "import")
+	if code != 0 || !strings.Contains(errs, "webhook(s) imported with their secrets sealed by the exporting deployment's key") {
+		t.Errorf("import without the key file: exit %d, stderr %q; want a warning naming the key file", code, errs)
+	}
+	other := filepath.Join(t.TempDir(), "other.key")
+	if _, err := webhook.LoadKeyFile(other, true); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, _ = cliIn(t, t.TempDir(), exported, "import", "--secret-key-file", other)
+	if !strings.Contains(errs, "webhook "+hook.WebhookID+": its secret does not open with the key file "+other) {
+		t.Errorf("import with another key file: stderr %q, want a warning about webhook %s", errs, hook.WebhookID)
 	}
 }
 
@@ -98,8 +122,8 @@ func TestImportRefusesBadExports(t *testing.T) {
 	good := mustRun(t, dir, "export")
 	target := t.TempDir()
 	tests := []struct{ name, from, to string }{
-		{"another version", `"version": 1`, `"version": 2`},
-		{"an unknown member", `"version": 1`, `"version": 1, "extra": true`},
+		{"another version", `"version": 2`, `"version": 3`},
+		{"an unknown member", `"version": 2`, `"version": 2, "extra": true`},
 		{"a bad client id", id, "acme"},
 		{"a short hash", `"hash": "`, `"hash": "AAAA`},
 		{"a bad origin", `"origins": []`, `"origins": ["app.example"]`},

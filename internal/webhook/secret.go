@@ -63,6 +63,11 @@ func NewSealer(key []byte) (*Sealer, error) {
 	return &Sealer{aead: aead}, nil
 }
 
+// MinSealedSize is the length of the shortest sealed secret Seal makes (its version
+// byte, GCM's 12-byte nonce and 16-byte tag), so that linkd import can refuse what cannot
+// be one without the key.
+const MinSealedSize = 1 + 12 + 16
+
 // Seal encrypts the secret of webhook id.
 func (s *Sealer) Seal(id, secret string) []byte {
 	out := make([]byte, 1+s.aead.NonceSize(), 1+s.aead.NonceSize()+len(secret)+s.aead.Overhead())

@@ -286,3 +286,14 @@ func TestPrivateReason(t *testing.T) {
 		}
 	}
 }
+
+// TestMinSealedSize: the shortest sealed secret (an empty secret) is MinSealedSize long.
+func TestMinSealedSize(t *testing.T) {
+	s, err := NewSealer(make([]byte, KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Seal("id", "")); n != MinSealedSize {
+		t.Errorf("an empty secret seals to %d bytes, want MinSealedSize %d", n, MinSealedSize)
+	}
+}
