@@ -78,7 +78,7 @@ const DefaultMaxConns = 10
 // Store is the PostgreSQL implementation of store.Store.
 type Store struct {
 	pool    *pgxpool.Pool
-	codes   *groupcommit.Batcher[[]store.LinkCode]
+	codes   *groupcommit.Batcher[codeWork]
 	health  *groupcommit.Health
 	timeout time.Duration
 	close   sync.Once
@@ -146,7 +146,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	s := &Store{pool: pool, timeout: opts.Timeout, health: &groupcommit.Health{Now: opts.Now}}
 	s.codes = groupcommit.New(groupcommit.Options{MaxBatch: opts.MaxBatch, Workers: opts.Writers, IsOutcome: store.IsOutcome, Health: s.health},
-		func(batch []*groupcommit.Op[[]store.LinkCode]) { s.codes.Run(batch, s.insertCodes) })
+		s.handleCodes)
 	return s, nil
 }
 

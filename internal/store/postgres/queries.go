@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -319,68 +320,176 @@ func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error 
 			return fmt.Errorf("postgres: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
 		}
 	}
-	err := s.codes.Submit(ctx, codes, time.Now().Add(s.timeout))
+	err := s.codes.Submit(ctx, codeWork{codes: codes}, time.Now().Add(s.timeout))
 	if err != nil && (errors.Is(err, groupcommit.ErrDeadline) || errors.Is(err, groupcommit.ErrClosed) || ctx.Err() != nil) {
 		return fmt.Errorf("postgres: create codes: %w", err) // not from insertCodes, which names itself
 	}
 	return err
 }
 
-// CreateCodesCapped implements store.Store, in a transaction of its own (not the group
-// commit): the client's row is locked (FOR NO KEY UPDATE, which lets foreign-key checks
-// through), so that the capped issuances of one client, on every instance, take turns;
-// then its active tokens are counted (the primary key's range of the client's seconds
-// still to come) and the codes stored if they fit. Issuances of other clients, and every
-// issuance while the bound is off, do not wait for it.
+// codeWork is one write of the codes' group commit: the codes of one CreateCodes or
+// CreateCodesCapped call, and the latter's bound (0: none).
+type codeWork struct {
+	codes []store.LinkCode
+	max   int
+}
+
+// handleCodes commits a batch of the codes' group commit: the uncapped inserts by one
+// statement (insertCodes), then the capped ones in one transaction (insertCapped).
+func (s *Store) handleCodes(batch []*groupcommit.Op[codeWork]) {
+	plain, capped := batch[:0:0], batch[:0:0]
+	for _, o := range batch {
+		if o.Work.max > 0 {
+			capped = append(capped, o)
+		} else {
+			plain = append(plain, o)
+		}
+	}
+	if len(capped) == 0 {
+		s.codes.Run(batch, s.insertCodes) // the bound is off: nothing else to do
+		return
+	}
+	s.codes.Run(plain, s.insertCodes)
+	s.codes.Run(capped, s.insertCapped)
+}
+
+// CreateCodesCapped implements store.Store. The codes go to the group commit, with the
+// bound: see insertCapped.
 func (s *Store) CreateCodesCapped(ctx context.Context, max int, codes ...store.LinkCode) error {
-	clientID, now, until, tokens, err := store.CappedRequest(codes)
-	if err != nil {
+	if _, _, _, _, err := store.CappedRequest(codes); err != nil {
 		return fmt.Errorf("postgres: create codes: %w", err)
 	}
-	a := newCodeArrays(len(codes))
+	if max <= 0 {
+		return fmt.Errorf("postgres: create codes: bound %d", max)
+	}
 	for _, c := range codes {
 		if _, _, ok := store.CodeKey(c.ID); !ok {
 			return fmt.Errorf("postgres: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
 		}
-		a.add(c)
 	}
-	return s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM clients WHERE id = $1 FOR NO KEY UPDATE`, clientID).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("postgres: client %s: %w", clientID, store.ErrNotFound)
+	err := s.codes.Submit(ctx, codeWork{codes: codes, max: max}, time.Now().Add(s.timeout))
+	if err != nil && (errors.Is(err, groupcommit.ErrDeadline) || errors.Is(err, groupcommit.ErrClosed) || ctx.Err() != nil) {
+		return fmt.Errorf("postgres: create codes: %w", err)
+	}
+	return err
+}
+
+// insertCapped commits the capped ops of a batch in one transaction: it locks the rows of
+// their clients (FOR NO KEY UPDATE, in id order so that instances never deadlock; foreign
+// key checks still pass), so that the capped issuances of a client, on every instance,
+// take turns; then, with a snapshot taken after the locks, counts each client's active
+// tokens (at the earliest CreatedAt of the batch: a token that expires in between still
+// counts, never the other way round), takes the ops in order while they fit, and stores
+// their codes and counts. Sharing the transaction shares its commit, during which the
+// locks are held: one client's issuances are not one commit each.
+func (s *Store) insertCapped(ops []*groupcommit.Op[codeWork], results []error) error {
+	ctx, cancel := context.WithDeadline(context.Background(), groupcommit.Deadline(ops))
+	defer cancel()
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.txOnce(ctx, func(ctx context.Context, tx pgx.Tx) error { return cappedTx(ctx, tx, ops, results) })
+		if !retryable(err) || attempt == maxAttempts || backoff(ctx, attempt) != nil {
+			break
 		}
-		if err != nil {
-			return fmt.Errorf("postgres: client lookup: %w", err)
+	}
+	if err != nil && !groupcommit.IsRollback(err) {
+		return fmt.Errorf("postgres: create codes: %w", err)
+	}
+	return err
+}
+
+// cappedTx is insertCapped's transaction.
+func cappedTx(ctx context.Context, tx pgx.Tx, ops []*groupcommit.Op[codeWork], results []error) error {
+	clear(results)
+	type request struct {
+		client string
+		until  int64
+		tokens int
+	}
+	reqs := make([]request, len(ops))
+	var clients []string
+	now := time.Time{}
+	for i, o := range ops {
+		c, at, until, tokens, _ := store.CappedRequest(o.Work.codes) // checked by CreateCodesCapped
+		reqs[i] = request{c, until, tokens}
+		if !slices.Contains(clients, c) {
+			clients = append(clients, c)
 		}
+		if now.IsZero() || at.Before(now) {
+			now = at
+		}
+	}
+	slices.Sort(clients)
+	rows, err := tx.Query(ctx, `SELECT id FROM clients WHERE id = ANY ($1) ORDER BY id FOR NO KEY UPDATE`, clients)
+	if err != nil {
+		return err
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	rows, err = tx.Query(ctx, `SELECT client_id, sum(n), min(expires_s) FROM active_tokens
+		WHERE client_id = ANY ($1) AND expires_s > $2 GROUP BY client_id`, found, now.Unix())
+	if err != nil {
+		return err
+	}
+	held, oldest := map[string]int{}, map[string]int64{}
+	for rows.Next() {
 		var (
-			held   int
-			oldest *int64
+			c     string
+			n, at int64
 		)
-		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(n), 0), min(expires_s) FROM active_tokens WHERE client_id = $1 AND expires_s > $2`,
-			clientID, now.Unix()).Scan(&held, &oldest); err != nil {
-			return fmt.Errorf("postgres: count active tokens: %w", err)
+		if err := rows.Scan(&c, &n, &at); err != nil {
+			rows.Close()
+			return err
 		}
-		if held+tokens > max {
-			var at time.Time
-			if oldest != nil {
-				at = time.Unix(*oldest, 0)
-			}
-			return &store.ActiveCapError{Max: max, Oldest: at}
+		held[c], oldest[c] = int(n), at
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var (
+		codes     = newCodeArrays(len(ops))
+		upClients []string
+		upUntil   []int64
+		upN       []int32
+	)
+	for i, o := range ops {
+		r := reqs[i]
+		switch {
+		case !slices.Contains(found, r.client):
+			results[i] = fmt.Errorf("postgres: client %s: %w", r.client, store.ErrNotFound)
+			continue
+		case held[r.client]+r.tokens > o.Work.max:
+			results[i] = &store.ActiveCapError{Max: o.Work.max, Oldest: time.Unix(oldest[r.client], 0)}
+			continue
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO active_tokens AS a (client_id, expires_s, n) VALUES ($1, $2, $3)
-			ON CONFLICT (client_id, expires_s) DO UPDATE SET n = a.n + excluded.n`, clientID, until, tokens); err != nil {
-			return fmt.Errorf("postgres: count active tokens: %w", err)
+		if at, ok := oldest[r.client]; !ok || r.until < at {
+			oldest[r.client] = r.until
 		}
-		_, err = tx.Exec(ctx, insertCodesSQL, a.args()...)
-		if isUniqueViolation(err) {
-			return groupcommit.Rollback{Err: fmt.Errorf("postgres: create code: %w", store.ErrConflict)}
+		held[r.client] += r.tokens
+		upClients, upUntil, upN = append(upClients, r.client), append(upUntil, r.until), append(upN, int32(r.tokens))
+		for _, c := range o.Work.codes {
+			codes.add(c)
 		}
-		if err != nil {
-			return fmt.Errorf("postgres: create code: %w", err)
-		}
+	}
+	if len(upClients) == 0 {
 		return nil
-	})
+	}
+	// One row per (client, second): the batch's requests of a second are summed first.
+	if _, err := tx.Exec(ctx, `INSERT INTO active_tokens AS a (client_id, expires_s, n)
+		SELECT c, s, sum(n) FROM unnest($1::text[], $2::bigint[], $3::int[]) AS u (c, s, n) GROUP BY c, s
+		ON CONFLICT (client_id, expires_s) DO UPDATE SET n = a.n + excluded.n`, upClients, upUntil, upN); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, insertCodesSQL, codes.args()...)
+	if isUniqueViolation(err) {
+		// Alone (groupcommit retries the ops one by one), the op that brought the
+		// duplicate gets ErrConflict and the others go through.
+		return groupcommit.Rollback{Err: fmt.Errorf("postgres: create code: %w", store.ErrConflict)}
+	}
+	return err
 }
 
 // insertCodesSQL inserts the codes of a batch, given as one array per column: one
@@ -421,14 +530,14 @@ func (a *codeArrays) args() []any {
 // insertSkippingConflicts tells which ops brought duplicates, in one transaction too:
 // retrying the batch op by op, as groupcommit would, costs a commit per op, which under
 // load takes the later ops past their deadline.
-func (s *Store) insertCodes(ops []*groupcommit.Op[[]store.LinkCode], results []error) error {
+func (s *Store) insertCodes(ops []*groupcommit.Op[codeWork], results []error) error {
 	n := 0
 	for _, o := range ops {
-		n += len(o.Work)
+		n += len(o.Work.codes)
 	}
 	a := newCodeArrays(n)
 	for _, o := range ops {
-		for _, c := range o.Work {
+		for _, c := range o.Work.codes {
 			a.add(c)
 		}
 	}
@@ -457,7 +566,7 @@ func (s *Store) insertCodes(ops []*groupcommit.Op[[]store.LinkCode], results []e
 // codes of every op that brought a duplicate (an id stored before, or twice in the batch:
 // the first op in the batch keeps it), whose result is ErrConflict: each op's codes are
 // stored all or none.
-func insertSkippingConflicts(ctx context.Context, tx pgx.Tx, ops []*groupcommit.Op[[]store.LinkCode], args []any, results []error) error {
+func insertSkippingConflicts(ctx context.Context, tx pgx.Tx, ops []*groupcommit.Op[codeWork], args []any, results []error) error {
 	rows, err := tx.Query(ctx, insertCodesSQL+` ON CONFLICT (id) DO NOTHING RETURNING id`, args...)
 	if err != nil {
 		return err
@@ -474,7 +583,7 @@ func insertSkippingConflicts(ctx context.Context, tx pgx.Tx, ops []*groupcommit.
 	for i, o := range ops {
 		var mine []int64
 		conflict := false
-		for _, c := range o.Work {
+		for _, c := range o.Work.codes {
 			key, _, _ := store.CodeKey(c.ID)
 			if !inserted[key] {
 				conflict = true

@@ -9,14 +9,23 @@ import (
 	"github.com/linkd-dev/linkd/internal/store/storetest"
 )
 
-// BenchmarkCreateCodes: see storetest.BenchCreateCodes.
+// BenchmarkCreateCodes: see storetest.BenchCreateCodes. capped is --max-active-tokens set
+// (CreateCodesCapped: a counted write in the writer's transaction instead of the raw
+// multi-row insert).
 func BenchmarkCreateCodes(b *testing.B) {
-	s, err := Open(context.Background(), b.TempDir(), Options{})
-	if err != nil {
-		b.Fatal(err)
+	for _, tc := range []struct {
+		name string
+		max  int
+	}{{"off", 0}, {"capped", 1 << 30}} {
+		b.Run(tc.name, func(b *testing.B) {
+			s, err := Open(context.Background(), b.TempDir(), Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			storetest.BenchCreateCodes(b, s, tc.max)
+		})
 	}
-	defer s.Close()
-	storetest.BenchCreateCodes(b, s)
 }
 
 // BenchmarkTransfersMillion measures pages of GET /api/v1/transfers/managed/mesh against

@@ -398,45 +398,62 @@ func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error 
 	return s.w.insert(ctx, codes)
 }
 
+// capCountSQL tells whether client ?1 exists and counts its tokens active at ?2 (Unix
+// seconds), with the earliest second they stop counting.
+const capCountSQL = `SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1), coalesce(sum(n), 0), min(expires_s)
+	FROM active_tokens WHERE client_id = ?1 AND expires_s > ?2`
+
+// capUpsertSQL counts n more tokens of a client active until a second.
+const capUpsertSQL = `INSERT INTO active_tokens (client_id, expires_s, n) VALUES (?, ?, ?)
+	ON CONFLICT (client_id, expires_s) DO UPDATE SET n = n + excluded.n`
+
+// plainInsertSQL inserts rows codes inside a transaction of database/sql (the raw
+// inserter's INSERT OR ROLLBACK would end that transaction on a conflict).
+func plainInsertSQL(rows int) string {
+	return strings.Replace(insertCodesSQL(rows), "INSERT OR ROLLBACK", "INSERT", 1)
+}
+
 // CreateCodesCapped implements store.Store. The count and the insert run in one write
 // transaction, which SQLite serialises with every other writer of the file (BEGIN
-// IMMEDIATE, other processes included), so that the bound holds exactly.
+// IMMEDIATE, other processes included), so that the bound holds exactly; the ops of one
+// batch share it, and its commit.
 func (s *Store) CreateCodesCapped(ctx context.Context, max int, codes ...store.LinkCode) error {
 	clientID, now, until, tokens, err := store.CappedRequest(codes)
 	if err != nil {
 		return fmt.Errorf("sqlite: create codes: %w", err)
 	}
+	args := make([]any, 0, codeCols*len(codes))
 	for _, c := range codes {
-		if _, _, ok := codeKey(c.ID); !ok {
+		key, tail, ok := codeKey(c.ID)
+		if !ok {
 			return fmt.Errorf("sqlite: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
 		}
+		args = append(args, key, tail, c.Hash, c.Kind, c.ClientID, c.SubClientID, c.UserID, c.Options, ms(c.CreatedAt), ms(c.ExpiresAt))
 	}
-	insert := strings.Replace(insertCodesSQL(len(codes)), "INSERT OR ROLLBACK", "INSERT", 1)
 	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := clientExists(ctx, tx, clientID); err != nil {
-			return err
-		}
 		var (
+			exists bool
 			held   int
 			oldest sql.NullInt64
 		)
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0), min(expires_s) FROM active_tokens WHERE client_id = ? AND expires_s > ?`,
-			clientID, now.Unix()).Scan(&held, &oldest); err != nil {
+		if err := s.w.stmt(ctx, tx, capCountSQL).QueryRowContext(ctx, clientID, now.Unix()).Scan(&exists, &held, &oldest); err != nil {
 			return fmt.Errorf("sqlite: count active tokens: %w", err)
+		}
+		if !exists {
+			return fmt.Errorf("sqlite: client %s: %w", clientID, store.ErrNotFound)
 		}
 		if held+tokens > max {
 			return &store.ActiveCapError{Max: max, Oldest: time.Unix(oldest.Int64, 0)}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO active_tokens (client_id, expires_s, n) VALUES (?, ?, ?)
-			ON CONFLICT (client_id, expires_s) DO UPDATE SET n = n + excluded.n`, clientID, until, tokens); err != nil {
+		if _, err := s.w.stmt(ctx, tx, capUpsertSQL).ExecContext(ctx, clientID, until, tokens); err != nil {
 			return fmt.Errorf("sqlite: count active tokens: %w", err)
 		}
-		args := make([]any, 0, codeCols*len(codes))
-		for _, c := range codes {
-			key, tail, _ := codeKey(c.ID)
-			args = append(args, key, tail, c.Hash, c.Kind, c.ClientID, c.SubClientID, c.UserID, c.Options, ms(c.CreatedAt), ms(c.ExpiresAt))
+		var err error
+		if len(codes) <= 2 {
+			_, err = s.w.stmt(ctx, tx, plainInsertSQL(len(codes))).ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, plainInsertSQL(len(codes)), args...)
 		}
-		_, err := tx.ExecContext(ctx, insert, args...)
 		if isConstraint(err) {
 			return rollback{Err: fmt.Errorf("sqlite: create code: %w", store.ErrConflict)}
 		}

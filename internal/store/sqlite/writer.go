@@ -29,10 +29,19 @@ type writer struct {
 	// health tells Ping whether writes fail (a fault, not an outcome such as ErrConflict).
 	health *groupcommit.Health
 
+	// prepared are the statements of preparedSQL, prepared once on the writer's
+	// connection: a fn runs one in its transaction with tx.StmtContext, which reuses it
+	// (compiling a statement costs more than running it on the capped path).
+	prepared map[string]*sql.Stmt
+
 	// Scratch of the batcher's single worker.
 	inserts, others []*groupcommit.Op[work]
 	codes           []store.LinkCode
 }
+
+// preparedSQL are the statements the writer prepares: those of CreateCodesCapped, which
+// runs for every link token while --max-active-tokens is set.
+var preparedSQL = []string{capCountSQL, capUpsertSQL, plainInsertSQL(1), plainInsertSQL(2)}
 
 // work is one write: either codes to insert, or fn.
 //
@@ -57,8 +66,18 @@ type work struct {
 // errClosed is returned for writes submitted after Close.
 var errClosed = groupcommit.ErrClosed
 
-// newWriter takes db's only connection for itself.
+// newWriter takes db's only connection for itself, once it has prepared preparedSQL on it
+// (a statement prepared on the DB is reused by a transaction on the same connection; one
+// prepared on a sql.Conn would be prepared again by every transaction).
 func newWriter(ctx context.Context, db *sql.DB, maxBatch int, health *groupcommit.Health) (*writer, error) {
+	prepared := make(map[string]*sql.Stmt, len(preparedSQL))
+	for _, q := range preparedSQL {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: prepare: %w", err)
+		}
+		prepared[q] = st
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: writer connection: %w", err)
@@ -68,7 +87,7 @@ func newWriter(ctx context.Context, db *sql.DB, maxBatch int, health *groupcommi
 		conn.Close()
 		return nil, err
 	}
-	w := &writer{db: db, conn: conn, raw: raw, health: health}
+	w := &writer{db: db, conn: conn, raw: raw, health: health, prepared: prepared}
 	// One worker: SQLite has one writer at a time, and the scratch above is its own.
 	w.batch = groupcommit.New(groupcommit.Options{MaxBatch: maxBatch, Workers: 1, IsOutcome: store.IsOutcome, Health: health}, w.handle)
 	return w, nil
@@ -158,9 +177,17 @@ func isOutcome(err error) bool {
 // rollback wraps an outcome that must not keep the op's writes: see groupcommit.Rollback.
 type rollback = groupcommit.Rollback
 
+// stmt returns query, prepared by newWriter, for tx (a transaction of the writer).
+func (w *writer) stmt(ctx context.Context, tx *sql.Tx, query string) *sql.Stmt {
+	return tx.StmtContext(ctx, w.prepared[query])
+}
+
 // close stops the writer after the ops already submitted and releases its connection.
 func (w *writer) close() error {
 	w.batch.Close()
 	w.raw.close()
+	for _, st := range w.prepared {
+		st.Close()
+	}
 	return errors.Join(w.conn.Close(), w.db.Close())
 }
