@@ -31,7 +31,9 @@ func BenchCreateCodes(b *testing.B, s store.Store, max int) {
 		if err := s.CreateClient(context.Background(), store.Client{ID: client, Name: "bench", Enabled: true, CreatedAt: time.Now()}); err != nil {
 			b.Fatal(err)
 		}
-		create = func(ctx context.Context, codes ...store.LinkCode) error { return s.CreateCodesCapped(ctx, max, codes...) }
+		create = func(ctx context.Context, codes ...store.LinkCode) error {
+			return s.CreateCodesCapped(ctx, max, codes...)
+		}
 	}
 	var seq atomic.Uint64
 	now := time.Now()
