@@ -395,41 +395,42 @@ func importClient(ctx context.Context, e env, st store.Store, c store.Client, su
 }
 
 // importWebhook creates w unless its client already has it (the same id: it is left as
-// it is); it reports whether it created it. A webhook id that belongs to another client is
-// an error.
+// it is); it reports whether it created it.
 func importWebhook(ctx context.Context, st store.Store, w store.Webhook) (bool, error) {
-	err := st.CreateWebhook(ctx, w)
-	if err == nil {
-		return true, nil
-	}
-	if !errors.Is(err, store.ErrConflict) {
-		return false, err
-	}
-	hooks, err := st.Webhooks(ctx, w.ClientID)
-	if err != nil {
-		return false, err
-	}
-	if !slices.ContainsFunc(hooks, func(h store.Webhook) bool { return h.ID == w.ID }) {
-		return false, errors.New("this id belongs to a webhook of another client here")
-	}
-	return false, nil
+	return createOrFind(st.CreateWebhook(ctx, w), "a webhook", func() (bool, error) {
+		hooks, err := st.Webhooks(ctx, w.ClientID)
+		return slices.ContainsFunc(hooks, func(h store.Webhook) bool { return h.ID == w.ID }), err
+	})
 }
 
 // importSubClient creates sc unless its client already has it; it reports whether it
-// created it. A sub-client id that belongs to another client is an error.
+// created it.
 func importSubClient(ctx context.Context, st store.Store, sc store.SubClient) (bool, error) {
-	err := st.CreateSubClient(ctx, sc)
-	if err == nil {
+	return createOrFind(st.CreateSubClient(ctx, sc), "a sub-client", func() (bool, error) {
+		_, err := st.SubClient(ctx, sc.ClientID, sc.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+}
+
+// createOrFind is the import of one object of a client, given the error of creating it:
+// created (true), or already there (ErrConflict, and ours finds it among the client's:
+// false), or an error, such as an id that belongs to what of another client here.
+func createOrFind(createErr error, what string, ours func() (bool, error)) (bool, error) {
+	if createErr == nil {
 		return true, nil
 	}
-	if !errors.Is(err, store.ErrConflict) {
+	if !errors.Is(createErr, store.ErrConflict) {
+		return false, createErr
+	}
+	found, err := ours()
+	if err != nil {
 		return false, err
 	}
-	if _, err := st.SubClient(ctx, sc.ClientID, sc.ID); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return false, errors.New("this id belongs to a sub-client of another client here")
-		}
-		return false, err
+	if !found {
+		return false, fmt.Errorf("this id belongs to %s of another client here", what)
 	}
 	return false, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/store/sqlshared"
 )
 
 const tokenCols = `hash, kind, client_id, user_id, integration_id, broker_type, account_id, account_name, grant_id, session_hash,
@@ -101,12 +102,12 @@ func (s *Store) RefreshAccessToken(ctx context.Context, r store.RefreshRequest) 
 			now, old.GrantID, old.ClientID, store.TokenAccess); err != nil {
 			return fmt.Errorf("sqlite: refresh: %w", err)
 		}
-		fresh := []store.AccessToken{derived(old, r.Access, store.TokenAccess)}
+		fresh := []store.AccessToken{sqlshared.DerivedToken(old, r.Access, store.TokenAccess)}
 		if r.Refresh != nil {
 			if _, err := tx.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE hash = ?`, now, old.Hash); err != nil {
 				return fmt.Errorf("sqlite: refresh: %w", err)
 			}
-			fresh = append(fresh, derived(old, *r.Refresh, store.TokenRefresh))
+			fresh = append(fresh, sqlshared.DerivedToken(old, *r.Refresh, store.TokenRefresh))
 		}
 		for _, t := range fresh {
 			if err := insertToken(ctx, tx, t); err != nil {
@@ -119,14 +120,6 @@ func (s *Store) RefreshAccessToken(ctx context.Context, r store.RefreshRequest) 
 		return store.AccessToken{}, err
 	}
 	return old, nil
-}
-
-// derived is a new token of kind with the hash and lifetime of t and everything else of
-// the refresh token it comes from.
-func derived(from, t store.AccessToken, kind string) store.AccessToken {
-	d := from
-	d.Hash, d.Kind, d.CreatedAt, d.ExpiresAt, d.RevokedAt = t.Hash, kind, t.CreatedAt, t.ExpiresAt, time.Time{}
-	return d
 }
 
 // RevokeGrant implements store.Store.

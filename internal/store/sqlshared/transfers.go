@@ -1,7 +1,8 @@
 // Package sqlshared holds what the SQL backends (sqlite, postgres) build alike: the
-// transfers table's columns, the JSON of a transfer's fees and funding, and the query of
-// the transfer list, so that both filter and order a client's transfers the same way
-// from the same code (their tables have the same columns and indexes).
+// transfers table's columns, the JSON of a transfer's fees and funding, the query of the
+// transfer list (so that both filter and order a client's transfers the same way from the
+// same code: their tables have the same columns and indexes), and the token a refresh
+// derives.
 package sqlshared
 
 import (

@@ -1,0 +1,16 @@
+package sqlshared
+
+import (
+	"time"
+
+	"github.com/linkd-dev/linkd/internal/store"
+)
+
+// DerivedToken is a new token of kind made by a refresh (store.RefreshRequest): the hash
+// and lifetime of t, and everything else (client, user, account, grant, session) of the
+// refresh token it comes from, unrevoked.
+func DerivedToken(from, t store.AccessToken, kind string) store.AccessToken {
+	d := from
+	d.Hash, d.Kind, d.CreatedAt, d.ExpiresAt, d.RevokedAt = t.Hash, kind, t.CreatedAt, t.ExpiresAt, time.Time{}
+	return d
+}
