@@ -411,9 +411,10 @@ func TestPostgresCommandsFailFast(t *testing.T) {
 
 // TestMoveToPostgres moves an embedded deployment to PostgreSQL (linkd export, linkd
 // import) and checks that its clients keep working with their old secrets on a `linkd
-// serve` on PostgreSQL, with their settings, disabled state, sub-clients and webhooks (a
-// delivery signed with the webhook's old secret, the key file moved along); importing
-// twice changes nothing.
+// serve` on PostgreSQL, with their settings, disabled state, sub-clients, webhooks (a
+// delivery signed with the webhook's old secret, the key file moved along), the transfer
+// made before the move (listed) and the account connected before it (its refresh token
+// works); importing twice changes nothing.
 func TestMoveToPostgres(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -438,9 +439,19 @@ func TestMoveToPostgres(t *testing.T) {
 	defer receiver.Close()
 	_, hookSecret := from.addWebhook(t, active, receiver.URL+"/hooks")
 	keyFile := filepath.Join(dir, config.SecretKeyFileName) // moves with the deployment
+	// A deposit before the move: a transfer record and a connected account.
+	embedded := startLinkdOn(t, dir, "--webhook-allow-private", "--sandbox-settle-delay", "1s")
+	before, account := embedded.depositTokens(t, active, "before-the-move", 25)
+	waitFor(t, 40*time.Second, "the deposit before the move settled and delivered", func() string {
+		if got := strings.Join(rcv.delivered(before.TransferID), ","); got != "pending,succeeded" {
+			return "delivered " + got
+		}
+		return ""
+	})
+	embedded.stop()
 
 	export := mustCLI(t, "export", "--data", dir)
-	for _, secret := range []string{active.Secret, rotated.Secret, disabled.Secret, hookSecret} {
+	for _, secret := range []string{active.Secret, rotated.Secret, disabled.Secret, hookSecret, account.AccessToken, account.RefreshToken} {
 		if strings.Contains(export, secret) {
 			t.Fatal("the export holds a clear-text secret")
 		}
@@ -457,17 +468,20 @@ func TestMoveToPostgres(t *testing.T) {
 		SecretsChanged int
 		SubClients     struct{ Created, Unchanged int }
 		Webhooks       struct{ Created, Unchanged int }
+		Transfers      struct{ Created, Unchanged int }
+		AccessTokens   struct{ Created, Unchanged int }
 	}
 	for i, out := range []string{first, second} {
 		if err := json.Unmarshal([]byte(out), &sums[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if s := sums[0]; s.Clients.Created != 2 || s.SubClients.Created != 1 || s.Webhooks.Created != 1 {
+	if s := sums[0]; s.Clients.Created != 2 || s.SubClients.Created != 1 || s.Webhooks.Created != 1 || s.Transfers.Created != 1 ||
+		s.AccessTokens.Created != 2 {
 		t.Errorf("first import: %s", first)
 	}
-	if s := sums[1]; s.Clients.Created+s.Clients.Updated+s.SecretsChanged+s.SubClients.Created+s.Webhooks.Created != 0 ||
-		s.Clients.Unchanged != 2 || s.Webhooks.Unchanged != 1 {
+	if s := sums[1]; s.Clients.Created+s.Clients.Updated+s.SecretsChanged+s.SubClients.Created+s.Webhooks.Created+s.Transfers.Created+
+		s.AccessTokens.Created != 0 || s.Clients.Unchanged != 2 || s.Webhooks.Unchanged != 1 {
 		t.Errorf("second import changed something: %s", second)
 	}
 	if again := mustCLI(t, "export", "--database-url", dbURL); stripExportedAt(again) != stripExportedAt(export) {
@@ -491,6 +505,17 @@ func TestMoveToPostgres(t *testing.T) {
 	r := p.linkToken(t, active, fmt.Sprintf(`{"userId":"u-1","subClientId":"%s"}`, sub.ID))
 	if r.Code != http.StatusOK {
 		t.Errorf("a link token for the moved sub-client: %v", r)
+	}
+	// The transfer made before the move is listed, and the account connected before it
+	// stays connected: its refresh token gives a new access token.
+	auth := []string{"X-Client-Id", active.ID, "X-Client-Secret", active.Secret}
+	if r := p.do(t, "GET", "/api/v1/transfers/managed/mesh?ClientTransactionId=before-the-move", nil, auth...); r.Code != http.StatusOK ||
+		!strings.Contains(string(r.Body), before.TransferID) || !strings.Contains(string(r.Body), `"succeeded"`) {
+		t.Errorf("the transfer made before the move: %v", r)
+	}
+	if r := p.do(t, "POST", "/api/v1/token/refresh", []byte(`{"type":"sandbox","refreshToken":"`+account.RefreshToken+`"}`),
+		append(auth, "Content-Type", "application/json")...); r.Code != http.StatusOK {
+		t.Errorf("the refresh token of the account connected before the move: %v", r)
 	}
 	// The moved webhook is delivered to, signed with the secret it was given before the
 	// move (its sealed secret opens with the deployment's key file).

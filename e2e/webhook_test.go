@@ -119,6 +119,16 @@ type finished struct {
 // sandbox, choose its first account, preview, execute.
 func (p *proc) deposit(t *testing.T, c creds, txn string, amountInFiat float64) finished {
 	t.Helper()
+	f, _ := p.depositTokens(t, c, txn, amountInFiat)
+	return f
+}
+
+// accountToken is the tokens of the connected account the Link UI hands the client.
+type accountToken struct{ AccessToken, RefreshToken string }
+
+// depositTokens is deposit, also returning the tokens of the account connected for it.
+func (p *proc) depositTokens(t *testing.T, c creds, txn string, amountInFiat float64) (finished, accountToken) {
+	t.Helper()
 	tok, _ := p.issue(t, c, fmt.Sprintf(`{"userId":"hook-user","transferOptions":{"toAddresses":[{"networkId":%q,"symbol":"USDC","address":%q}],
 		"amountInFiat":%v,"transactionId":%q}}`, ethereumID, allowedAddress, amountInFiat, txn))
 	var info sessionInfo
@@ -129,12 +139,18 @@ func (p *proc) deposit(t *testing.T, c creds, txn string, amountInFiat float64) 
 	}
 	p.linkCall(t, info.SessionToken, "POST", "connections", `{"integrationId":"`+sandboxID+`","username":"user_good","password":"pass_good"}`, &conn)
 	acct := conn.Accounts[0].AccountID
-	p.linkCall(t, info.SessionToken, "POST", "connections/"+conn.ConnectionID+"/accounts", `{"accountIds":["`+acct+`"]}`, nil)
+	var chosen struct {
+		AccessToken struct{ AccountTokens []accountToken }
+	}
+	p.linkCall(t, info.SessionToken, "POST", "connections/"+conn.ConnectionID+"/accounts", `{"accountIds":["`+acct+`"]}`, &chosen)
+	if len(chosen.AccessToken.AccountTokens) != 1 {
+		t.Fatalf("choosing an account gave %d account tokens, want 1", len(chosen.AccessToken.AccountTokens))
+	}
 	var preview struct{ PreviewID string }
 	p.linkCall(t, info.SessionToken, "POST", "transfers", `{"connectionId":"`+conn.ConnectionID+`","accountId":"`+acct+`","networkId":"`+ethereumID+`","symbol":"USDC"}`, &preview)
 	var f finished
 	p.linkCall(t, info.SessionToken, "POST", "transfers/"+preview.PreviewID+"/execute", "", &f)
-	return f
+	return f, chosen.AccessToken.AccountTokens[0]
 }
 
 // deliveryRecord is one delivery as `linkd client webhook deliveries` prints it.

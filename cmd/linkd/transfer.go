@@ -17,16 +17,16 @@ import (
 	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
-// exportVersion is the format of `linkd export`'s document: 2 added webhooks. Import
-// reads versions 1 and 2 and refuses others.
+// exportVersion is the format of `linkd export`'s document: 2 added webhooks and the
+// clients' records. Import reads versions 1 and 2 and refuses others.
 const exportVersion = 2
 
 // exportDoc is what `linkd export` prints and `linkd import` reads: every client with
 // what it was configured with, secrets as their SHA-256 hashes only (the clear-text
 // secrets were never stored), webhooks with their signing secrets sealed as the database
-// keeps them (under the key file, docs/threat-model.md H2). Link tokens, Link sessions and
-// access tokens are not carried: they live minutes to hours and belong to the database
-// they were issued on.
+// keeps them (under the key file, docs/threat-model.md H2), and the clients' records
+// (exportrecords.go). Link tokens and Link sessions are not carried: they live minutes
+// and belong to the database they were issued on.
 type exportDoc struct {
 	Version    int              `json:"version"`
 	ExportedAt time.Time        `json:"exportedAt"`
@@ -46,6 +46,10 @@ type exportedClient struct {
 	Secrets        []exportedSecret    `json:"secrets"`
 	SubClients     []exportedSubClient `json:"subClients"`
 	Webhooks       []exportedWebhook   `json:"webhooks"`
+	// The client's records (exportrecords.go).
+	Transfers           []exportedTransfer           `json:"transfers"`
+	WalletVerifications []exportedWalletVerification `json:"walletVerifications"`
+	AccessTokens        []exportedAccessToken        `json:"accessTokens"`
 }
 
 // exportedWebhook is a webhook as the database keeps it: its signing secret sealed with
@@ -88,7 +92,11 @@ func export(ctx context.Context, e env, args []string) error {
 			if err != nil {
 				return err
 			}
-			doc.Clients = append(doc.Clients, exportClient(c, subs, hooks))
+			x := exportClient(c, subs, hooks)
+			if err := exportRecords(ctx, st, &x, time.Now()); err != nil {
+				return err
+			}
+			doc.Clients = append(doc.Clients, x)
 		}
 		return printJSON(e, doc)
 	})
@@ -142,6 +150,7 @@ type importSummary struct {
 		Created   int `json:"created"`
 		Unchanged int `json:"unchanged"`
 	} `json:"webhooks"`
+	recordsSummary `json:",inline"`
 }
 
 // imported is one client of an export, checked, as the store takes it.
@@ -149,6 +158,7 @@ type imported struct {
 	client store.Client
 	subs   []store.SubClient
 	hooks  []store.Webhook
+	records
 }
 
 func importClients(ctx context.Context, e env, args []string) error {
@@ -191,6 +201,9 @@ func importClients(ctx context.Context, e env, args []string) error {
 					return fmt.Errorf("client %s: webhook %s: %w", c.ID, w.ID, err)
 				}
 				count(&sum.Webhooks.Created, &sum.Webhooks.Unchanged, created)
+			}
+			if err := importRecords(ctx, st, x.records, &sum.recordsSummary); err != nil {
+				return fmt.Errorf("client %s: %w", c.ID, err)
 			}
 		}
 		warnSealedSecrets(e, config.KeyFile(keyFile, sc.DataDir), clients)
@@ -285,7 +298,8 @@ func checkExported(x exportedClient, seen map[string]bool) (imported, error) {
 		seen[w.WebhookID] = true
 		out.hooks = append(out.hooks, store.Webhook{ID: w.WebhookID, ClientID: c.ID, URL: u, SealedSecret: w.SealedSecret, CreatedAt: w.CreatedAt})
 	}
-	return out, nil
+	out.records, err = checkRecords(x, c.ID, seen)
+	return out, err
 }
 
 // checkClient checks an exported client's settings, secrets and sub-clients.

@@ -1,18 +1,22 @@
 package main
 
 import (
+	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/google/uuid"
 
 	"github.com/linkd-dev/linkd/internal/config"
+	"github.com/linkd-dev/linkd/internal/store"
 	"github.com/linkd-dev/linkd/internal/store/sqlite"
 	"github.com/linkd-dev/linkd/internal/webhook"
 )
@@ -36,6 +40,7 @@ func TestExportImport(t *testing.T) {
 		t.Fatalf("webhook add: %v", err)
 	}
 	keyFile := filepath.Join(from, config.SecretKeyFileName) // the target instances need it too
+	addRecords(t, from, a)
 
 	exported := mustRun(t, from, "export")
 	for _, secret := range []string{secretA, secretB, "sk_", hook.Secret} {
@@ -48,7 +53,8 @@ func TestExportImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(doc.Clients) != 3 || len(doc.Clients[0].Secrets) != 2 || len(doc.Clients[0].SubClients) != 2 || doc.Clients[1].Enabled ||
-		len(doc.Clients[0].Webhooks) != 1 || doc.Clients[0].Webhooks[0].WebhookID != hook.WebhookID {
+		len(doc.Clients[0].Webhooks) != 1 || doc.Clients[0].Webhooks[0].WebhookID != hook.WebhookID ||
+		len(doc.Clients[0].Transfers) != 2 || len(doc.Clients[0].WalletVerifications) != 1 || len(doc.Clients[0].AccessTokens) != 2 {
 		t.Fatalf("export: %s", exported)
 	}
 
@@ -56,8 +62,8 @@ func TestExportImport(t *testing.T) {
 		name string
 		want string // the summary
 	}{
-		{"into an empty database", `{"clients":{"created":3,"unchanged":0,"updated":0},"secretsChanged":0,"subClients":{"created":2,"unchanged":0},"webhooks":{"created":1,"unchanged":0}}`},
-		{"again: nothing changes", `{"clients":{"created":0,"unchanged":3,"updated":0},"secretsChanged":0,"subClients":{"created":0,"unchanged":2},"webhooks":{"created":0,"unchanged":1}}`},
+		{"into an empty database", `{"accessTokens":{"created":2,"unchanged":0},"clients":{"created":3,"unchanged":0,"updated":0},"secretsChanged":0,"subClients":{"created":2,"unchanged":0},"transfers":{"created":2,"unchanged":0},"walletVerifications":{"created":1,"unchanged":0},"webhooks":{"created":1,"unchanged":0}}`},
+		{"again: nothing changes", `{"accessTokens":{"created":0,"unchanged":2},"clients":{"created":0,"unchanged":3,"updated":0},"secretsChanged":0,"subClients":{"created":0,"unchanged":2},"transfers":{"created":0,"unchanged":2},"walletVerifications":{"created":0,"unchanged":1},"webhooks":{"created":0,"unchanged":1}}`},
 	}
 	for _, st := range steps {
 		out, errs, code := cliIn(t, to, exported, "import", "--secret-key-file", keyFile)
@@ -87,7 +93,7 @@ func TestExportImport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("import: %d %s", code, errs)
 	}
-	if got, want := compact(t, out), `{"clients":{"created":0,"unchanged":1,"updated":2},"secretsChanged":1,"subClients":{"created":0,"unchanged":2},"webhooks":{"created":0,"unchanged":1}}`; got != want {
+	if got, want := compact(t, out), `{"accessTokens":{"created":0,"unchanged":2},"clients":{"created":0,"unchanged":1,"updated":2},"secretsChanged":1,"subClients":{"created":0,"unchanged":2},"transfers":{"created":0,"unchanged":2},"walletVerifications":{"created":0,"unchanged":1},"webhooks":{"created":0,"unchanged":1}}`; got != want {
 		t.Errorf("import after changes printed %s, want %s", got, want)
 	}
 	if !strings.Contains(errs, "client "+c+" is disabled here and enabled in the export: left disabled") {
@@ -111,6 +117,48 @@ func TestExportImport(t *testing.T) {
 	_, errs, _ = cliIn(t, t.TempDir(), exported, "import", "--secret-key-file", other)
 	if !strings.Contains(errs, "webhook "+hook.WebhookID+": its secret does not open with the key file "+other) {
 		t.Errorf("import with another key file: stderr %q, want a warning about webhook %s", errs, hook.WebhookID)
+	}
+}
+
+// addRecords gives client clientID of the database in dir the records an export carries
+// (two transfers, a wallet verification, a connected account's access and refresh
+// tokens) and one it does not (an expired access token).
+func addRecords(t *testing.T, dir, clientID string) {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), dir, sqlite.Options{MustExist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	tr := store.Transfer{ID: uuid.NewString(), ClientID: clientID, UserID: "u-1", ClientTransactionID: "order-1", Status: store.TransferSucceeded,
+		Amount: 25, AmountToReceive: 25, SourceAmount: 25.3, AmountInFiat: 25, AmountToReceiveInFiat: 25, TotalAmountInFiat: 25.3,
+		FiatCurrency: "USD", Symbol: "USDC", NetworkID: uuid.NewString(), NetworkName: "Ethereum", Hash: "0x42",
+		DestinationAddress: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", IntegrationID: uuid.NewString(), IntegrationType: "sandbox",
+		IntegrationName: "Sandbox", GasFee: store.TransferFee{Amount: 0.001, Currency: "ETH", InFiat: 3},
+		Funding:     []store.TransferFunding{{Type: "buyingPowerPurchase", Amount: 3, AmountInFiat: 3, ToSymbol: "USDC", FromAmount: 3, FromSymbol: "USD"}},
+		SessionHash: make([]byte, 32), CreatedAt: now.Add(-time.Hour), ExecutedAt: now.Add(-time.Hour), UpdatedAt: now}
+	if _, err := st.ImportTransfer(t.Context(), tr); err != nil {
+		t.Fatal(err)
+	}
+	pending := tr
+	pending.ID, pending.CreatedAt, pending.SettleAt = uuid.NewString(), now, now.Add(time.Hour)
+	if err := st.CreateTransfer(t.Context(), pending, uuid.NewString()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateWalletVerification(t.Context(), store.WalletVerification{ID: uuid.NewString(), ClientID: clientID, UserID: "u-1",
+		Address: "0xAbC", AddressKey: "0xabc", NetworkID: uuid.NewString(), NetworkType: "evm", Method: "signedMessage", Message: "hi",
+		Signature: "0x00", IntegrationID: uuid.NewString(), WalletName: "MetaMask", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	hash := func(s string) []byte { h := sha256.Sum256([]byte(s + clientID)); return h[:] }
+	access := store.AccessToken{Hash: hash("access"), Kind: store.TokenAccess, ClientID: clientID, UserID: "u-1", IntegrationID: "i",
+		BrokerType: "sandbox", AccountID: "acc", AccountName: "Sandbox", GrantID: uuid.NewString(), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	refresh, expired := access, access
+	refresh.Hash, refresh.Kind, refresh.ExpiresAt = hash("refresh"), store.TokenRefresh, now.Add(30*24*time.Hour)
+	expired.Hash, expired.GrantID, expired.ExpiresAt = hash("expired"), uuid.NewString(), now.Add(-time.Minute)
+	if err := st.CreateAccessTokens(t.Context(), access, refresh, expired); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -382,6 +382,10 @@ type Store interface {
 	// Nothing changes unless it returns nil. Of concurrent refreshes that rotate the same
 	// refresh token exactly one succeeds; the others get ErrRevoked.
 	RefreshAccessToken(ctx context.Context, r RefreshRequest) (AccessToken, error)
+	// ClientAccessTokens returns the client's access and refresh tokens that are usable at
+	// now (not revoked, not expired), oldest first: the connected accounts `linkd export`
+	// carries, as hashes.
+	ClientAccessTokens(ctx context.Context, clientID string, now time.Time) ([]AccessToken, error)
 	// RevokeGrant revokes, at now, every unrevoked token (access and refresh) of grant
 	// grantID of client clientID and returns how many it revoked. ErrNotFound if the client
 	// has no token of that grant.

@@ -237,6 +237,11 @@ type DeliveryAttempt struct {
 // are written in one transaction, so that a change that is stored is delivered, at least
 // once, whatever happens to the process afterwards (docs/design.md §8).
 type TransferStore interface {
+	// ImportTransfer stores a transfer as an export carried it (`linkd import`): as it is,
+	// status, hash and times included, with no event and no delivery (its webhooks were
+	// told where it happened). It reports whether it stored it: false if a transfer with
+	// its id exists, which is left as it is.
+	ImportTransfer(ctx context.Context, t Transfer) (bool, error)
 	// CreateTransfer stores a new transfer in status TransferPending and, in the same
 	// transaction, its first event (eventID, status pending, at t.CreatedAt) with one
 	// pending delivery, due at once, to every webhook the client has at that moment.

@@ -148,3 +148,19 @@ func (s *Store) RevokeGrant(ctx context.Context, clientID, grantID string, now t
 	})
 	return int(n), err
 }
+
+// ClientAccessTokens implements store.Store.
+func (s *Store) ClientAccessTokens(ctx context.Context, clientID string, now time.Time) ([]store.AccessToken, error) {
+	ctx, cancel := s.bound(ctx, false)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, `SELECT `+tokenCols+` FROM access_tokens
+		WHERE client_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at, hash`, clientID, now)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: access tokens: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.AccessToken, error) { return scanToken(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: access tokens: %w", err)
+	}
+	return out, nil
+}

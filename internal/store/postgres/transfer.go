@@ -130,6 +130,19 @@ func (s *Store) CreateTransfer(ctx context.Context, t store.Transfer, eventID st
 	})
 }
 
+// ImportTransfer implements store.Store.
+func (s *Store) ImportTransfer(ctx context.Context, t store.Transfer) (bool, error) {
+	args, err := transferArgs(t)
+	if err != nil {
+		return false, err
+	}
+	n, err := s.exec(ctx, `INSERT INTO transfers (`+transferCols+`) VALUES (`+transferPH+`) ON CONFLICT (id) DO NOTHING`, args...)
+	if err != nil {
+		return false, fmt.Errorf("postgres: import transfer: %w", err)
+	}
+	return n == 1, nil
+}
+
 // SetTransferStatus implements store.Store: one conditional UPDATE, so that of concurrent
 // calls from the same status the first to lock the row matches and the others, once it
 // commits, find another status.

@@ -144,3 +144,25 @@ func (s *Store) RevokeGrant(ctx context.Context, clientID, grantID string, now t
 	})
 	return int(n), err
 }
+
+// ClientAccessTokens implements store.Store.
+func (s *Store) ClientAccessTokens(ctx context.Context, clientID string, now time.Time) ([]store.AccessToken, error) {
+	rows, err := s.rdb.QueryContext(ctx, `SELECT `+tokenCols+` FROM access_tokens
+		WHERE client_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at, hash`, clientID, ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: access tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []store.AccessToken{}
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: access tokens: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: access tokens: %w", err)
+	}
+	return out, nil
+}

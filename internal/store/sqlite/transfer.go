@@ -121,6 +121,24 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// ImportTransfer implements store.Store.
+func (s *Store) ImportTransfer(ctx context.Context, t store.Transfer) (bool, error) {
+	args, err := transferArgs(t)
+	if err != nil {
+		return false, err
+	}
+	var n int64
+	err = s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO transfers (`+transferCols+`) VALUES (`+placeholders(len(args))+`) ON CONFLICT (id) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("sqlite: import transfer: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n == 1, err
+}
+
 // SetTransferStatus implements store.Store.
 func (s *Store) SetTransferStatus(ctx context.Context, u store.TransferUpdate) (store.Transfer, error) {
 	var out store.Transfer

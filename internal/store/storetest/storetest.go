@@ -69,6 +69,7 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentRefreshRotation", testConcurrentRefreshRotation},
 		{"RevokeGrant", testRevokeGrant},
 		{"ReuseRevokesTokens", testReuseRevokesTokens},
+		{"ClientAccessTokens", testClientAccessTokens},
 		{"ActiveTokenCap", testActiveTokenCap},
 		{"ConcurrentActiveTokenCap", testConcurrentActiveTokenCap},
 	}

@@ -22,6 +22,7 @@ var transferTests = []struct {
 	fn   func(t *testing.T, s store.Store)
 }{
 	{"TransferRoundTrip", testTransferRoundTrip},
+	{"ImportTransfer", testImportTransfer},
 	{"TransferStatusSwap", testTransferStatusSwap},
 	{"ConcurrentTransferStatus", testConcurrentTransferStatus},
 	{"TransferList", testTransferList},
