@@ -157,8 +157,8 @@ type proc struct {
 	// prepare, if set, adjusts each run's command before it starts (a wrapper such as
 	// prlimit, another user).
 	prepare func(*exec.Cmd)
-	// early: start returns once /healthz answers, without waiting for linkd to say it
-	// serves (a linkd still waiting for its database answers /healthz already).
+	// early: start returns once /healthz answers, even "starting" (a linkd still waiting
+	// for its database).
 	early bool
 	out   *syncBuffer
 	runs  int
@@ -174,8 +174,8 @@ type proc struct {
 }
 
 // startLinkd runs `linkd serve --addr 127.0.0.1:<free port> --data <t.TempDir()>
-// --log-format text <args>`, waits until GET /healthz answers 200 and linkd has logged
-// that it listens (it answers /healthz while it waits for its database, too), and stops it
+// --log-format text <args>`, waits until GET /healthz answers 200 from the full server
+// (while linkd waits for its database, it answers status "starting"), and stops it
 // (SIGTERM, then SIGKILL) when the test ends. Its output is logged if the test fails.
 func startLinkd(t *testing.T, args ...string) *proc {
 	t.Helper()
@@ -255,8 +255,8 @@ func (p *proc) lastRunOutput() string {
 	return s
 }
 
-// startOnce starts one process on port and waits for GET /healthz to answer 200 and,
-// unless p.early, for linkd to log that it listens.
+// startOnce starts one process on port and waits for GET /healthz to answer 200, unless
+// p.early from the full server (not "starting").
 func (p *proc) startOnce(port int) error {
 	p.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	p.URL = "http://" + p.Addr
@@ -294,9 +294,10 @@ func (p *proc) startOnce(port int) error {
 		}
 		resp, err := p.hc.Get(p.URL + "/healthz")
 		if err == nil {
-			io.Copy(io.Discard, resp.Body)
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK && (p.early || strings.Contains(p.lastRunOutput(), `msg="linkd listening"`)) {
+			// "starting": linkd answers while it waits for its database (server.Waiting).
+			if resp.StatusCode == http.StatusOK && (p.early || !strings.Contains(string(body), `"starting"`)) {
 				return nil
 			}
 		}

@@ -336,8 +336,8 @@ func TestPostgresStopped(t *testing.T) {
 		}
 		return ""
 	})
-	if r := p.do(t, "GET", "/healthz", nil); r.Code != http.StatusOK {
-		t.Errorf("/healthz while waiting for the database: %v, want 200", r)
+	if r := p.do(t, "GET", "/healthz", nil); r.Code != http.StatusOK || !strings.Contains(string(r.Body), `"starting"`) {
+		t.Errorf("/healthz while waiting for the database: %v, want 200 starting", r)
 	}
 	for _, path := range []string{"/readyz", "/api/v1/integrations"} {
 		r := p.do(t, "GET", path, nil)

@@ -8,14 +8,15 @@ import (
 
 // Waiting is the handler of `linkd serve` while it waits for its database (a PostgreSQL
 // server that does not answer yet, retried with backoff): the process is up, so /healthz
-// answers 200 and an orchestrator does not restart it for nothing, but it is not ready,
+// answers 200 (status "starting", where the full server says "up") and an orchestrator
+// does not restart it for nothing, but it is not ready,
 // so /readyz, like every other request, answers 503 storeUnavailable with Retry-After and
 // a load balancer sends it no traffic (docs/threat-model.md S1). The full handler takes
 // over on the same listener once the store is open.
 func Waiting() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			api.OK(w, map[string]string{"status": "up"})
+			api.OK(w, map[string]string{"status": "starting"})
 			return
 		}
 		api.WriteError(w, r, api.ErrUnavailable)

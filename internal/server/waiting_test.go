@@ -23,7 +23,7 @@ func TestWaiting(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
 			Waiting().ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
-			if rec.Code != tc.code {
+			if rec.Code != tc.code || (tc.code == http.StatusOK && !strings.Contains(rec.Body.String(), `"starting"`)) {
 				t.Fatalf("%s %s: %d %s, want %d", tc.method, tc.path, rec.Code, rec.Body, tc.code)
 			}
 			if tc.code == http.StatusServiceUnavailable &&
