@@ -208,6 +208,7 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 		info := &api.RequestInfo{ID: ids.next()}
 		r = r.WithContext(api.WithInfo(r.Context(), info))
 		w.Header()["X-Request-Id"] = []string{info.ID}
+		info.Header = w.Header()
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
