@@ -34,6 +34,9 @@ type Serve struct {
 	MaxBody         int64
 	AuthFailures    int
 	MaxActiveTokens int
+	// MaxInFlight bounds the requests worked on at once; past it, 503 overloaded (0: no
+	// bound).
+	MaxInFlight     int
 	PurgeInterval   time.Duration
 	Retention       time.Duration
 	ShutdownTimeout time.Duration
@@ -45,6 +48,10 @@ type Serve struct {
 	// PprofAddr, if set, serves Go's profiler (net/http/pprof) on a separate listener.
 	PprofAddr string
 }
+
+// DefaultMaxInFlight is --max-in-flight's default, chosen from bench -overload
+// (bench/README.md, "Overload").
+const DefaultMaxInFlight = 256
 
 // Limits on settings, so that a typo cannot mint tokens that live for a year.
 const (
@@ -202,6 +209,7 @@ func BindServe(b *Binder, c *Serve) {
 	b.Size(&c.MaxBody, "max-body", 64<<10, "largest accepted request body")
 	b.Int(&c.AuthFailures, "auth-failures", 10, "failed authentications allowed per IP address per minute before 429 (0: no limit)")
 	b.Int(&c.MaxActiveTokens, "max-active-tokens", 0, "unexpired link tokens one client may hold (issued by this instance) before 429 (0: no limit; 10000 is a sensible production bound)")
+	b.Int(&c.MaxInFlight, "max-in-flight", DefaultMaxInFlight, "requests worked on at once; past it, 503 overloaded with Retry-After (0: no bound; /healthz, /readyz and /metrics are not counted)")
 	b.Duration(&c.PurgeInterval, "purge-interval", time.Minute, "how often expired link tokens and sessions are deleted")
 	b.Duration(&c.Retention, "retention", time.Hour, "how long expired link tokens, sessions and access tokens are kept before they are purged, so that a late reuse is reported as such (at least --session-ttl)")
 	b.Duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown")
@@ -241,6 +249,9 @@ func (c *Serve) Check() error {
 	}
 	if c.MaxActiveTokens < 0 {
 		errs = append(errs, fmt.Errorf("--max-active-tokens: must not be negative"))
+	}
+	if c.MaxInFlight < 0 {
+		errs = append(errs, fmt.Errorf("--max-in-flight: must not be negative"))
 	}
 	if c.AuthFailures < 0 {
 		errs = append(errs, fmt.Errorf("--auth-failures: must not be negative"))

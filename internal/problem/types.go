@@ -141,6 +141,8 @@ var (
 	// Faults: what the client could not have avoided.
 	StoreUnavailable = &Type{Name: "storeUnavailable", Status: http.StatusServiceUnavailable,
 		Description: "The database did not answer in time or cannot be written now (a full disk, a read-only file, a lock held too long); nothing was stored. Retry-After says when to retry."}
+	Overloaded = &Type{Name: "overloaded", Status: http.StatusServiceUnavailable,
+		Description: "linkd is already working on as many requests as it takes at once (--max-in-flight); nothing was done. Retry-After says when to retry."}
 	InternalError = &Type{Name: "internalError", Status: http.StatusInternalServerError,
 		Description: "A bug in linkd; the log has the details under the X-Request-Id of the answer."}
 )
@@ -158,5 +160,5 @@ var Types = []*Type{
 	InsufficientFunds, WalletVerificationRejected, AuthTokenInvalid, AuthTokenExpired,
 	InvalidCredentials, ClientDisabled, RateLimited, TooManyActiveTokens, UnsupportedMediaType,
 	RequestTooLarge, MethodNotAllowed, RouteNotFound, CrossOriginRequest, StoreUnavailable,
-	InternalError,
+	Overloaded, InternalError,
 }

@@ -44,6 +44,8 @@ type Options struct {
 	PurgeInterval   time.Duration
 	Retention       time.Duration
 	ShutdownTimeout time.Duration
+	// MaxInFlight bounds the requests worked on at once (admission.go; 0: no bound).
+	MaxInFlight int
 	// Now is the clock requests see, Clock the one the background purge's timer runs on
 	// (nil: the real clock; Now defaults to Clock.Now).
 	Now   func() time.Time
@@ -69,6 +71,7 @@ type Server struct {
 	ready   atomic.Bool
 	// storeFaults keeps a store that is down from logging one line per request.
 	storeFaults *burstLog
+	admission   *admission
 }
 
 // storeFaultWindow is how long the log stays quiet about store faults after a line.
@@ -86,7 +89,7 @@ func New(o Options) *Server {
 		o.Now = o.Clock.Now
 	}
 	s := &Server{opts: o, api: o.API, linkUI: o.LinkUI, log: o.Logger, metrics: o.Metrics,
-		storeFaults: &burstLog{window: storeFaultWindow, now: o.Now}}
+		storeFaults: &burstLog{window: storeFaultWindow, now: o.Now}, admission: newAdmission(o.MaxInFlight, o.Metrics)}
 	m, names := s.mux()
 	s.handler = s.middleware(m, names)
 	s.ready.Store(true)
