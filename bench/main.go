@@ -51,6 +51,10 @@ type options struct {
 	keep             bool
 	stop             string
 	linkdFlags       string
+	// -overload mode (overload.go).
+	overload         bool
+	overloadDuration time.Duration
+	connections      int
 }
 
 func main() {
@@ -66,6 +70,9 @@ func main() {
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (linkd's database and log)")
 	fs.StringVar(&o.stop, "stop", "kill", "how linkd is stopped before the row count: kill (SIGKILL under load, a crash) or term (graceful, after the load)")
 	fs.StringVar(&o.linkdFlags, "linkd-flags", "", "extra flags for linkd serve, space-separated (experiments only: the benchmark is linkd's defaults)")
+	fs.BoolVar(&o.overload, "overload", false, "overload mode: measure capacity, then offer twice that on a fixed schedule (bench/README.md, \"Overload\")")
+	fs.DurationVar(&o.overloadDuration, "overload-duration", 30*time.Second, "-overload: how long twice the capacity is offered")
+	fs.IntVar(&o.connections, "connections", 512, "-overload: keep-alive connections of the open-loop generator")
 	fs.StringVar(&ceilingAddr, "serve-ceiling", "", "internal: run the ceiling server on this address")
 	fs.StringVar(&ceilingSpecJSON, "ceiling-spec", "", "internal: what the ceiling answers (JSON)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
@@ -84,6 +91,13 @@ func main() {
 	if o.duration <= 0 || o.warmup < 0 || o.concurrency < 1 || o.rounds < 1 || (o.stop != "kill" && o.stop != "term") {
 		fmt.Fprintln(os.Stderr, "bench: -duration > 0, -warmup ≥ 0, -concurrency ≥ 1, -rounds ≥ 1, -stop kill|term")
 		os.Exit(2)
+	}
+	if o.overload {
+		if o.overloadDuration <= 0 || o.connections < 1 {
+			fmt.Fprintln(os.Stderr, "bench: -overload-duration > 0, -connections ≥ 1")
+			os.Exit(2)
+		}
+		os.Exit(runOverload(o))
 	}
 	os.Exit(run(o))
 }
@@ -183,60 +197,13 @@ func run(o options) int {
 	rep := report{Machine: describeMachine(), Config: runConfig{Duration: o.duration.String(), Warmup: o.warmup.String(),
 		Concurrency: o.concurrency, Rounds: o.rounds, Stop: o.stop, LinkdFlags: o.linkdFlags}}
 
-	tmp, err := os.MkdirTemp("", "linkd-bench-")
+	b, err := prepare(o)
 	if err != nil {
 		logf("%v", err)
 		return 1
 	}
-	if o.keep {
-		logf("temporary directory: %s (kept)", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-	}
-	// Interrupted: the servers die with us (Pdeathsig); remove their files.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		logf("interrupted")
-		if !o.keep {
-			time.Sleep(200 * time.Millisecond) // let the children exit first
-			os.RemoveAll(tmp)
-		}
-		os.Exit(130)
-	}()
-
-	bin := o.linkdBin
-	if bin == "" {
-		logf("building ./cmd/linkd")
-		if bin, err = buildLinkd(tmp); err != nil {
-			logf("%v", err)
-			return 1
-		}
-	}
-	l, err := startLinkd(bin, tmp, strings.Fields(o.linkdFlags))
-	if err != nil {
-		logf("%v", err)
-		return 1
-	}
-	defer func() {
-		select {
-		case <-l.exited:
-		default:
-			l.kill()
-		}
-	}()
-	logf("linkd pid %d on %s (log: %s)", l.pid(), l.addr, l.logPath)
-
-	eth, sol, err := l.networkIDs()
-	if err != nil {
-		logf("%v", err)
-		return 1
-	}
-	bodies := make([][]byte, o.concurrency)
-	for i := range bodies {
-		bodies[i] = typicalBody(i, eth, sol)
-	}
+	defer b.close()
+	l, bodies := b.l, b.bodies
 	size, hdrs, err := l.probe(bodies[0])
 	if err != nil {
 		logf("%v", err)
@@ -401,6 +368,80 @@ func run(o options) int {
 	return 0
 }
 
+// bed is what both modes start from: a temporary directory, a running linkd with a
+// client on a fresh database, and the typical request bodies, one per connection.
+type bed struct {
+	tmp    string
+	keep   bool
+	l      *linkd
+	bodies [][]byte
+}
+
+// prepare sets up the bed: builds linkd (unless -linkd), starts it, and makes the bodies
+// with the network ids of its catalog. Interrupted, the run removes its files.
+func prepare(o options) (*bed, error) {
+	tmp, err := os.MkdirTemp("", "linkd-bench-")
+	if err != nil {
+		return nil, err
+	}
+	b := &bed{tmp: tmp, keep: o.keep}
+	if o.keep {
+		logf("temporary directory: %s (kept)", tmp)
+	}
+	// Interrupted: the servers die with us (Pdeathsig); remove their files.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		logf("interrupted")
+		if !o.keep {
+			time.Sleep(200 * time.Millisecond) // let the children exit first
+			os.RemoveAll(tmp)
+		}
+		os.Exit(130)
+	}()
+	bin := o.linkdBin
+	if bin == "" {
+		logf("building ./cmd/linkd")
+		if bin, err = buildLinkd(tmp); err != nil {
+			b.close()
+			return nil, err
+		}
+	}
+	if b.l, err = startLinkd(bin, tmp, strings.Fields(o.linkdFlags)); err != nil {
+		b.close()
+		return nil, err
+	}
+	logf("linkd pid %d on %s (log: %s)", b.l.pid(), b.l.addr, b.l.logPath)
+	eth, sol, err := b.l.networkIDs()
+	if err != nil {
+		b.close()
+		return nil, err
+	}
+	n := o.concurrency
+	if o.overload {
+		n = max(n, o.connections)
+	}
+	for i := range n {
+		b.bodies = append(b.bodies, typicalBody(i, eth, sol))
+	}
+	return b, nil
+}
+
+// close stops linkd if it still runs and removes the temporary directory (unless -keep).
+func (b *bed) close() {
+	if b.l != nil {
+		select {
+		case <-b.l.exited:
+		default:
+			b.l.kill()
+		}
+	}
+	if !b.keep {
+		os.RemoveAll(b.tmp)
+	}
+}
+
 // typicalBody is the request of worker n: a user, a payment to two addresses (Ethereum
 // with an amount, Solana without), a transaction id.
 func typicalBody(n int, eth, sol string) []byte {
@@ -478,17 +519,11 @@ func printReport(w io.Writer, r *report) {
 	tw.Flush()
 
 	fmt.Fprintln(w)
-	verdict := func(ok bool) string {
-		if ok {
-			return "PASS"
-		}
-		return "FAIL"
-	}
-	fmt.Fprintf(w, "linkd/ceiling requests/s   %5.2f   (target ≥ %.2f)  %s\n", r.Ratios.Throughput, targetThroughput, verdict(r.Ratios.ThroughputPass))
-	fmt.Fprintf(w, "linkd p99 / ceiling p99    %5.2f   (target ≤ %.2f)  %s\n", r.Ratios.P99, targetP99, verdict(r.Ratios.P99Pass))
+	fmt.Fprintf(w, "linkd/ceiling requests/s   %5.2f   (target ≥ %.2f)  %s\n", r.Ratios.Throughput, targetThroughput, passFail(r.Ratios.ThroughputPass))
+	fmt.Fprintf(w, "linkd p99 / ceiling p99    %5.2f   (target ≤ %.2f)  %s\n", r.Ratios.P99, targetP99, passFail(r.Ratios.P99Pass))
 	d := r.Durability
 	fmt.Fprintf(w, "nothing accepted is lost:  %d link_codes rows after the restart for %d answers 200 and %d requests in flight (linkd stopped with %s)  %s\n",
-		d.Rows, d.Answered200, d.InFlight, d.StoppedWith, verdict(d.NothingLost))
+		d.Rows, d.Answered200, d.InFlight, d.StoppedWith, passFail(d.NothingLost))
 	if g := r.GroupCommit; g != nil {
 		fmt.Fprintf(w, "group commit: %.0f writes in %.0f transactions, %.1f per commit\n", g.Ops, g.Batches, g.MeanSize)
 	}

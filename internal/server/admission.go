@@ -12,10 +12,17 @@ import (
 
 // admission bounds the requests linkd works on at once (--max-in-flight;
 // docs/threat-model.md A4). Past the bound a request is answered 503 overloaded at once,
-// before its body is read and before any store call, instead of joining a queue whose
-// every member would wait longer: under twice the load linkd can serve, the accepted
+// before its handler reads the body and before any store call, instead of joining a
+// queue whose every member would wait longer: under twice the load linkd can serve, the accepted
 // requests keep their latency, the others learn within a millisecond to come back
 // (Retry-After), and the process's memory stays bounded (bench/README.md, "Overload").
+//
+// net/http still reads the rest of a refused request's body (up to 256 KiB) before it
+// sends the answer, to keep the connection: a body sent with its headers is already
+// there, and a client that trickles its body waits for its own body, holding no place.
+// (Answering first in full-duplex mode would spare it that, but net/http 1.26 then
+// panics on the connection's next request, "invalid concurrent Body.Read call", and
+// closing the connection instead would make every refused client reconnect.)
 //
 // It is a counter, not a queue: a request that finds no place does not wait for one. A
 // short wait would turn away fewer requests in a burst that lasts less than a request,
@@ -50,14 +57,7 @@ func (a *admission) admit(next http.Handler) http.Handler {
 		if a.inFlight.Add(1) > a.max {
 			a.inFlight.Add(-1)
 			a.rejected.Inc()
-			if r.ContentLength != 0 {
-				// Answer now: net/http would otherwise read the rest of the body before
-				// sending the answer (to keep the connection), and a slow client's
-				// refusal would wait for it. In full-duplex mode the answer goes first
-				// and the body is drained after it, with no place held.
-				_ = http.NewResponseController(w).EnableFullDuplex()
-			}
-			api.WriteError(w, r, errOverloaded)
+			overloadedAnswer.write(w, r)
 			return
 		}
 		defer a.inFlight.Add(-1)
@@ -68,3 +68,45 @@ func (a *admission) admit(next http.Handler) http.Handler {
 // exemptFromAdmission are the operations routes: a load balancer's health checks and the
 // metrics must answer when linkd is busiest, and they cost next to nothing.
 var exemptFromAdmission = map[string]bool{"healthz": true, "readyz": true, "metrics": true}
+
+// overloadedAnswer is errOverloaded as api.WriteError writes it, recorded once: the
+// refusal is the answer linkd gives most when it is busiest, so it costs a copy, not an
+// encoding. TestOverloadedAnswer checks it against WriteError.
+var overloadedAnswer = record(errOverloaded)
+
+// recordedAnswer is an answer recorded from api.WriteError, with its errorType.
+type recordedAnswer struct {
+	code      int
+	header    http.Header
+	body      []byte
+	errorType string
+}
+
+func record(err *problem.Error) *recordedAnswer {
+	rec := &recordedAnswer{header: http.Header{}, errorType: err.ErrorType()}
+	api.WriteError(rec, recordingRequest, err)
+	return rec
+}
+
+// recordingRequest is a request without RequestInfo, for recording.
+var recordingRequest, _ = http.NewRequest("GET", "/", nil)
+
+func (a *recordedAnswer) Header() http.Header  { return a.header }
+func (a *recordedAnswer) WriteHeader(code int) { a.code = code }
+func (a *recordedAnswer) Write(b []byte) (int, error) {
+	a.body = append(a.body, b...)
+	return len(b), nil
+}
+
+// write replays the answer, and records its errorType for the middleware to count.
+func (a *recordedAnswer) write(w http.ResponseWriter, r *http.Request) {
+	if info := api.Info(r.Context()); info != nil {
+		info.ErrorType = a.errorType
+	}
+	h := w.Header()
+	for k, v := range a.header {
+		h[k] = v // shared slices: Header.Set and Add replace them, never change them in place
+	}
+	w.WriteHeader(a.code)
+	w.Write(a.body)
+}

@@ -4,16 +4,20 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/linkdtest"
+	"github.com/linkd-dev/linkd/internal/server"
 )
 
 // TestAdmission: past --max-in-flight requests in flight, linkd answers 503 overloaded
-// with Retry-After at once, without waiting for the request's body; the operations
+// with Retry-After at once, before the handler reads the body; the operations
 // routes still answer; places free up as requests end; rejections are counted
 // (docs/threat-model.md A4).
 func TestAdmission(t *testing.T) {
@@ -36,12 +40,16 @@ func TestAdmission(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("the refusal took %v", d)
 	}
-	// A refused request whose body has not arrived is refused all the same.
+	// A refused request whose body has not arrived yet holds no place, and is answered
+	// once net/http has drained its body.
 	c := startSlowPost(t, e, e.Client)
+	waitMetric(t, e, "linkd_overload_rejections_total 2")
+	waitMetric(t, e, "linkd_requests_in_flight 2")
+	io.WriteString(c, `rId":"u1"}`) // the rest of startSlowPost's body
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	status, err := readStatusLine(c)
 	if err != nil || !strings.Contains(status, " 503 ") {
-		t.Fatalf("refused request with a pending body: %q %v", status, err)
+		t.Fatalf("refused request with a late body: %q %v", status, err)
 	}
 	c.Close()
 	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
@@ -49,7 +57,6 @@ func TestAdmission(t *testing.T) {
 			t.Errorf("%s while full: %d %s", path, r.StatusCode, r.Body)
 		}
 	}
-	waitMetric(t, e, "linkd_overload_rejections_total 2")
 	waitMetric(t, e, `linkd_errors_total{errorType="overloaded"} 2`)
 
 	for _, c := range held {
@@ -58,6 +65,17 @@ func TestAdmission(t *testing.T) {
 	waitMetric(t, e, "linkd_requests_in_flight 0")
 	if r := e.LinkToken(t, e.Client, `{"userId":"u1"}`); r.StatusCode != 200 {
 		t.Fatalf("after the places freed: %d %s", r.StatusCode, r.Body)
+	}
+}
+
+// TestOverloadedAnswer: the recorded refusal is what api.WriteError writes for it.
+func TestOverloadedAnswer(t *testing.T) {
+	rec := httptest.NewRecorder()
+	api.WriteError(rec, httptest.NewRequest("POST", "/api/v1/linktoken", nil), server.ErrOverloaded)
+	got := httptest.NewRecorder()
+	server.WriteOverloaded(got, httptest.NewRequest("POST", "/api/v1/linktoken", nil))
+	if got.Code != rec.Code || got.Body.String() != rec.Body.String() || !reflect.DeepEqual(got.Header(), rec.Header()) {
+		t.Errorf("recorded: %d %v %s\nWriteError: %d %v %s", got.Code, got.Header(), got.Body, rec.Code, rec.Header(), rec.Body)
 	}
 }
 

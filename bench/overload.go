@@ -1,0 +1,332 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+)
+
+// -overload: what linkd does when offered more than it can serve (issue 13, item 5). It
+// measures linkd's capacity with the normal closed loop, then runs one open-loop schedule
+// (openloop.go): half the capacity for 10 s (the unloaded baseline), twice the capacity
+// for -overload-duration, half the capacity again for 10 s (recovery). It checks that
+// every answer is 200, 429 or 503 and none is missing, that refusals are fast, that the
+// accepted requests keep their latency, that linkd's memory stays bounded, and that
+// throughput is back soon after the load drops.
+
+// Targets of -overload.
+const (
+	overloadFactor    = 2.0                   // offered during the overload, × capacity
+	normalFactor      = 0.5                   // offered before and after it, × capacity
+	normalDuration    = 10 * time.Second      // baseline and recovery segments
+	answerTimeout     = 10 * time.Second      // a request not answered by then hung
+	targetRejectedP99 = 10 * time.Millisecond // p99 of the 429 and 503 answers
+	targetAcceptedP99 = 5.0                   // accepted p99 ≤ this × the baseline's p99
+	targetRSS         = 150 << 20             // linkd's peak resident memory, bytes
+	targetRecovery    = 2 * time.Second       // throughput back at the normal rate within
+	recoveredShare    = 0.9                   // a bin is back when ≥ this share of its due requests got 200
+)
+
+type overloadReport struct {
+	Machine  machine `json:"machine"`
+	Config   any     `json:"config"`
+	Capacity summary `json:"capacity"`
+	// Segments of the open-loop schedule: baseline, overload, recovery.
+	Segments []segmentReport `json:"segments"`
+	PeakRSS  float64         `json:"peakRssMiB"` // VmHWM at the end
+	// Recovery is the time from the end of the overload until every later bin of the
+	// recovery segment got recoveredShare of its due requests answered 200; -1: never.
+	Recovery    float64   `json:"recoverySeconds"`
+	RecoveryOK  []uint64  `json:"recoveryBins200"` // 200 answers per bin from the end of the overload
+	RecoveryDue []uint64  `json:"recoveryBinsDue"`
+	Checks      []ovCheck `json:"checks"`
+	Valid       bool      `json:"valid"`
+	Problems    []string  `json:"problems,omitempty"`
+	Pass        bool      `json:"pass"`
+}
+
+type segmentReport struct {
+	segment
+	Seconds     float64           `json:"seconds"`
+	Offered     uint64            `json:"offered"`
+	Status      map[int]uint64    `json:"status"`
+	Errors      map[string]uint64 `json:"errors,omitempty"`
+	AcceptedRPS float64           `json:"acceptedPerSecond"`
+	AccP50      float64           `json:"acceptedP50Ms"`
+	AccP99      float64           `json:"acceptedP99Ms"`
+	AccMax      float64           `json:"acceptedMaxMs"`
+	RejP50      float64           `json:"rejectedP50Ms"`
+	RejP99      float64           `json:"rejectedP99Ms"`
+	RejMax      float64           `json:"rejectedMaxMs"`
+	LagP99      float64           `json:"sendLagP99Ms"`
+	// From the moment of sending: the server's part.
+	AccSentP99 float64 `json:"acceptedFromSendP99Ms"`
+	RejSentP99 float64 `json:"rejectedFromSendP99Ms"`
+}
+
+type ovCheck struct {
+	Name     string `json:"name"`
+	Measured string `json:"measured"`
+	Target   string `json:"target"`
+	Pass     bool   `json:"pass"`
+}
+
+func runOverload(o options) int {
+	rep := overloadReport{Machine: describeMachine(), Recovery: -1, Config: map[string]any{
+		"captureDuration": o.duration.String(), "warmup": o.warmup.String(), "concurrency": o.concurrency,
+		"overloadDuration": o.overloadDuration.String(), "connections": o.connections, "linkdFlags": o.linkdFlags}}
+	b, err := prepare(o)
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	defer b.close()
+	l := b.l
+	reqHeaders := [][2]string{{"Content-Type", "application/json"}, {"X-Client-Id", l.clientID}, {"X-Client-Secret", l.secret}}
+	reqs := make([][]byte, len(b.bodies))
+	for i, body := range b.bodies {
+		reqs[i] = buildRequest(l.addr, "/api/v1/linktoken", reqHeaders, body)
+	}
+
+	logf("capacity: closed loop, %d connections, %v warm-up + %v", o.concurrency, o.warmup, o.duration)
+	pid := l.pid()
+	capRes, err := runLoad(l.addr, reqs[:o.concurrency], o.concurrency, o.warmup, o.duration, func() cpuSample { return takeSample(pid) })
+	if err != nil {
+		logf("%v", err)
+		return 1
+	}
+	rep.Capacity = summarize(capRes)
+	capacity := rep.Capacity.RPS
+	logf("  %.0f requests/s, p99 %.2f ms, %d errors", capacity, rep.Capacity.P99, rep.Capacity.Errors)
+	if rep.Capacity.Errors > 0 || capacity <= 0 {
+		rep.Problems = append(rep.Problems, "the capacity run had error answers or none at all")
+		return finishOverload(o, &rep)
+	}
+	time.Sleep(time.Second)
+
+	segs := []segment{
+		{Name: "baseline", Rate: normalFactor * capacity, Dur: normalDuration},
+		{Name: "overload", Rate: overloadFactor * capacity, Dur: o.overloadDuration},
+		{Name: "recovery", Rate: normalFactor * capacity, Dur: normalDuration},
+	}
+	logf("open loop, %d connections: %.0f/s for %v, %.0f/s for %v, %.0f/s for %v", o.connections,
+		segs[0].Rate, segs[0].Dur, segs[1].Rate, segs[1].Dur, segs[2].Rate, segs[2].Dur)
+	rss := sampleRSS(pid)
+	res := openLoop(l.addr, reqs, o.connections, segs, answerTimeout)
+	peakRSS := rss.stop()
+	rep.PeakRSS = float64(peakRSS) / (1 << 20)
+
+	for k, g := range segs {
+		s := res.Segs[k]
+		sr := segmentReport{segment: g, Seconds: g.Dur.Seconds(), Offered: s.Offered, Status: s.Status, Errors: s.Errors,
+			AcceptedRPS: float64(s.Status[200]) / g.Dur.Seconds(),
+			AccP50:      ms(s.Accepted.Quantile(.5)), AccP99: ms(s.Accepted.Quantile(.99)), AccMax: ms(s.Accepted.Max()),
+			RejP50: ms(s.Rejected.Quantile(.5)), RejP99: ms(s.Rejected.Quantile(.99)), RejMax: ms(s.Rejected.Max()),
+			LagP99: ms(s.Lag.Quantile(.99)), AccSentP99: ms(s.AccSent.Quantile(.99)), RejSentP99: ms(s.RejSent.Quantile(.99))}
+		rep.Segments = append(rep.Segments, sr)
+		logf("  %s: %s; accepted p99 %.2f ms, rejected p99 %.2f ms", g.Name, statusList(s.Status), sr.AccP99, sr.RejP99)
+	}
+
+	// Recovery: the first bin after the overload from which on every full bin of the
+	// recovery segment got its due requests answered 200.
+	ovEnd := segs[0].Dur + segs[1].Dur
+	first := int((ovEnd + binWidth - 1) / binWidth)
+	last := int((ovEnd+segs[2].Dur)/binWidth) - 1
+	rep.RecoveryOK, rep.RecoveryDue = res.OK200[first:last+1], res.Due[first:last+1]
+	for b := last; b >= first && float64(res.OK200[b]) >= recoveredShare*float64(res.Due[b]); b-- {
+		rep.Recovery = (time.Duration(b)*binWidth - ovEnd).Seconds()
+	}
+
+	// Every answer 200, 429 or 503; none missing.
+	var odd, lost []string
+	for k, s := range res.Segs {
+		for code, n := range s.Status {
+			if code != 200 && code != 429 && code != 503 {
+				odd = append(odd, fmt.Sprintf("%s: %d× %d", segs[k].Name, n, code))
+			}
+		}
+		for e, n := range s.Errors {
+			lost = append(lost, fmt.Sprintf("%s: %d× %s", segs[k].Name, n, e))
+		}
+	}
+	base, over := rep.Segments[0], rep.Segments[1]
+	healthy := l.healthy()
+	rep.Checks = []ovCheck{
+		{"every answer is 200, 429 or 503", orNone(odd), "no other status", len(odd) == 0},
+		{"nothing hangs", orNone(lost), fmt.Sprintf("every request answered within %v, no connection error; /healthz 200 after", answerTimeout),
+			len(lost) == 0 && healthy},
+		{"refusals are fast (overload, p99 of 429 and 503)", fmt.Sprintf("%.2f ms (%d refusals)", over.RejP99, over.Status[429]+over.Status[503]),
+			fmt.Sprintf("< %v", targetRejectedP99), over.RejP99 < ms(targetRejectedP99)},
+		{"accepted p99 (overload) / p99 (baseline)", fmt.Sprintf("%.2f (%.2f ms / %.2f ms)", ratio(over.AccP99, base.AccP99), over.AccP99, base.AccP99),
+			fmt.Sprintf("≤ %.1f", targetAcceptedP99), base.AccP99 > 0 && over.AccP99 <= targetAcceptedP99*base.AccP99},
+		{"peak RSS of linkd (VmHWM)", fmt.Sprintf("%.1f MiB", rep.PeakRSS), fmt.Sprintf("< %d MiB", targetRSS>>20), peakRSS > 0 && peakRSS < targetRSS},
+		{"throughput back after the overload", recoveryText(rep.Recovery), fmt.Sprintf("≤ %v", targetRecovery),
+			rep.Recovery >= 0 && rep.Recovery <= targetRecovery.Seconds()},
+	}
+	rep.Valid = true
+	rep.Pass = true
+	for _, c := range rep.Checks {
+		rep.Pass = rep.Pass && c.Pass
+	}
+	return finishOverload(o, &rep)
+}
+
+func finishOverload(o options, rep *overloadReport) int {
+	if o.jsonOut {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(rep)
+	} else {
+		printOverload(os.Stdout, rep)
+	}
+	switch {
+	case !rep.Valid:
+		return 1
+	case !rep.Pass:
+		return 3
+	}
+	return 0
+}
+
+func printOverload(w io.Writer, r *overloadReport) {
+	m := r.Machine
+	fmt.Fprintf(w, "linkd overload benchmark: POST /api/v1/linktoken, open loop at %.1f× and %.1f× the measured capacity\n", normalFactor, overloadFactor)
+	fmt.Fprintf(w, "machine: %d CPUs (%s), GOMAXPROCS %d, %s, commit %s, load average at start %s\n",
+		m.NumCPU, m.CPU, m.GOMAXPROCS, m.GoVersion, m.Commit, m.LoadAvg)
+	if f, _ := r.Config.(map[string]any)["linkdFlags"].(string); f != "" {
+		fmt.Fprintf(w, "NOT THE DEFAULT CONFIGURATION: linkd serve %s\n", f)
+	}
+	c := r.Capacity
+	fmt.Fprintf(w, "capacity (closed loop): %.0f requests/s, p50 %.2f ms, p99 %.2f ms, %d errors\n\n", c.RPS, c.P50, c.P99, c.Errors)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "segment\toffered/s\ts\tanswers\taccepted/s\taccepted p50 ms\tp99 ms\tmax ms\trefused p50 ms\tp99 ms\tmax ms\tsend lag p99 ms\tfrom send: accepted p99\trefused p99\t")
+	for _, s := range r.Segments {
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%s\t%.0f\t%.2f\t%.2f\t%.1f\t%.2f\t%.2f\t%.1f\t%.2f\t%.2f\t%.2f\t\n", s.Name, s.Rate, s.Seconds,
+			statusList(s.Status), s.AcceptedRPS, s.AccP50, s.AccP99, s.AccMax, s.RejP50, s.RejP99, s.RejMax, s.LagP99, s.AccSentP99, s.RejSentP99)
+	}
+	tw.Flush()
+	if len(r.RecoveryOK) > 0 {
+		fmt.Fprintf(w, "\n200 answers per %v after the overload (due): ", binWidth)
+		for i := range min(len(r.RecoveryOK), 12) {
+			fmt.Fprintf(w, "%d (%d) ", r.RecoveryOK[i], r.RecoveryDue[i])
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+	for _, ch := range r.Checks {
+		fmt.Fprintf(w, "%-50s %-34s (target %s)  %s\n", ch.Name, ch.Measured, ch.Target, passFail(ch.Pass))
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintln(w, "INVALID:", p)
+	}
+	switch {
+	case !r.Valid:
+		fmt.Fprintln(w, "RESULT: INVALID RUN")
+	case r.Pass:
+		fmt.Fprintln(w, "RESULT: PASS")
+	default:
+		fmt.Fprintln(w, "RESULT: FAIL (a target is missed)")
+	}
+}
+
+func passFail(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, "; ")
+}
+
+func recoveryText(s float64) string {
+	if s < 0 {
+		return "not within the recovery segment"
+	}
+	return fmt.Sprintf("%.2f s", s)
+}
+
+// healthy reports whether linkd answers GET /healthz with 200.
+func (l *linkd) healthy() bool {
+	resp, err := http.Get("http://" + l.addr + "/healthz")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode == http.StatusOK
+}
+
+// rssSampler samples a process's resident memory (VmRSS) every 100 ms; stop returns the
+// peak: VmHWM (the kernel's own high-water mark) if it can be read, else the largest
+// sample.
+type rssSampler struct {
+	pid  int
+	done chan struct{}
+	wg   sync.WaitGroup
+	max  uint64
+}
+
+func sampleRSS(pid int) *rssSampler {
+	s := &rssSampler{pid: pid, done: make(chan struct{})}
+	s.wg.Go(func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := procStatusKB(pid, "VmRSS"); v > s.max {
+				s.max = v
+			}
+			select {
+			case <-s.done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return s
+}
+
+func (s *rssSampler) stop() uint64 {
+	close(s.done)
+	s.wg.Wait()
+	if hwm := procStatusKB(s.pid, "VmHWM"); hwm > 0 {
+		return max(hwm, s.max) << 10
+	}
+	return s.max << 10
+}
+
+// procStatusKB reads a "kB" field of /proc/PID/status (0 if it cannot).
+func procStatusKB(pid int, field string) uint64 {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				n, _ := strconv.ParseUint(f[0], 10, 64)
+				return n
+			}
+		}
+	}
+	return 0
+}
