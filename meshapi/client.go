@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -71,7 +70,7 @@ func (c *Client) CreateLinkToken(ctx context.Context, req *LinkTokenRequest) (*L
 		return nil, fmt.Errorf("meshapi: CreateLinkToken: %w", err)
 	}
 	var tok LinkToken
-	if err := c.call(ctx, http.MethodPost, "/api/v1/linktoken", nil, body, &tok); err != nil {
+	if err := c.call(ctx, http.MethodPost, "/api/v1/linktoken", "", body, &tok); err != nil {
 		return nil, err
 	}
 	return &tok, nil
@@ -83,7 +82,7 @@ func (c *Client) Integrations(ctx context.Context) ([]Integration, error) {
 	var content struct {
 		Items []Integration `json:"items"`
 	}
-	if err := c.call(ctx, http.MethodGet, "/api/v1/integrations", nil, nil, &content); err != nil {
+	if err := c.call(ctx, http.MethodGet, "/api/v1/integrations", "", nil, &content); err != nil {
 		return nil, err
 	}
 	return content.Items, nil
@@ -95,7 +94,7 @@ func (c *Client) Networks(ctx context.Context) ([]Network, error) {
 	var content struct {
 		Networks []Network `json:"networks"`
 	}
-	if err := c.call(ctx, http.MethodGet, "/api/v1/transfers/managed/networks", nil, nil, &content); err != nil {
+	if err := c.call(ctx, http.MethodGet, "/api/v1/transfers/managed/networks", "", nil, &content); err != nil {
 		return nil, err
 	}
 	return content.Networks, nil
@@ -106,7 +105,7 @@ func (c *Client) Networks(ctx context.Context) ([]Network, error) {
 // node-api's v1TransfersManagedMeshList.
 func (c *Client) Transfers(ctx context.Context, q *TransferQuery) (*TransferPage, error) {
 	var page TransferPage
-	if err := c.call(ctx, http.MethodGet, "/api/v1/transfers/managed/mesh", q.values(), nil, &page); err != nil {
+	if err := c.call(ctx, http.MethodGet, "/api/v1/transfers/managed/mesh", q.Encode(), nil, &page); err != nil {
 		return nil, err
 	}
 	return &page, nil
@@ -125,10 +124,10 @@ type envelope struct {
 
 // call sends one request, retrying a GET as WithRetry allows, and decodes the envelope's
 // content into out.
-func (c *Client) call(ctx context.Context, method, path string, query url.Values, body []byte, out any) error {
+func (c *Client) call(ctx context.Context, method, path, query string, body []byte, out any) error {
 	u := c.base + path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
+	if query != "" {
+		u += "?" + query
 	}
 	retries := 0
 	if method == http.MethodGet {

@@ -3,6 +3,7 @@ package meshapi
 import (
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // TransferQuery filters and pages Transfers: the query parameters of node-api's
@@ -45,51 +46,58 @@ const (
 	TransferStatusFailed    = "failed"
 )
 
-// values is the query string of q. A list is sent as its parameter repeated
-// (IntegrationIds=a&IntegrationIds=b), which ASP.NET's binding (Mesh) and Go's
-// url.Values (linkd) both read.
-func (q *TransferQuery) values() url.Values {
-	v := url.Values{}
+// Encode is the query string Transfers sends for q, its parameters under node-api's
+// names and in its order. A list is sent as
+// its parameter repeated (IntegrationIds=a&IntegrationIds=b), which ASP.NET's binding
+// (Mesh) and Go's url.Values (linkd) both read.
+func (q *TransferQuery) Encode() string {
 	if q == nil {
-		return v
+		return ""
 	}
-	setInt := func(k string, n int64) {
-		if n != 0 {
-			v.Set(k, strconv.FormatInt(n, 10))
+	var b strings.Builder
+	add := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte('&')
 		}
+		b.WriteString(k + "=" + url.QueryEscape(v))
 	}
-	setStr := func(k, s string) {
+	str := func(k, s string) {
 		if s != "" {
-			v.Set(k, s)
+			add(k, s)
 		}
 	}
-	setFloat := func(k string, f float64) {
+	num := func(k string, n int64) {
+		if n != 0 {
+			add(k, strconv.FormatInt(n, 10))
+		}
+	}
+	float := func(k string, f float64) {
 		if f != 0 {
-			v.Set(k, strconv.FormatFloat(f, 'f', -1, 64))
+			add(k, strconv.FormatFloat(f, 'f', -1, 64))
 		}
 	}
-	setInt("Count", int64(q.Count))
-	setInt("Offset", int64(q.Offset))
-	setStr("Id", q.ID)
-	setStr("ClientTransactionId", q.ClientTransactionID)
-	setStr("UserId", q.UserID)
+	num("Count", int64(q.Count))
+	num("Offset", int64(q.Offset))
+	str("Id", q.ID)
+	str("ClientTransactionId", q.ClientTransactionID)
+	str("UserId", q.UserID)
 	for _, id := range q.IntegrationIDs {
-		v.Add("IntegrationIds", id)
+		add("IntegrationIds", id)
 	}
 	for _, s := range q.Statuses {
-		v.Add("Statuses", s)
+		add("Statuses", s)
 	}
-	setInt("FromTimestamp", q.FromTimestamp)
-	setInt("ToTimestamp", q.ToTimestamp)
-	setFloat("MinAmountInFiat", q.MinAmountInFiat)
-	setFloat("MaxAmountInFiat", q.MaxAmountInFiat)
-	setStr("OrderBy", q.OrderBy)
+	num("FromTimestamp", q.FromTimestamp)
+	num("ToTimestamp", q.ToTimestamp)
+	float("MinAmountInFiat", q.MinAmountInFiat)
+	float("MaxAmountInFiat", q.MaxAmountInFiat)
+	str("OrderBy", q.OrderBy)
 	if q.DescendingOrder {
-		v.Set("DescendingOrder", "true")
+		add("DescendingOrder", "true")
 	}
-	setStr("Hash", q.Hash)
-	setStr("SubClientId", q.SubClientID)
-	return v
+	str("Hash", q.Hash)
+	str("SubClientId", q.SubClientID)
+	return b.String()
 }
 
 // TransferPage is one page of Transfers: node-api's TransferModelPaginationResponse.
