@@ -99,16 +99,15 @@ func (s *schedule) due(i int64) (int, time.Duration) {
 	return k, s.start[k] + time.Duration(float64(n)/s.segs[k].Rate*float64(time.Second))
 }
 
-// openLoop runs the schedule against addr with conns connections (reqs[i%len] on
-// connection i), each request given timeout to be answered.
-func openLoop(addr string, reqs [][]byte, conns int, segs []segment, timeout time.Duration) *openResult {
+// openLoop runs the schedule from start against addr with conns connections
+// (reqs[i%len] on connection i), each request given timeout to be answered.
+func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []segment, timeout time.Duration) *openResult {
 	sch := newSchedule(segs)
 	var total time.Duration
 	for _, g := range segs {
 		total += g.Dur
 	}
 	nbins := int(total/binWidth) + 1 + int(timeout/binWidth)
-	start := time.Now().Add(100 * time.Millisecond)
 	var next atomic.Int64
 	type workerOut struct {
 		segs  []*segResult

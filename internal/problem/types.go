@@ -121,10 +121,10 @@ var (
 		Description: "The client is disabled (linkd client disable).",
 		Display:     "This service is temporarily unavailable."}
 	RateLimited = &Type{Name: "rateLimited", Status: http.StatusTooManyRequests,
-		Description: "The client's rate limit, or the limit on failed authentications per IP address, is exceeded; Retry-After says when to retry.",
+		Description: "The client's rate limit, or the limit on failed authentications per IP address, is exceeded; Retry-After and the RateLimit fields say when to retry.",
 		Display:     "Too many requests. Please try again in a moment."}
 	TooManyActiveTokens = &Type{Name: "tooManyActiveTokens", Status: http.StatusTooManyRequests,
-		Description: "The client already holds --max-active-tokens unexpired link tokens (off by default; counted per instance); Retry-After says when the oldest expires."}
+		Description: "The client already holds --max-active-tokens unexpired link tokens (off by default; counted per instance); Retry-After and the RateLimit fields say when the oldest expires."}
 
 	// The HTTP layer.
 	UnsupportedMediaType = &Type{Name: "unsupportedMediaType", Status: http.StatusUnsupportedMediaType,
