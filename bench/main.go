@@ -361,13 +361,7 @@ func run(o options) int {
 	} else {
 		printReport(os.Stdout, &rep)
 	}
-	switch {
-	case !rep.Valid:
-		return 1
-	case !rep.Pass:
-		return 3
-	}
-	return 0
+	return exitStatus(rep.Valid, rep.Pass)
 }
 
 // bed is what both modes start from: a temporary directory, a running linkd with a
@@ -537,17 +531,33 @@ func printReport(w io.Writer, r *report) {
 			fmt.Fprintf(w, "%s error: %s\n", s.name, e)
 		}
 	}
-	for _, p := range r.Problems {
+	printVerdict(w, r.Problems, r.Valid, r.Pass)
+}
+
+// printVerdict prints a run's problems and its result line.
+func printVerdict(w io.Writer, problems []string, valid, pass bool) {
+	for _, p := range problems {
 		fmt.Fprintln(w, "INVALID:", p)
 	}
 	switch {
-	case !r.Valid:
+	case !valid:
 		fmt.Fprintln(w, "RESULT: INVALID RUN")
-	case r.Pass:
+	case pass:
 		fmt.Fprintln(w, "RESULT: PASS")
 	default:
 		fmt.Fprintln(w, "RESULT: FAIL (a target is missed)")
 	}
+}
+
+// exitStatus is the exit status of a run: 0 targets met, 1 invalid, 3 a target missed.
+func exitStatus(valid, pass bool) int {
+	switch {
+	case !valid:
+		return 1
+	case !pass:
+		return 3
+	}
+	return 0
 }
 
 func row(w io.Writer, round, name string, s summary) {

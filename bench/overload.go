@@ -202,13 +202,7 @@ func finishOverload(o options, rep *overloadReport) int {
 	} else {
 		printOverload(os.Stdout, rep)
 	}
-	switch {
-	case !rep.Valid:
-		return 1
-	case !rep.Pass:
-		return 3
-	}
-	return 0
+	return exitStatus(rep.Valid, rep.Pass)
 }
 
 func printOverload(w io.Writer, r *overloadReport) {
@@ -240,17 +234,7 @@ func printOverload(w io.Writer, r *overloadReport) {
 	for _, ch := range r.Checks {
 		fmt.Fprintf(w, "%-50s %-34s (target %s)  %s\n", ch.Name, ch.Measured, ch.Target, passFail(ch.Pass))
 	}
-	for _, p := range r.Problems {
-		fmt.Fprintln(w, "INVALID:", p)
-	}
-	switch {
-	case !r.Valid:
-		fmt.Fprintln(w, "RESULT: INVALID RUN")
-	case r.Pass:
-		fmt.Fprintln(w, "RESULT: PASS")
-	default:
-		fmt.Fprintln(w, "RESULT: FAIL (a target is missed)")
-	}
+	printVerdict(w, r.Problems, r.Valid, r.Pass)
 }
 
 func passFail(ok bool) string {
