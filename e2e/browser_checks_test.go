@@ -415,7 +415,8 @@ func (br *browserRun) check() {
 			ev("pageLoaded", nil),
 			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
 			ev("credentialsEntered", nil),
-			ev("integrationConnectionError", obj{"errorMessage": "credentials: the institution refused them"}),
+			// What the user is shown (in English), and an errorType to branch on.
+			ev("integrationConnectionError", obj{"errorMessage": "The username or password is incorrect.", "errorType": "invalidIntegrationCredentials"}),
 			ev("credentialsEntered", nil),
 			ev("integrationAccountSelectionRequired", nil),
 			ev("integrationConnected", p),
@@ -536,19 +537,21 @@ func (br *browserRun) check() {
 
 	case "reused-token":
 		used := "This link was already used. For your security, please start again from the app."
-		revoked := "Your session was ended for your security. Please start again from the app."
+		revoked := "This link was opened again somewhere else, so this session was ended for your security. Please start again from the app."
 		br.wantScreens("second", "loading", "error(linkTokenAlreadyUsed)")
-		br.wantEvents("second", seq(ev("pageLoaded", nil), exit(used, obj{"page": "errorPage", "errorMessage": used})))
+		br.wantEvents("second", seq(ev("pageLoaded", nil), exit(used, obj{"page": "errorPage", "errorMessage": used, "errorType": "linkTokenAlreadyUsed"})))
 		br.wantScreens("main", "loading", "catalog", "credentials", "error(sessionRevoked)")
 		br.wantEvents("main", seq(
 			ev("pageLoaded", nil),
 			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
 			ev("credentialsEntered", nil),
-			exit(revoked, obj{"page": "errorPage", "selectedIntegration": selectedSandbox(), "errorMessage": revoked}),
+			exit(revoked, obj{"page": "errorPage", "selectedIntegration": selectedSandbox(), "errorMessage": revoked, "errorType": "sessionRevoked"}),
 		))
 		br.wantData("secondTitle", "This link was already used")
 		br.wantData("secondMessage", "For your security, each link opens only once. Go back to the app and start again.")
-		br.wantData("firstTitle", "Your session has ended")
+		// The first page's user learns what happened: the link was opened elsewhere.
+		br.wantData("firstTitle", "This link was opened somewhere else")
+		br.wantData("firstMessage", "The same link was opened again, in another window or on another device, so this session was ended for your security. Go back to the app and start again.")
 		if len(tokens) != 1 {
 			t.Fatalf("%s: the backend issued %d tokens, want 1", br.run, len(tokens))
 		}
@@ -560,13 +563,18 @@ func (br *browserRun) check() {
 	case "expired-token":
 		expired := "This link has expired. Please start again from the app."
 		br.wantScreens("main", "loading", "error(linkTokenExpired)")
-		br.wantEvents("main", seq(ev("pageLoaded", nil), exit(expired, obj{"page": "errorPage", "errorMessage": expired})))
+		br.wantEvents("main", seq(ev("pageLoaded", nil), exit(expired, obj{"page": "errorPage", "errorMessage": expired, "errorType": "linkTokenExpired"})))
 		br.wantData("title", "This link has expired")
 		br.wantData("message", "Links stay valid for a few minutes only. Go back to the app and start again.")
 		br.wantData("hrefAfterLoad", br.linkURL()+"#lng=en")
 
 	case "blocked-origin":
 		br.checkBlocked(tokens)
+
+	case "readme-snippet":
+		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "success")
+		br.wantEvents("main", seq(ev("pageLoaded", nil), br.connectEvents(false, "sandbox-brokerage-1234"),
+			exit(nil, obj{"page": "integrationConnectedPage", "selectedIntegration": selectedSandbox()})))
 
 	default:
 		t.Fatalf("no checks for scenario %q", br.scenario)
@@ -722,13 +730,35 @@ func (br *browserRun) checkBrandLogo() {
 }
 
 // checkBlocked: on a host origin the client did not register, the browser refused to
-// frame the Link UI (CSP frame-ancestors), no callback came, and the code is unspent.
+// frame the Link UI (CSP frame-ancestors), nothing reached the page from the Link UI, and
+// the code is unspent. linkd logged a warning naming the client, the origin and the fix;
+// linkd's SDK called onExit with the likely cause after linkdLoadTimeout (Mesh's SDK
+// calls nothing).
 func (br *browserRun) checkBlocked(tokens []string) {
 	t := br.t
 	r := br.res
 	p := br.page("main")
-	if len(p.Events) != 0 {
+	if br.sdk == "linkd" {
+		blocked := br.env.blockedOrigin
+		msg := re(`^linkd SDK: the Link UI did not load within 6 s\. Most likely this page's origin \(` + regexp.QuoteMeta(blocked) +
+			`\) is not one of the link token's client's origins.*linkd client update ` + br.client.ID + ` --origin ` + regexp.QuoteMeta(blocked) + ` `)
+		br.wantEvents("main", []obj{exit(msg, obj{"page": "startPage", "errorMessage": msg, "errorType": "linkUiNotLoaded"})})
+	} else if len(p.Events) != 0 {
 		t.Errorf("%s: the host page got callbacks: %v", br.run, callbackKinds(p.Events))
+	}
+	// Both runs frame the same client from the same origin: one warning a minute, so the
+	// line may be the other run's.
+	logs := br.linkd.Logs()
+	fix := "linkd client update " + br.client.ID + " --origin " + br.env.hostOrigin + " --origin " + br.env.blockedOrigin
+	var warned bool
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, "level=WARN") && strings.Contains(l, "did not register") && strings.Contains(l, "clientId="+br.client.ID) &&
+			strings.Contains(l, "origin="+br.env.blockedOrigin) && strings.Contains(l, "allowedOrigins=["+br.env.hostOrigin+"]") && strings.Contains(l, fix) {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("%s: linkd logged no warning naming client %s, origin %s, allowed origins [%s] and %q", br.run, br.client.ID, br.env.blockedOrigin, br.env.hostOrigin, fix)
 	}
 	if len(p.Messages) != 0 || len(p.Posts) != 0 || len(p.Screens) != 0 {
 		t.Errorf("%s: the Link UI ran: screens %v, posted %d, host received %d messages", br.run, screenNames(p.Screens), len(p.Posts), len(p.Messages))

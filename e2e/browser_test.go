@@ -68,8 +68,12 @@ var browserSDKs = []string{"mesh", "linkd"}
 var browserScenarios = []string{
 	"success", "mfa", "wrong-password", "restrict-accounts", "link-another", "integration-id",
 	"transfer", "transfer-amount", "transfer-max", "verify", "verify-rejected", "reused-token", "blocked-origin",
-	"expired-token",
+	"readme-snippet", "expired-token",
 }
+
+// blockedLoadTimeout is the linkdLoadTimeout the blocked-origin scenario gives linkd's
+// SDK: long enough for the scenario to look at the refused frame first.
+const blockedLoadTimeout = 6 * time.Second
 
 // chromiumBin returns Debian's Chromium, or fails (LINKD_E2E_REQUIRED=1) or skips.
 func chromiumBin(t *testing.T) string {
@@ -95,9 +99,11 @@ type browserEnv struct {
 	hostOrigin, blockedOrigin string
 	bundleDir                 string
 	artifacts                 string
-	ws                        string
-	baseID                    string
-	verifyMessage             string
+	// snippetFile holds the README's Playwright snippet (readme-snippet scenario).
+	snippetFile   string
+	ws            string
+	baseID        string
+	verifyMessage string
 
 	mu sync.Mutex
 	// issued are the link tokens the backend handed out, by run (sdk/scenario).
@@ -171,6 +177,10 @@ func newBrowserEnv(t *testing.T, node, chromium string) *browserEnv {
 
 	env.bundleDir = t.TempDir()
 	env.buildBundle(t)
+	env.snippetFile = filepath.Join(env.bundleDir, "readme-snippet.mjs")
+	if err := os.WriteFile(env.snippetFile, []byte(readmeSnippet(t)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	env.artifacts = filepath.Join(e2eDir, "artifacts")
 	for _, sdk := range browserSDKs {
 		if err := os.MkdirAll(filepath.Join(env.artifacts, sdk), 0o755); err != nil {
@@ -406,6 +416,30 @@ func (env *browserEnv) serveToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(http.StatusOK, map[string]string{"linkToken": token})
 }
 
+// readmeSnippetMarker precedes the README's Playwright snippet.
+const readmeSnippetMarker = "<!-- e2e/browser_test.go runs this snippet"
+
+// readmeSnippet returns the README's Playwright snippet ("Testing against linkd in CI"):
+// the ```js block after readmeSnippetMarker. The readme-snippet scenario imports it, so
+// that the snippet integrators copy keeps working.
+func readmeSnippet(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), readmeSnippetMarker)
+	if !ok {
+		t.Fatalf("README.md has no %q", readmeSnippetMarker)
+	}
+	_, rest, ok = strings.Cut(rest, "```js\n")
+	code, _, closed := strings.Cut(rest, "\n```")
+	if !ok || !closed || !strings.Contains(code, "export async function connectSandbox(page") {
+		t.Fatalf("README.md: no ```js block exporting connectSandbox(page, …) after %q", readmeSnippetMarker)
+	}
+	return code + "\n"
+}
+
 // issuedTokens are the link tokens the backend handed out for run.
 func (env *browserEnv) issuedTokens(run string) []string {
 	env.mu.Lock()
@@ -424,6 +458,8 @@ type scenarioConfig struct {
 	LinkOrigins    []string          `json:"linkOrigins"`
 	ArtifactsDir   string            `json:"artifactsDir"`
 	StepTimeoutMs  int               `json:"stepTimeoutMs"`
+	LoadTimeoutMs  int               `json:"loadTimeoutMs"`
+	SnippetFile    string            `json:"snippetFile"`
 	Networks       map[string]string `json:"networks"`
 	Addresses      map[string]string `json:"addresses"`
 }
@@ -482,6 +518,8 @@ func (env *browserEnv) runScenario(t *testing.T, sdk, scenario string) {
 		LinkOrigins:   []string{env.linkd.PublicURL(), env.short.PublicURL()},
 		ArtifactsDir:  env.artifacts,
 		StepTimeoutMs: 15000,
+		LoadTimeoutMs: int(blockedLoadTimeout.Milliseconds()),
+		SnippetFile:   env.snippetFile,
 		Networks:      map[string]string{"ethereum": ethereumID, "base": env.baseID},
 		Addresses:     map[string]string{"allowed": allowedAddress, "own": sandboxEVMAddr},
 	}

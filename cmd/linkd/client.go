@@ -164,9 +164,15 @@ func normalizeOrigin(s string) (string, error) {
 }
 
 // withStore parses the flags (with the database flags added), runs check (if not nil) so
-// that a bad argument is refused before the database is opened (or created), then opens
-// the store and runs fn with the positional arguments (client ids, lower-cased).
+// that a bad argument is refused before the database is opened, then opens the store (one
+// that exists: only create may make one, with withNewStore) and runs fn with the
+// positional arguments (client ids, lower-cased).
 func withStore(ctx context.Context, e env, f *flags, args []string, nargs int, check func() error, fn func(store.Store, []string) error) error {
+	return withStoreMode(ctx, e, f, args, nargs, check, mustExist, fn)
+}
+
+// withStoreMode is withStore opening the database in mode.
+func withStoreMode(ctx context.Context, e env, f *flags, args []string, nargs int, check func() error, mode dbMode, fn func(store.Store, []string) error) error {
 	var sc config.Store
 	config.BindStore(f.b, &sc)
 	pos, err := f.parse(args)
@@ -190,7 +196,7 @@ func withStore(ctx context.Context, e env, f *flags, args []string, nargs int, c
 			return err
 		}
 	}
-	st, err := openStore(ctx, sc)
+	st, err := openStore(ctx, sc, mode)
 	if err != nil {
 		return err
 	}
@@ -237,13 +243,19 @@ func clientCreate(ctx context.Context, e env, args []string) error {
 		}
 		return s.apply(f, &c)
 	}
-	return withStore(ctx, e, f, args, 0, check, func(st store.Store, _ []string) error {
+	return withStoreMode(ctx, e, f, args, 0, check, createDB, func(st store.Store, _ []string) error {
 		secret, hash := auth.NewSecret()
 		c.Secrets = []store.Secret{{Hash: hash, CreatedAt: now}}
 		if err := st.CreateClient(ctx, c); err != nil {
 			return err
 		}
-		return printJSON(e, map[string]string{"clientId": c.ID, "clientSecret": secret})
+		if err := printJSON(e, map[string]string{"clientId": c.ID, "clientSecret": secret}); err != nil {
+			return err
+		}
+		if len(c.Origins) == 0 {
+			warnNoOrigin(e, c.ID)
+		}
+		return nil
 	})
 }
 

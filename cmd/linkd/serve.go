@@ -20,13 +20,19 @@ import (
 )
 
 // openStore opens the database the settings select: the embedded SQLite file in
-// --data, or the server named by --database-url.
-func openStore(ctx context.Context, c config.Store) (store.Store, error) {
+// --data, or the server named by --database-url. Only serve, migrate and client create
+// may create an embedded database (mode createDB); the other commands need one that
+// exists (mustExist), so that a mistyped --data is reported instead of listing nothing.
+func openStore(ctx context.Context, c config.Store, mode dbMode) (store.Store, error) {
 	if err := c.Check(); err != nil {
 		return nil, usageError{err.Error()}
 	}
 	if c.DatabaseURL == "" {
-		return sqlite.Open(ctx, c.DataDir, sqlite.Options{Synchronous: c.SQLiteSync})
+		st, err := sqlite.Open(ctx, c.DataDir, sqlite.Options{Synchronous: c.SQLiteSync, MustExist: mode == mustExist})
+		if err != nil {
+			return nil, noDatabase(err, "in "+c.DataDir, "--data")
+		}
+		return st, nil
 	}
 	u, err := url.Parse(c.DatabaseURL)
 	if err != nil {
@@ -38,7 +44,11 @@ func openStore(ctx context.Context, c config.Store) (store.Store, error) {
 		if path == "" {
 			path = u.Path
 		}
-		return sqlite.OpenFile(ctx, path, sqlite.Options{Synchronous: c.SQLiteSync})
+		st, err := sqlite.OpenFile(ctx, path, sqlite.Options{Synchronous: c.SQLiteSync, MustExist: mode == mustExist})
+		if err != nil {
+			return nil, noDatabase(err, "at "+path, "--database-url")
+		}
+		return st, nil
 	case "postgres", "postgresql":
 		return nil, fmt.Errorf("--database-url: the PostgreSQL backend is not part of this build yet; use the embedded database (--data)")
 	}
@@ -83,7 +93,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		accessLog = server.NewAccessLog(accessOut, c.LogFormat)
 	}
 
-	st, err := openStore(ctx, c.Store)
+	st, err := openStore(ctx, c.Store, createDB)
 	if err != nil {
 		return err
 	}
@@ -129,7 +139,7 @@ func migrate(ctx context.Context, e env, args []string) error {
 	} else if len(pos) > 0 {
 		return usagef("migrate takes no arguments, got %q", pos[0])
 	}
-	st, err := openStore(ctx, c) // opening applies pending migrations
+	st, err := openStore(ctx, c, createDB) // opening applies pending migrations
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@
 // exit status is 1.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const cfg = JSON.parse(process.env.BROWSER_SCENARIO || '{}');
@@ -547,6 +548,7 @@ const scenarios = {
     await signIn(first, 'user_good', 'pass_good', { take: false });
     await screen(first, 'error', { error: 'sessionRevoked', shotName: 'first-error-session-revoked' });
     result.data.firstTitle = await text(first, 'error-title');
+    result.data.firstMessage = await text(first, 'error-message');
     await clickAndExit(first, 'button-exit');
     await popupGone(first);
   },
@@ -563,9 +565,11 @@ const scenarios = {
   },
 
   // The host page is on an origin the client did not register: the browser refuses to
-  // frame the Link UI (CSP frame-ancestors). Nothing loads, nothing is redeemed.
+  // frame the Link UI (CSP frame-ancestors). Nothing loads, nothing is redeemed. linkd's SDK
+  // gives up after linkdLoadTimeout and calls onExit with the cause; Mesh's waits forever.
   async 'blocked-origin'(page) {
-    await open(page, 'blocked');
+    const linkdSDK = cfg.sdk === 'linkd';
+    await open(page, 'blocked', linkdSDK ? { linkdLoadTimeout: cfg.loadTimeoutMs } : {});
     const frame = await step('find the Link iframe', async () => (await page.locator(IFRAME).elementHandle(T)).contentFrame());
     await step('wait for the iframe to settle', () => frame.waitForLoadState('load', T).catch(() => {}));
     await page.waitForTimeout(1500);
@@ -573,6 +577,20 @@ const scenarios = {
     result.data.frameScreens = await frame.locator('[data-screen]').count().catch((e) => `error: ${e.message}`);
     result.data.frameText = await frame.evaluate(() => document.body ? document.body.innerText.slice(0, 300) : '').catch((e) => `error: ${e.message}`);
     await shot(page, 'blocked-page', { fullPage: true });
+    if (linkdSDK) {
+      await waitForCallback(page, 'onExit (Link UI not loaded)', (e) => e.cb === 'onExit');
+      await popupGone(page);
+    }
+  },
+
+  // README's Playwright snippet ("Testing against linkd in CI"), extracted by the Go test
+  // into cfg.snippetFile: it must connect the sandbox as the README says.
+  async 'readme-snippet'(page) {
+    await open(page, 'success');
+    const { connectSandbox } = await step('import the README snippet', () => import(pathToFileURL(cfg.snippetFile).href));
+    await step('README snippet: connectSandbox(page)', () => connectSandbox(page));
+    await waitForCallback(page, 'onExit', (e) => e.cb === 'onExit');
+    await popupGone(page);
   },
 };
 

@@ -37,7 +37,7 @@ func TestWriteError(t *testing.T) {
 			`{"content":null,"status":"badRequest","message":"userId: required","displayMessage":"The request could not be processed.","errorType":"missingField","errorData":{"errors":[{"field":"userId","errorType":"missingField","message":"userId: required"}]}}`,
 			"", "missingField", nil, false},
 		{"problem with data", &problem.Error{Type: problem.InvalidMFACode, Message: "code: wrong", Data: map[string]int{"attemptsLeft": 4}}, 400,
-			`{"content":null,"status":"badRequest","message":"code: wrong","displayMessage":"The request could not be processed.","errorType":"invalidMfaCode","errorData":{"attemptsLeft":4}}`,
+			`{"content":null,"status":"badRequest","message":"code: wrong","displayMessage":"That code isn't correct. Please check it and try again.","errorType":"invalidMfaCode","errorData":{"attemptsLeft":4}}`,
 			"", "invalidMfaCode", nil, false},
 		{"wrapped problem, own display message", fmt.Errorf("redeem: %w", problem.LinkTokenExpired.Field("code", "code: expired")), 403,
 			`{"content":null,"status":"permissionDenied","message":"code: expired","displayMessage":"This link has expired. Please start again from the app.","errorType":"linkTokenExpired","errorData":{"errors":[{"field":"code","errorType":"linkTokenExpired","message":"code: expired"}]}}`,

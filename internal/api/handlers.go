@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/clientip"
 	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/jsonappend"
 	"github.com/linkd-dev/linkd/internal/linktoken"
@@ -35,8 +35,9 @@ type Handler struct {
 	MaxActive int
 	Now       func() time.Time
 	MaxBody   int64
-	// AuthFailures is the number of failed authentications allowed per remote IP address
-	// per minute before that address gets 429 (OWASP API2:2023); 0 disables the limit.
+	// AuthFailures is the number of failed authentications allowed per client IP address
+	// (RequestInfo.ClientIP) per minute before that address gets 429 (OWASP API2:2023,
+	// docs/threat-model.md A2); 0 disables the limit.
 	AuthFailures int
 	// Metrics counts issued tokens (nil: nothing is counted).
 	Metrics *metrics.Metrics
@@ -76,13 +77,15 @@ func (h *Handler) authenticate(r *http.Request) (*store.Client, error) {
 // request's RequestInfo for the access log.
 func (h *Handler) AuthenticateWith(r *http.Request, id, secret string) (*store.Client, error) {
 	now := h.Now()
-	ip := remoteIP(r)
+	ip := clientIP(r)
 	perSecond := float64(h.AuthFailures) / 60
 	if h.AuthFailures > 0 {
 		if empty, wait := h.Limits.Exhausted("authfail:"+ip, perSecond, h.AuthFailures, now); empty {
 			setRateLimit(r.Context(), rateLimit{policy: policyAuthFailures, quota: h.AuthFailures, window: time.Minute, reset: wait})
 			return nil, &problem.Error{Type: problem.RateLimited, RetryAfter: wait,
-				Message: "too many failed authentications from this address; retry later"}
+				Message: fmt.Sprintf("too many failed authentications from this address (more than %d a minute); retry after Retry-After seconds. "+
+					"The limit is linkd's --auth-failures setting (LINKD_AUTH_FAILURES; 0 turns it off, e.g. for a test suite that sends wrong secrets on purpose; "+
+					"behind a reverse proxy, --trusted-proxies lets linkd tell its clients apart)", h.AuthFailures)}
 		}
 	}
 	c, err := h.Auth.Authenticate(r.Context(), id, secret)
@@ -107,12 +110,14 @@ func (h *Handler) AuthenticateWith(r *http.Request, id, secret string) (*store.C
 	return c, nil
 }
 
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientIP is the address the limit on failed authentications counts against: the one
+// the server's middleware resolved (behind a trusted proxy, the client's), else the TCP
+// peer.
+func clientIP(r *http.Request) string {
+	if info := Info(r.Context()); info != nil && info.ClientIP != "" {
+		return info.ClientIP
 	}
-	return host
+	return clientip.Peer(r)
 }
 
 // CreateLinkToken serves POST /api/v1/linktoken.

@@ -6,11 +6,15 @@ import (
 )
 
 // RequestInfo is what the server's middleware and the handlers share about one request:
-// the id it is logged under (and echoed in X-Request-Id), the client it authenticated
-// as, and how it failed. The middleware creates it; handlers fill in ClientID and
-// WriteError the rest, which the middleware counts and logs.
+// the id it is logged under (and echoed in X-Request-Id), the address it came from, the
+// client it authenticated as, and how it failed. The middleware creates it; handlers fill
+// in ClientID and WriteError the rest, which the middleware counts and logs.
 type RequestInfo struct {
-	ID       string
+	ID string
+	// ClientIP is the address of the client behind the request: the TCP peer, or what a
+	// trusted reverse proxy reports (internal/clientip). The limit on failed
+	// authentications and the access log key on it, resolved once per request.
+	ClientIP string
 	ClientID string
 	// ErrorType is the errorType of the answer ("" for a success, and for a caller that
 	// went away).

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/linkd-dev/linkd/internal/clientip"
 )
 
 // Store selects and tunes the database; every subcommand that touches data takes it.
@@ -47,6 +49,13 @@ type Serve struct {
 	Demo            bool
 	// PprofAddr, if set, serves Go's profiler (net/http/pprof) on a separate listener.
 	PprofAddr string
+	// TrustedProxies lists the reverse proxies (CIDR prefixes and addresses) whose
+	// Forwarded / X-Forwarded-For headers name the client (clientip.Parse).
+	TrustedProxies string
+	// AccessTokenTTL and RefreshTokenTTL are the lifetimes of the access and refresh
+	// tokens the Link UI hands out for a connected account.
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
 }
 
 // DefaultMaxInFlight is --max-in-flight's default, chosen from bench -overload
@@ -57,6 +66,12 @@ const DefaultMaxInFlight = 256
 const (
 	MinTokenTTL = 10 * time.Second
 	MaxTokenTTL = 24 * time.Hour
+	// Access and refresh tokens: short enough for a CI suite to watch them expire,
+	// bounded above so that a typo cannot hand out tokens for years.
+	MinAccessTokenTTL  = time.Minute
+	MaxAccessTokenTTL  = 24 * time.Hour
+	MinRefreshTokenTTL = time.Minute
+	MaxRefreshTokenTTL = 365 * 24 * time.Hour
 )
 
 // Binder registers flags on a FlagSet with defaults taken from the environment, and
@@ -219,6 +234,9 @@ func BindServe(b *Binder, c *Serve) {
 	b.Bool(&c.Metrics, "metrics", true, "serve Prometheus metrics at /metrics")
 	b.Bool(&c.Demo, "demo", false, "create a demo client (once) and serve a demo host page at /demo")
 	b.String(&c.PprofAddr, "pprof-addr", "", "if set (e.g. 127.0.0.1:6060), serve Go's profiler there, on its own listener; keep it private")
+	b.String(&c.TrustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs or addresses, comma-separated) whose Forwarded / X-Forwarded-For headers name the client's address; empty: the TCP peer is the client")
+	b.Duration(&c.AccessTokenTTL, "access-token-ttl", time.Hour, "lifetime of the access tokens of connected accounts (expiresInSeconds)")
+	b.Duration(&c.RefreshTokenTTL, "refresh-token-ttl", 30*24*time.Hour, "lifetime of the refresh tokens of connected accounts (refreshTokenExpiresInSeconds)")
 }
 
 // Check validates a serve configuration and fills in derived defaults.
@@ -240,6 +258,15 @@ func (c *Serve) Check() error {
 	}
 	if c.SessionTTL < time.Minute || c.SessionTTL > 24*time.Hour {
 		errs = append(errs, fmt.Errorf("--session-ttl: must be between 1m and 24h, got %v", c.SessionTTL))
+	}
+	if c.AccessTokenTTL < MinAccessTokenTTL || c.AccessTokenTTL > MaxAccessTokenTTL {
+		errs = append(errs, fmt.Errorf("--access-token-ttl: must be between %v and %v, got %v", MinAccessTokenTTL, MaxAccessTokenTTL, c.AccessTokenTTL))
+	}
+	if c.RefreshTokenTTL < MinRefreshTokenTTL || c.RefreshTokenTTL > MaxRefreshTokenTTL {
+		errs = append(errs, fmt.Errorf("--refresh-token-ttl: must be between %v and %v, got %v", MinRefreshTokenTTL, MaxRefreshTokenTTL, c.RefreshTokenTTL))
+	}
+	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
 	}
 	if c.PurgeInterval <= 0 {
 		errs = append(errs, fmt.Errorf("--purge-interval: must be positive"))

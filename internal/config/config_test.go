@@ -30,7 +30,8 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.DataDir != "./linkd-data" || c.PublicURL != "http://localhost:8080" ||
-		c.TokenTTL != 10*time.Minute || c.MaxBody != 64<<10 || c.SQLiteSync != "normal" {
+		c.TokenTTL != 10*time.Minute || c.MaxBody != 64<<10 || c.SQLiteSync != "normal" ||
+		c.AccessTokenTTL != time.Hour || c.RefreshTokenTTL != 30*24*time.Hour || c.TrustedProxies != "" {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -48,6 +49,11 @@ func TestPrecedence(t *testing.T) {
 		{"flag beats env", map[string]string{"LINKD_TOKEN_TTL": "5m"}, []string{"--token-ttl", "2m"}, func(c Serve) bool { return c.TokenTTL == 2*time.Minute }},
 		{"size units", map[string]string{"LINKD_MAX_BODY": "1MiB"}, nil, func(c Serve) bool { return c.MaxBody == 1<<20 }},
 		{"size flag", nil, []string{"--max-body", "32768"}, func(c Serve) bool { return c.MaxBody == 32768 }},
+		{"token lifetimes from env", map[string]string{"LINKD_ACCESS_TOKEN_TTL": "2m", "LINKD_REFRESH_TOKEN_TTL": "5m"}, nil,
+			func(c Serve) bool { return c.AccessTokenTTL == 2*time.Minute && c.RefreshTokenTTL == 5*time.Minute }},
+		{"refresh tokens for a year", nil, []string{"--refresh-token-ttl", "8760h"}, func(c Serve) bool { return c.RefreshTokenTTL == 365*24*time.Hour }},
+		{"trusted proxies from env", map[string]string{"LINKD_TRUSTED_PROXIES": "10.0.0.0/8,127.0.0.1"}, nil,
+			func(c Serve) bool { return c.TrustedProxies == "10.0.0.0/8,127.0.0.1" }},
 		{"public URL path kept, slash trimmed later", nil, []string{"--public-url", "https://ex.com/linkd/"}, func(c Serve) bool { return c.PublicURL == "https://ex.com/linkd/" }},
 	}
 	for _, tc := range cases {
@@ -82,6 +88,13 @@ func TestBadSettings(t *testing.T) {
 		{"bad log format", nil, []string{"--log-format", "xml"}, "--log-format"},
 		{"bad addr", nil, []string{"--addr", "8080"}, "--addr"},
 		{"negative size", nil, []string{"--max-body", "-1"}, "max-body"},
+		{"access token ttl too short", nil, []string{"--access-token-ttl", "30s"}, "--access-token-ttl: must be between 1m0s and 24h0m0s, got 30s"},
+		{"access token ttl too long", nil, []string{"--access-token-ttl", "25h"}, "--access-token-ttl"},
+		{"refresh token ttl too short", nil, []string{"--refresh-token-ttl", "59s"}, "--refresh-token-ttl"},
+		{"refresh token ttl too long", nil, []string{"--refresh-token-ttl", "8761h"}, "--refresh-token-ttl"},
+		{"trusted proxy not an address", nil, []string{"--trusted-proxies", "10.0.0.0/8,proxy.internal"},
+			`--trusted-proxies: "proxy.internal" is not an IP address or CIDR prefix`},
+		{"trusted proxy bad env", map[string]string{"LINKD_TRUSTED_PROXIES": "10.0.0.0/40"}, nil, `--trusted-proxies: "10.0.0.0/40" is not a CIDR prefix`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

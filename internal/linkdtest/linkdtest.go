@@ -111,6 +111,7 @@ func Open(dataDir string, mods ...func(*config.Serve)) (e *Env, stop func(), err
 		TokenTTL: 10 * time.Minute, SessionTTL: 30 * time.Minute, MaxBody: 64 << 10, AuthFailures: 0,
 		PurgeInterval: time.Hour, Retention: time.Hour, ShutdownTimeout: 5 * time.Second,
 		LogLevel: "debug", LogFormat: "json", AccessLog: true, Metrics: true,
+		AccessTokenTTL: time.Hour, RefreshTokenTTL: 30 * 24 * time.Hour,
 	}
 	for _, m := range mods {
 		m(&c)

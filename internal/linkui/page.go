@@ -53,11 +53,16 @@ func (h *Handler) Page(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		clientID := strings.ToLower(r.PathValue("clientId"))
 		var origins []string
+		var client *store.Client
 		if !linktoken.IsUUID(clientID) {
 			clientID = "" // never reflect arbitrary path text into the page
-		} else if c, err := h.Auth.Client(r.Context(), clientID); err == nil && c.Enabled {
-			origins = c.Origins
+		} else if c, err := h.Auth.Client(r.Context(), clientID); err == nil {
+			client = c
+			if c.Enabled {
+				origins = c.Origins
+			}
 		}
+		h.diagnoseFraming(r, kind, client)
 		if origins == nil {
 			origins = []string{}
 		}

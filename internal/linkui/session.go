@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -45,6 +46,11 @@ type Handler struct {
 
 	// Metrics counts the outcome of every redemption (nil: nothing is counted).
 	Metrics *metrics.Metrics
+	// Log receives the warnings about pages that frame the Link UI where the browser
+	// will not show it (framing.go; nil: slog.Default()).
+	Log *slog.Logger
+
+	framing framingWarnings
 
 	netOnce  sync.Once
 	netViews []NetworkView

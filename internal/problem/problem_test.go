@@ -6,79 +6,52 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/linkd-dev/linkd/internal/readmetable"
 )
 
 var update = flag.Bool("update", false, "rewrite the README's errorType table from Types")
 
 const readmePath = "../../README.md"
 
-// tableHeader starts the README's errorType table; its rows follow the separator line.
-const tableHeader = "| errorType | HTTP / status | when |\n|---|---|---|\n"
+// The README's errorType tables: each starts with its header; its rows follow the
+// separator line. tableHeader is the answers' (Types), pageTableHeader that of the types
+// only the page and the SDK report (PageTypes).
+const (
+	tableHeader     = "| errorType | HTTP / status | when |\n|---|---|---|\n"
+	pageTableHeader = "| errorType (page and SDK only) | when |\n|---|---|\n"
+)
 
 // row is the README's row of t.
 func row(t *Type) string {
+	if t.Status == 0 {
+		return fmt.Sprintf("| `%s` | %s |", t.Name, t.Description)
+	}
 	return fmt.Sprintf("| `%s` | %d `%s` | %s |", t.Name, t.Status, StatusText(t.Status), t.Description)
 }
 
-// readmeTable returns the README and the byte range of its errorType table's rows.
-func readmeTable(t *testing.T) (readme string, start, end int) {
-	t.Helper()
-	b, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
+// TestREADMEErrorTable: the README's errorType tables are Types and PageTypes, row for row
+// and in order. go test ./internal/problem -run README -update rewrites them.
+func TestREADMEErrorTable(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		types  []*Type
+	}{{tableHeader, Types}, {pageTableHeader, PageTypes}} {
+		checkREADMETable(t, tc.header, tc.types)
 	}
-	readme = string(b)
-	i := strings.Index(readme, tableHeader)
-	if i < 0 || strings.Count(readme, tableHeader) != 1 {
-		t.Fatalf("README: want one table starting\n%s", tableHeader)
-	}
-	start = i + len(tableHeader)
-	end = start
-	for end < len(readme) && readme[end] == '|' {
-		nl := strings.IndexByte(readme[end:], '\n')
-		if nl < 0 {
-			end = len(readme)
-			break
-		}
-		end += nl + 1
-	}
-	return readme, start, end
 }
 
-// TestREADMEErrorTable: the README's errorType table is Types, row for row and in order.
-// go test ./internal/problem -run README -update rewrites it from Types.
-func TestREADMEErrorTable(t *testing.T) {
-	readme, start, end := readmeTable(t)
-	var want strings.Builder
-	for _, typ := range Types {
-		want.WriteString(row(typ) + "\n")
+// checkREADMETable compares (or, with -update, rewrites) the README table under header
+// with types.
+func checkREADMETable(t *testing.T, header string, types []*Type) {
+	rows := make([]string, len(types))
+	for i, typ := range types {
+		rows[i] = row(typ)
 	}
-	if *update {
-		readme = readme[:start] + want.String() + readme[end:]
-		if err := os.WriteFile(readmePath, []byte(readme), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	got := strings.Split(strings.TrimSuffix(readme[start:end], "\n"), "\n")
-	wantRows := strings.Split(strings.TrimSuffix(want.String(), "\n"), "\n")
-	for i := range max(len(got), len(wantRows)) {
-		switch {
-		case i >= len(got):
-			t.Errorf("README lacks row %d:\n%s", i+1, wantRows[i])
-		case i >= len(wantRows):
-			t.Errorf("README has row %d that Types lacks:\n%s", i+1, got[i])
-		case got[i] != wantRows[i]:
-			t.Errorf("README row %d:\n got %s\nwant %s", i+1, got[i], wantRows[i])
-		}
-	}
-	if t.Failed() {
-		t.Log("go test ./internal/problem -run README -update rewrites the table from Types")
-	}
+	readmetable.Check(t, readmePath, header, rows, *update, "go test ./internal/problem -run README -update")
 }
 
 // TestTypesListed: every *Type that types.go declares is in Types exactly once, under a
@@ -88,7 +61,7 @@ func TestTypesListed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var declared, listed []string
+	var declared, listed, listedPage []string
 	names := map[string]string{} // Go name → errorType
 	for _, d := range f.Decls {
 		gd, ok := d.(*ast.GenDecl)
@@ -110,38 +83,51 @@ func TestTypesListed(t *testing.T) {
 							names[vs.Names[i].Name] = strings.Trim(kv.Value.(*ast.BasicLit).Value, `"`)
 						}
 					}
-				case *ast.CompositeLit: // Types
-					if vs.Names[i].Name != "Types" {
-						continue
-					}
+				case *ast.CompositeLit: // Types, PageTypes
 					for _, el := range v.Elts {
-						listed = append(listed, el.(*ast.Ident).Name)
+						switch vs.Names[i].Name {
+						case "Types":
+							listed = append(listed, el.(*ast.Ident).Name)
+						case "PageTypes":
+							listedPage = append(listedPage, el.(*ast.Ident).Name)
+						}
 					}
 				}
 			}
 		}
 	}
-	if len(declared) != len(Types) || len(listed) != len(Types) {
-		t.Errorf("types.go declares %d types and lists %d; Types has %d", len(declared), len(listed), len(Types))
+	if len(declared) != len(Types)+len(PageTypes) || len(listed) != len(Types) || len(listedPage) != len(PageTypes) {
+		t.Errorf("types.go declares %d types and lists %d and %d; Types has %d, PageTypes %d", len(declared), len(listed), len(listedPage), len(Types), len(PageTypes))
 	}
+	all := append(slices.Clone(listed), listedPage...)
 	for _, d := range declared {
-		if n := slices.Index(listed, d); n < 0 {
-			t.Errorf("%s is not in Types", d)
-		} else if slices.Contains(listed[n+1:], d) {
-			t.Errorf("%s is in Types twice", d)
+		if n := slices.Index(all, d); n < 0 {
+			t.Errorf("%s is in neither Types nor PageTypes", d)
+		} else if slices.Contains(all[n+1:], d) {
+			t.Errorf("%s is listed twice", d)
 		}
 		if !strings.EqualFold(d, names[d]) {
 			t.Errorf("%s is errorType %q: name the variable after its errorType", d, names[d])
 		}
 	}
 	seen := map[string]bool{}
-	for _, typ := range Types {
+	for _, typ := range append(slices.Clone(Types), PageTypes...) {
 		if seen[typ.Name] {
 			t.Errorf("errorType %s twice", typ.Name)
 		}
 		seen[typ.Name] = true
-		if typ.Status < 400 || typ.Status > 599 || typ.Description == "" {
-			t.Errorf("%s: status %d, description %q", typ.Name, typ.Status, typ.Description)
+		if typ.Description == "" {
+			t.Errorf("%s: no description", typ.Name)
+		}
+	}
+	for _, typ := range Types {
+		if typ.Status < 400 || typ.Status > 599 {
+			t.Errorf("%s: status %d", typ.Name, typ.Status)
+		}
+	}
+	for _, typ := range PageTypes {
+		if typ.Status != 0 || typ.Display != "" {
+			t.Errorf("%s: no HTTP answer carries it, so it has no status or displayMessage (got %d, %q)", typ.Name, typ.Status, typ.Display)
 		}
 	}
 }

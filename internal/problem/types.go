@@ -5,8 +5,9 @@ import "net/http"
 // The errorTypes linkd answers. Each is declared once, here, with its status, its
 // description (the README's table is rendered from these: go test ./internal/problem -run
 // README -update) and, where the status's default would say too little, the message an
-// end user is shown. Types lists them all in the README's order; TestTypesListed checks
-// that every one declared here is in it exactly once.
+// end user is shown. Types lists them all in the README's order, and PageTypes the few
+// that no HTTP answer carries; TestTypesListed checks that every one declared here is in
+// exactly one of them once.
 var (
 	// Request validation (POST /api/v1/linktoken; the Link UI's API reuses some).
 	InvalidJSON = &Type{Name: "invalidJson", Status: http.StatusBadRequest,
@@ -80,19 +81,24 @@ var (
 		Display:     "Your session has expired. Please start again from the app."}
 	SessionRevoked = &Type{Name: "sessionRevoked", Status: http.StatusUnauthorized,
 		Description: "Link UI: the Link session was revoked (its link token was reused, or an operator revoked it).",
-		Display:     "Your session was ended for your security. Please start again from the app."}
+		Display:     "This link was opened again somewhere else, so this session was ended for your security. Please start again from the app."}
 
 	// The Link UI's flow: connecting an institution, transfers, wallet verification.
 	IntegrationUnavailable = &Type{Name: "integrationUnavailable", Status: http.StatusServiceUnavailable,
-		Description: "Link UI: linkd has no connector for this integration (every real institution in a self-hosted build); the page posts connectionUnavailable."}
+		Description: "Link UI: linkd has no connector for this integration (every real institution in a self-hosted build); the page posts connectionUnavailable.",
+		Display:     "This provider can't be reached from here. Please choose another one."}
 	InvalidIntegrationCredentials = &Type{Name: "invalidIntegrationCredentials", Status: http.StatusBadRequest,
-		Description: "Link UI: the institution refused the username/password or API key (sandbox: anything but the documented test credentials)."}
+		Description: "Link UI: the institution refused the username/password or API key (sandbox: anything but the documented test credentials).",
+		Display:     "The sign-in details are incorrect. Please check them and try again."}
 	InvalidMFACode = &Type{Name: "invalidMfaCode", Status: http.StatusBadRequest,
-		Description: "Link UI: wrong second-factor code (sandbox: anything but 123456)."}
+		Description: "Link UI: wrong second-factor code (sandbox: anything but 123456).",
+		Display:     "That code isn't correct. Please check it and try again."}
 	TooManyAttempts = &Type{Name: "tooManyAttempts", Status: http.StatusTooManyRequests,
-		Description: "Link UI: five wrong codes; the connection attempt is over, start again."}
+		Description: "Link UI: five wrong codes; the connection attempt is over, start again.",
+		Display:     "Too many incorrect codes. Please sign in again."}
 	InstitutionError = &Type{Name: "institutionError", Status: http.StatusBadGateway,
-		Description: "Link UI: the institution failed (sandbox: user_error)."}
+		Description: "Link UI: the institution failed (sandbox: user_error).",
+		Display:     "The institution isn't responding right now. Please try again later."}
 	ConnectionNotFound = &Type{Name: "connectionNotFound", Status: http.StatusNotFound,
 		Description: "Link UI: no such connection in this session."}
 	WrongStep = &Type{Name: "wrongStep", Status: http.StatusConflict,
@@ -100,13 +106,17 @@ var (
 	TransferNotFound = &Type{Name: "transferNotFound", Status: http.StatusNotFound,
 		Description: "Link UI: no such transfer preview in this session."}
 	TransferPreviewExpired = &Type{Name: "transferPreviewExpired", Status: http.StatusConflict,
-		Description: "Link UI: the transfer preview is older than 10 minutes (prices and fees move); preview again."}
+		Description: "Link UI: the transfer preview is older than 10 minutes (prices and fees move); preview again.",
+		Display:     "This quote has expired. Please review the transfer again."}
 	TransferNotAllowed = &Type{Name: "transferNotAllowed", Status: http.StatusBadRequest,
-		Description: "Link UI: the transfer does not match the link token's transferOptions (destination, symbol, network or amount)."}
+		Description: "Link UI: the transfer does not match the link token's transferOptions (destination, symbol, network or amount).",
+		Display:     "This transfer isn't allowed for this payment."}
 	InsufficientFunds = &Type{Name: "insufficientFunds", Status: http.StatusBadRequest,
-		Description: "Link UI: the account cannot cover amount and fees (and fundingOptions is not enabled or cash is short)."}
+		Description: "Link UI: the account cannot cover amount and fees (and fundingOptions is not enabled or cash is short).",
+		Display:     "Your balance doesn't cover this amount plus fees. Please try a smaller amount."}
 	WalletVerificationRejected = &Type{Name: "walletVerificationRejected", Status: http.StatusForbidden,
-		Description: "Link UI: the wallet's address or network is not one the link token's verifyWalletOptions allow; the page posts verifyWalletRejected."}
+		Description: "Link UI: the wallet's address or network is not one the link token's verifyWalletOptions allow; the page posts verifyWalletRejected.",
+		Display:     "This wallet can't be used here."}
 
 	// The client API calls that take an access token the Link UI handed out.
 	AuthTokenInvalid = &Type{Name: "authTokenInvalid", Status: http.StatusUnauthorized,
@@ -121,7 +131,7 @@ var (
 		Description: "The client is disabled (linkd client disable).",
 		Display:     "This service is temporarily unavailable."}
 	RateLimited = &Type{Name: "rateLimited", Status: http.StatusTooManyRequests,
-		Description: "The client's rate limit, or the limit on failed authentications per IP address, is exceeded; Retry-After and the RateLimit fields say when to retry.",
+		Description: "The client's rate limit, or the limit on failed authentications per client address (--auth-failures; behind a reverse proxy, see --trusted-proxies), is exceeded; Retry-After and the RateLimit fields say when to retry.",
 		Display:     "Too many requests. Please try again in a moment."}
 	TooManyActiveTokens = &Type{Name: "tooManyActiveTokens", Status: http.StatusTooManyRequests,
 		Description: "The client already holds --max-active-tokens unexpired link tokens (off by default; counted per instance); Retry-After and the RateLimit fields say when the oldest expires."}
@@ -146,6 +156,22 @@ var (
 	InternalError = &Type{Name: "internalError", Status: http.StatusInternalServerError,
 		Description: "A bug in linkd; the log has the details under the X-Request-Id of the answer."}
 )
+
+// ErrorTypes no HTTP answer carries: the Link UI page and linkd's /sdk/link.js report
+// them in the close payload's errorType (onExit's summary), next to the API's own, for
+// what happens in the browser. They have no status.
+var (
+	LinkCodeMissing = &Type{Name: "linkCodeMissing",
+		Description: "Link UI: the page's address holds no code (the page was reloaded after it redeemed its code, or the URL was cut short); nothing was redeemed."}
+	NetworkError = &Type{Name: "networkError",
+		Description: "Link UI: the page could not reach linkd, or got an answer that is not linkd's (a proxy's error page)."}
+	LinkUINotLoaded = &Type{Name: "linkUiNotLoaded",
+		Description: "linkd's /sdk/link.js only: the Link UI did not post loaded within linkdLoadTimeout (15 s by default). Most likely the page's origin is not one of the client's (linkd client update ID --origin …; linkd logs a warning naming it), or linkd is unreachable."}
+)
+
+// PageTypes are the errorTypes no HTTP answer carries, in the order of the README's
+// second table.
+var PageTypes = []*Type{LinkCodeMissing, NetworkError, LinkUINotLoaded}
 
 // Types is every errorType linkd answers, in the order of the README's table.
 var Types = []*Type{

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/linkd-dev/linkd/internal/linkdtest"
+	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/sdk"
 )
 
@@ -151,5 +152,24 @@ func TestHandlerDirect(t *testing.T) {
 	sdk.Handler("link.js").ServeHTTP(w, httptest.NewRequest("GET", "/sdk/link.js", nil))
 	if w.Code != 200 || w.Body.Len() != len(sdk.Script()) {
 		t.Errorf("status %d, %d bytes", w.Code, w.Body.Len())
+	}
+}
+
+// TestLoadWatchdog: the errorType link.js reports for a Link UI that never loaded is the
+// catalogue's (internal/problem), and its default wait is the documented 15 s.
+func TestLoadWatchdog(t *testing.T) {
+	js := string(sdk.Script())
+	for _, want := range []string{
+		"const NOT_LOADED = '" + problem.LinkUINotLoaded.Name + "';",
+		"const LOAD_TIMEOUT_MS = 15000;",
+		"options?.linkdLoadTimeout",
+		"errorType: NOT_LOADED",
+	} {
+		if !strings.Contains(js, want) {
+			t.Errorf("link.js lacks %q", want)
+		}
+	}
+	if !strings.Contains(problem.LinkUINotLoaded.Description, "15 s") {
+		t.Errorf("the catalogue's %s does not state the 15 s default", problem.LinkUINotLoaded.Name)
 	}
 }

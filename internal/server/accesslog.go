@@ -33,13 +33,14 @@ func NewAccessLog(w io.Writer, format string) *AccessLog {
 
 // accessEntry is what the access log says about a request. The path only: no query
 // string, no fragment (never sent), no headers — codes, secrets and session credentials
-// never reach the log (docs/threat-model.md T10).
+// never reach the log (docs/threat-model.md T10). clientIP is the client's address as
+// the limits see it (behind a trusted proxy, the forwarded one; internal/clientip).
 type accessEntry struct {
-	time                       time.Time
-	method, path               string
-	status, bytes              int
-	elapsed                    time.Duration
-	requestID, clientID, route string
+	time                                 time.Time
+	method, path                         string
+	status, bytes                        int
+	elapsed                              time.Duration
+	requestID, clientIP, clientID, route string
 }
 
 var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
@@ -50,7 +51,7 @@ func (a *AccessLog) log(e *accessEntry) {
 		a.text.LogAttrs(context.Background(), slog.LevelInfo, "request",
 			slog.String("method", e.method), slog.String("path", e.path), slog.Int("status", e.status),
 			slog.Int("bytes", e.bytes), slog.Float64("ms", ms),
-			slog.String("requestId", e.requestID), slog.String("clientId", e.clientID), slog.String("route", e.route))
+			slog.String("requestId", e.requestID), slog.String("clientIp", e.clientIP), slog.String("clientId", e.clientID), slog.String("route", e.route))
 		return
 	}
 	bp := lineBufs.Get().(*[]byte)
@@ -68,6 +69,8 @@ func (a *AccessLog) log(e *accessEntry) {
 	b = jsonappend.Float(b, ms) // what slog does through encoding/json
 	b = append(b, `,"requestId":`...)
 	b = appendJSONString(b, e.requestID)
+	b = append(b, `,"clientIp":`...)
+	b = appendJSONString(b, e.clientIP)
 	b = append(b, `,"clientId":`...)
 	b = appendJSONString(b, e.clientID)
 	b = append(b, `,"route":`...)

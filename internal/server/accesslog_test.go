@@ -17,7 +17,7 @@ func slogLine(t *testing.T, e *accessEntry) []byte {
 	r := slog.NewRecord(e.time, slog.LevelInfo, "request", 0)
 	r.AddAttrs(slog.String("method", e.method), slog.String("path", e.path), slog.Int("status", e.status),
 		slog.Int("bytes", e.bytes), slog.Float64("ms", float64(e.elapsed.Microseconds())/1000),
-		slog.String("requestId", e.requestID), slog.String("clientId", e.clientID), slog.String("route", e.route))
+		slog.String("requestId", e.requestID), slog.String("clientIp", e.clientIP), slog.String("clientId", e.clientID), slog.String("route", e.route))
 	if err := slog.NewJSONHandler(&buf, nil).Handle(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func slogLine(t *testing.T, e *accessEntry) []byte {
 func TestAccessLogMatchesSlog(t *testing.T) {
 	at := time.Date(2026, 11, 25, 15, 4, 5, 123456789, time.UTC)
 	base := accessEntry{time: at, method: "POST", path: "/api/v1/linktoken", status: 200, bytes: 290, elapsed: 1234567 * time.Nanosecond,
-		requestID: "a1b2c3-000001", route: "linktoken.create"}
+		requestID: "a1b2c3-000001", clientIP: "198.51.100.7", route: "linktoken.create"}
 	base.clientID = "5f0c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
 	tests := []struct {
 		name string
@@ -40,7 +40,11 @@ func TestAccessLogMatchesSlog(t *testing.T) {
 		{"invalid UTF-8", func(e *accessEntry) { e.path = "/\xff\xfe\xc3(\xe2\x82" }},
 		{"line and paragraph separators", func(e *accessEntry) { e.path = "/\u2028x\u2029" }},
 		{"non-ASCII", func(e *accessEntry) { e.path = "/été/日本/🙂" }},
-		{"empty strings", func(e *accessEntry) { e.method, e.path, e.requestID, e.clientID, e.route = "", "", "", "", "" }},
+		{"empty strings", func(e *accessEntry) {
+			e.method, e.path, e.requestID, e.clientIP, e.clientID, e.route = "", "", "", "", "", ""
+		}},
+		{"IPv6 client", func(e *accessEntry) { e.clientIP = "2001:db8::7" }},
+		{"obfuscated client", func(e *accessEntry) { e.clientIP = "_hidden-7" }},
 		{"zero duration", func(e *accessEntry) { e.elapsed = 0 }},
 		{"sub-millisecond", func(e *accessEntry) { e.elapsed = 1500 * time.Nanosecond }},
 		{"long request", func(e *accessEntry) { e.elapsed = 3 * time.Hour }},

@@ -22,9 +22,11 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/clientip"
 	"github.com/linkd-dev/linkd/internal/linkui"
 	"github.com/linkd-dev/linkd/internal/metrics"
 	"github.com/linkd-dev/linkd/internal/problem"
+	"github.com/linkd-dev/linkd/internal/ratelimit"
 	"github.com/linkd-dev/linkd/internal/store"
 )
 
@@ -52,6 +54,9 @@ type Options struct {
 	Clock clockwork.Clock
 	// Extra routes (the demo page), added to the route table.
 	Extra []Route
+	// TrustedProxies are the reverse proxies whose forwarding headers name the client
+	// (nil: nobody's; the TCP peer is the client). See clientIP.
+	TrustedProxies *clientip.Trusted
 }
 
 // Route is a route added to the table by the caller.
@@ -71,7 +76,9 @@ type Server struct {
 	ready   atomic.Bool
 	// storeFaults keeps a store that is down from logging one line per request.
 	storeFaults *burstLog
-	admission   *admission
+	// hints keeps the log's configuration hints (proxyHint) to one per key and period.
+	hints     *ratelimit.Keyed
+	admission *admission
 }
 
 // storeFaultWindow is how long the log stays quiet about store faults after a line.
@@ -89,7 +96,8 @@ func New(o Options) *Server {
 		o.Now = o.Clock.Now
 	}
 	s := &Server{opts: o, api: o.API, linkUI: o.LinkUI, log: o.Logger, metrics: o.Metrics,
-		storeFaults: &burstLog{window: storeFaultWindow, now: o.Now}, admission: newAdmission(o.MaxInFlight, o.Metrics)}
+		storeFaults: &burstLog{window: storeFaultWindow, now: o.Now}, hints: ratelimit.New(),
+		admission: newAdmission(o.MaxInFlight, o.Metrics)}
 	m, names := s.mux()
 	s.handler = s.middleware(m, names)
 	s.ready.Store(true)
@@ -208,7 +216,7 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 	ids := &requestIDs{prefix: randomPrefix()}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &api.RequestInfo{ID: ids.next()}
+		info := &api.RequestInfo{ID: ids.next(), ClientIP: s.clientIP(r)}
 		r = r.WithContext(api.WithInfo(r.Context(), info))
 		w.Header()["X-Request-Id"] = []string{info.ID}
 		info.Header = w.Header()
@@ -237,7 +245,7 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 			}
 			if s.opts.AccessLog != nil {
 				s.opts.AccessLog.log(&accessEntry{time: time.Now(), method: r.Method, path: r.URL.Path, status: sw.code, bytes: sw.bytes,
-					elapsed: elapsed, requestID: info.ID, clientID: info.ClientID, route: name})
+					elapsed: elapsed, requestID: info.ID, clientIP: info.ClientIP, clientID: info.ClientID, route: name})
 			}
 		}()
 		next.ServeHTTP(sw, r)

@@ -12,6 +12,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/catalog"
+	"github.com/linkd-dev/linkd/internal/clientip"
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/demo"
@@ -32,6 +33,10 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 	publicURL, err := config.ParsePublicURL(c.PublicURL)
 	if err != nil {
 		return nil, err
+	}
+	trusted, err := clientip.Parse(c.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	cat, err := catalog.Load()
 	if err != nil {
@@ -58,13 +63,12 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 		}
 	}
 	ui := &linkui.Handler{Tokens: tokens, Auth: authn, Store: st, Catalog: cat, Connectors: connectors,
-		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: time.Hour, RefreshTTL: 30 * 24 * time.Hour,
-		Metrics: m}
+		PublicURL: publicURL.String(), MaxBody: c.MaxBody, Now: now, AccessTTL: c.AccessTokenTTL, RefreshTTL: c.RefreshTokenTTL,
+		Metrics: m, Log: log}
 	return New(Options{
 		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: accessLog, Metrics: m, ServeMetrics: c.Metrics,
 		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout, Now: now,
-		MaxInFlight: c.MaxInFlight,
-		Extra:       extra,
+		Extra: extra, TrustedProxies: trusted, MaxInFlight: c.MaxInFlight,
 	}), nil
 }
 

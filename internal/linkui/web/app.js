@@ -413,7 +413,7 @@ function credentialsScreen(initialError) {
       else if (r.errorType === 'integrationUnavailableInJurisdiction') key2 = 'credentials.jurisdiction';
       else if (r.errorType === 'rateLimited' || r.status === 429) key2 = 'form.rateLimited';
       const e2 = errorText(r, key2, { name: it.name });
-      post('integrationConnectionError', { errorMessage: e2.errorMessage });
+      post('integrationConnectionError', { errorMessage: e2.errorMessage, errorType: e2.errorType });
       showError(err, e2.text);
       pass.value = '';
       secret.value = '';
@@ -502,12 +502,12 @@ function mfaScreen() {
       }
       if (r.errorType === 'tooManyAttempts') {
         const e2 = errorText(r, 'mfa.tooMany');
-        post('integrationConnectionError', { errorMessage: e2.errorMessage });
+        post('integrationConnectionError', { errorMessage: e2.errorMessage, errorType: e2.errorType });
         credentialsScreen(e2.text);
         return;
       }
       const e2 = errorText(r, r.errorType === 'invalidMfaCode' ? 'mfa.wrong' : 'form.generic', { name: it.name });
-      if (r.errorType !== 'invalidMfaCode') post('integrationConnectionError', { errorMessage: e2.errorMessage });
+      if (r.errorType !== 'invalidMfaCode') post('integrationConnectionError', { errorMessage: e2.errorMessage, errorType: e2.errorType });
       showError(err, e2.text);
       code.value = '';
     }).then(() => { if (!err.hidden && code.isConnected) code.focus(); });
@@ -557,7 +557,7 @@ function accountsScreen(accounts) {
           return;
         }
         const e2 = errorText(r, 'form.generic');
-        post('integrationConnectionError', { errorMessage: e2.errorMessage });
+        post('integrationConnectionError', { errorMessage: e2.errorMessage, errorType: e2.errorType });
         showError(err, e2.text);
         return;
       }

@@ -219,9 +219,10 @@ export function finish(type, extra) {
 }
 
 // requestClose answers the header's × and the SDK's closeRequested: close, with the
-// error's errorMessage when an error screen is showing.
+// error's errorMessage and errorType when an error screen is showing.
 export function requestClose() {
-  return finish('close', state.screen === 'error' && state.errorMessage ? { errorMessage: state.errorMessage } : undefined);
+  return finish('close', state.screen === 'error' && state.errorMessage
+    ? { errorMessage: state.errorMessage, errorType: state.errorType } : undefined);
 }
 
 // complete ends a successful session: posts done (framed) and shows the final screen.
@@ -250,7 +251,7 @@ const ERRORS = {
   linkTokenNotFound: { icon: 'unplug', key: 'notFound' },
   missingCode: { icon: 'unplug', key: 'missingCode' },
   sessionExpired: { icon: 'clock', key: 'session' },
-  sessionRevoked: { icon: 'clock', key: 'session' },
+  sessionRevoked: { icon: 'ban', key: 'reopened' },
   sessionInvalid: { icon: 'clock', key: 'session' },
   clientDisabled: { icon: 'ban', key: 'disabled' },
   rateLimited: { icon: 'clock', key: 'rateLimited' },
@@ -265,16 +266,36 @@ export function isSessionError(r) {
   return r && (r.status === 401 || ['sessionExpired', 'sessionRevoked', 'sessionInvalid', 'clientDisabled'].includes(r.errorType));
 }
 
+// PAGE_ERROR_TYPES are the errorTypes of error screens no API answer explains (the
+// page's own: internal/problem PageTypes, or the API's name for the same thing).
+const PAGE_ERROR_TYPES = Object.freeze({
+  missingCode: 'linkCodeMissing',
+  network: 'networkError',
+  integrationNotFound: 'integrationNotFound',
+  generic: 'internalError',
+});
+
+// errorTypeOf is the errorType a failure reports to the host (the close payload, the
+// *Error events): the API answer's own, networkError when linkd could not be reached or
+// the answer was not linkd's (a proxy's error page), else the page's own for kind.
+export function errorTypeOf(kind, r) {
+  if (r && r.errorType && r.errorType !== 'network' && !/^http\d+$/.test(r.errorType)) return r.errorType;
+  if (r) return PAGE_ERROR_TYPES.network;
+  return PAGE_ERROR_TYPES[kind] || PAGE_ERROR_TYPES.generic;
+}
+
 // errorScreen shows an error that ends the session. Framed, its Close button posts close
-// with errorMessage (the server's displayMessage when it has one, else the English text).
+// with errorMessage (the server's displayMessage when it has one, else the English text)
+// and errorType (errorTypeOf), so that the host's onExit can branch on what happened.
 export function errorScreen(kind, r) {
   const e = ERRORS[kind] || ERRORS.generic;
   const errorMessage = (r && r.displayMessage) || tEn(`error.${e.key}.message`);
+  const errorType = errorTypeOf(kind, r);
   const closeBtn = button(t('action.close'), {
     testid: 'button-exit',
     variant: 'primary',
     onclick: () => {
-      if (finish('close', { errorMessage })) closeBtn.disabled = true;
+      if (finish('close', { errorMessage, errorType })) closeBtn.disabled = true;
     },
   });
   const sec = screen('error', {
@@ -289,6 +310,7 @@ export function errorScreen(kind, r) {
   sec.dataset.error = kind in ERRORS ? kind : 'generic';
   // The header's × and the SDK's closeRequested close with the same errorMessage.
   state.errorMessage = errorMessage;
+  state.errorType = errorType;
   return sec;
 }
 
@@ -298,8 +320,11 @@ export function sessionEnded(r) {
   return errorScreen(['sessionExpired', 'sessionRevoked', 'sessionInvalid'].includes(r.errorType) ? r.errorType : 'sessionInvalid', r);
 }
 
-// errorText is the user's text and the developer's errorMessage for a failed call.
+// errorText is what a failed call shows the user (text, in the page's language) and what
+// the host's *Error event gets: errorMessage, the same words in English (an end user may
+// be shown them; the envelope's message, for developers, is in the browser's network
+// log), and errorType (errorTypeOf).
 export function errorText(r, key, vars) {
-  const k = r && r.errorType === 'network' ? 'form.network' : key;
-  return { text: t(k, vars), errorMessage: (r && r.message) || tEn(k, vars) };
+  const k = r && (r.errorType === 'network' || /^http\d+$/.test(r.errorType || '')) ? 'form.network' : key;
+  return { text: t(k, vars), errorMessage: tEn(k, vars), errorType: errorTypeOf('generic', r) };
 }

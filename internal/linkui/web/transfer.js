@@ -8,7 +8,7 @@ import { api } from './api.js';
 import { fiat, crypto, shortAddress, parseAmount, round8 } from './format.js';
 import {
   state, nav, options, clientName, screen, button, formError, showError, hero, busy, complete, errorScreen,
-  sessionEnded, isSessionError, errorText, integrationHero, requestClose,
+  sessionEnded, isSessionError, errorText, errorTypeOf, integrationHero, requestClose,
 } from './core.js';
 
 export function transferRequested() {
@@ -35,7 +35,7 @@ export async function startTransfer() {
       sessionEnded(r);
       return;
     }
-    post('transferConfigureError', { errorMessage: r.message || tEn('error.transferConfigure.message') });
+    post('transferConfigureError', { errorMessage: tEn('error.transferConfigure.message'), errorType: errorTypeOf('transferConfigure', r) });
     errorScreen('transferConfigure', r);
     return;
   }
@@ -259,7 +259,7 @@ async function requestPreview(amount) {
   else if (r.errorType === 'transferNotAllowed') key = 'transfer.notAllowed';
   else if (r.errorType === 'outOfRange') key = 'transfer.amountInvalid';
   const e = errorText(r, key, { symbol: o.symbol });
-  post('transferPreviewError', { errorMessage: e.errorMessage });
+  post('transferPreviewError', { errorMessage: e.errorMessage, errorType: e.errorType });
   return { done: false, text: e.text };
 }
 
@@ -397,7 +397,7 @@ function execute(btn, err) {
     else if (r.errorType === 'transferPreviewExpired') key = 'transfer.expired';
     else if (r.errorType === 'institutionError') key = 'credentials.institution';
     const e = errorText(r, key, { symbol: p.symbol, name: p.integrationName });
-    post('transferExecutionError', { errorMessage: e.errorMessage });
+    post('transferExecutionError', { errorMessage: e.errorMessage, errorType: e.errorType });
     if (key === 'transfer.expired') {
       T.fromAmountScreen ? amountScreen(e.text) : previewFailed(e.text);
       return;

@@ -158,6 +158,14 @@ export interface LinkOptions {
      * - 'embedded': renders inside a client-supplied iframe for a more native UI experience. Requires `customIframeId` in `openLink`.
      */
     renderType?: 'overlay' | 'embedded';
+    /**
+     * linkd only (Mesh's SDK has no such option, and ignores it): how long, in
+     * milliseconds, openLink waits for the Link UI to load before it removes the popup and
+     * calls onExit with a message naming the likely cause and a summary whose errorType is
+     * 'linkUiNotLoaded' (the page's origin is not one of the client's, or linkd is
+     * unreachable). Default 15000; 0 waits forever.
+     */
+    linkdLoadTimeout?: number;
 }
 export interface LinkStyle {
     ir: number;
@@ -183,6 +191,8 @@ export interface IntegrationConnectionError extends LinkEventBase {
     payload: {
         errorMessage: string;
         requestId?: string;
+        /** linkd addition: the errorType of the failure (see SessionSummary.errorType). */
+        errorType?: string;
     };
 }
 export interface TransferCompleted extends LinkEventBase {
@@ -291,6 +301,8 @@ export interface TransferPreviewError extends LinkEventBase {
     payload: {
         errorMessage: string;
         requestId?: string;
+        /** linkd addition: the errorType of the failure (see SessionSummary.errorType). */
+        errorType?: string;
     };
 }
 export interface TransferExecutionError extends LinkEventBase {
@@ -298,6 +310,8 @@ export interface TransferExecutionError extends LinkEventBase {
     payload: {
         errorMessage: string;
         requestId?: string;
+        /** linkd addition: the errorType of the failure (see SessionSummary.errorType). */
+        errorType?: string;
     };
 }
 export interface TransferConfigureError extends LinkEventBase {
@@ -305,6 +319,8 @@ export interface TransferConfigureError extends LinkEventBase {
     payload: {
         errorMessage: string;
         requestId?: string;
+        /** linkd addition: the errorType of the failure (see SessionSummary.errorType). */
+        errorType?: string;
     };
 }
 export interface IntegrationMfaRequired extends LinkEventBase {
@@ -433,6 +449,13 @@ export interface SessionSummary {
         networkId?: string;
     };
     errorMessage?: string;
+    /**
+     * linkd addition: on an error screen's close, the errorType of what ended the session
+     * (linkd's README lists them: the API's, such as 'linkTokenExpired',
+     * 'linkTokenAlreadyUsed' and 'sessionRevoked', and the page's own, such as
+     * 'networkError'); 'linkUiNotLoaded' when the Link UI never loaded.
+     */
+    errorType?: string;
 }
 export interface SDKinjectedWalletProviders extends LinkEventBase {
     type: 'SDKinjectedWalletProviders';

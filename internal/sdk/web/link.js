@@ -9,6 +9,14 @@
 //   link.closeLink();                    // remove the popup, onExit()
 //   link.closeLinkRequested();           // embedded: ask Link to close gracefully
 //
+// One addition, namespaced so that it cannot clash with Mesh's options: when the Link UI
+// has not posted `loaded` within options.linkdLoadTimeout milliseconds (default 15000;
+// 0 turns it off), openLink gives up, removes the popup and calls onExit with a message
+// naming the likely cause and a summary whose errorType is 'linkUiNotLoaded'. A Link UI
+// the browser refuses to frame (the page's origin is not one of the client's: CSP
+// frame-ancestors) or cannot reach never posts anything; without this, the page would
+// show a blank frame and never hear back.
+//
 // Differences from Mesh's SDK, all on the safe side: messages are accepted only from the
 // Link iframe itself (event.source) on the link token's origin (Mesh also accepts its own
 // page's origin); messages to the iframe always name its origin; there is no pre-warm
@@ -80,6 +88,12 @@ const CONTENT_ID = 'mesh-link-popup__popup-content';
 const IFRAME_ID = 'mesh-link-popup__iframe';
 
 const INVALID_TOKEN = 'Invalid link token!';
+
+// LOAD_TIMEOUT_MS is how long openLink waits for the Link UI's loaded message unless
+// options.linkdLoadTimeout says otherwise; NOT_LOADED is the errorType of that failure
+// (internal/problem LinkUINotLoaded).
+const LOAD_TIMEOUT_MS = 15000;
+const NOT_LOADED = 'linkUiNotLoaded';
 const EMBEDDED_NEEDS_IFRAME = 'Mesh SDK: Failed to open link - renderType "embedded" requires a customIframeId';
 
 // Mesh's appendQueryParam: appends to the end of the string, whatever it holds. A linkd
@@ -235,9 +249,27 @@ export function createLink(options) {
 
   const detach = () => {
     if (current) {
+      clearTimeout(current.watchdog);
       window.removeEventListener('message', current.listener);
       current = null;
     }
+  };
+
+  // notLoaded ends an openLink whose Link UI never posted loaded: the frame is blank (the
+  // browser refused it, or linkd did not answer), so the host gets onExit with the likely
+  // cause instead of waiting forever.
+  const notLoaded = (state, ms) => {
+    if (current !== state) return;
+    const here = window.location.origin;
+    const message = `linkd SDK: the Link UI did not load within ${ms / 1000} s. Most likely this page's origin (${here}) ` +
+      `is not one of the link token's client's origins, so the browser refuses to show it in a frame: ` +
+      `linkd client update ${state.clientId} --origin ${here} (keep the client's other origins; linkd's log names them). ` +
+      `Otherwise linkd (${state.origin}) is not reachable from this browser.`;
+    if (state.embedded) state.iframe.src = 'about:blank';
+    else removePopup();
+    detach();
+    console.error(message);
+    call(options?.onExit, message, { page: 'startPage', errorMessage: message, errorType: NOT_LOADED });
   };
 
   const handle = (data) => {
@@ -271,6 +303,7 @@ export function createLink(options) {
         break;
       }
       case 'loaded': {
+        clearTimeout(current?.watchdog);
         post({ type: 'meshSDKSpecs', payload: { platform: 'web', version: SDK_VERSION, origin: window.location.origin } });
         if (options?.accessTokens) {
           post({ type: 'frontAccessTokens', payload: options.accessTokens });
@@ -327,7 +360,8 @@ export function createLink(options) {
     } else {
       iframe = createPopup(url, origin);
     }
-    const state = { iframe, origin, embedded: Boolean(customIframeId), listener: null };
+    const clientId = new URL(url).pathname.split('/').pop();
+    const state = { iframe, origin, clientId, embedded: Boolean(customIframeId), listener: null, watchdog: undefined };
     state.listener = (event) => {
       // Only Link itself: its origin, and its very window (not another frame of that origin).
       if (current !== state || event.origin !== origin || event.source !== iframe.contentWindow) return;
@@ -337,6 +371,11 @@ export function createLink(options) {
     };
     current = state;
     window.addEventListener('message', state.listener);
+    let ms = options?.linkdLoadTimeout;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) ms = LOAD_TIMEOUT_MS;
+    if (ms > 0) {
+      state.watchdog = setTimeout(() => notLoaded(state, ms), ms);
+    }
   };
 
   const closeLink = () => {

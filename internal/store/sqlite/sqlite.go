@@ -52,6 +52,12 @@ type Options struct {
 	BusyTimeout time.Duration
 	// SkipMigrations opens the database as it is (the schema must be current).
 	SkipMigrations bool
+	// MustExist refuses to create anything: Open and OpenFile fail with an error that
+	// matches ErrNoDatabase when the database file does not exist (and create neither
+	// the directory nor the file). The commands that only read or change an existing
+	// database use it, so that a mistyped --data is reported instead of answered from a
+	// new, empty database.
+	MustExist bool
 	// Clock drives the background checkpoints (default: the real clock; tests pass a
 	// fake one).
 	Clock clockwork.Clock
@@ -71,17 +77,41 @@ type Store struct {
 	ckptDone chan struct{}
 }
 
-// Open opens (creating if needed) the database in directory dir and applies pending
-// migrations.
+// ErrNoDatabase is matched (errors.Is) by the error of Open and OpenFile with
+// Options.MustExist when there is no database file.
+var ErrNoDatabase = errors.New("no linkd database")
+
+// NoDatabaseError says where a database was expected and not found (Options.MustExist).
+type NoDatabaseError struct {
+	// Path is the database file that does not exist.
+	Path string
+}
+
+func (e *NoDatabaseError) Error() string { return "sqlite: no linkd database at " + e.Path }
+
+// Is makes a *NoDatabaseError match ErrNoDatabase.
+func (e *NoDatabaseError) Is(target error) bool { return target == ErrNoDatabase }
+
+// Open opens (creating if needed, unless opts.MustExist) the database in directory dir
+// and applies pending migrations.
 func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+	if !opts.MustExist {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+		}
 	}
 	return OpenFile(ctx, filepath.Join(dir, FileName), opts)
 }
 
 // OpenFile opens the database file at path; see Open.
 func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
+	if opts.MustExist {
+		// Look first for a clear error; mode=rw below keeps SQLite from creating the file
+		// should it vanish in between.
+		if fi, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) || (err == nil && fi.IsDir()) {
+			return nil, &NoDatabaseError{Path: path}
+		}
+	}
 	sync := opts.Synchronous
 	switch sync {
 	case "":
@@ -104,6 +134,9 @@ func OpenFile(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
+	if opts.MustExist {
+		base += "&mode=rw" // SQLite's own "open, never create": no window between look and open
+	}
 
 	// Checkpoints are taken off the commit path (wal_autocheckpoint(0) here, checkpointer
 	// below): SQLite's automatic checkpoint would run inside whichever commit crosses the
