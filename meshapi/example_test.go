@@ -20,7 +20,8 @@ import (
 )
 
 // The examples run against a complete linkd in this process (the real server and its
-// embedded database, on a loopback port): what a backend's own tests can do too.
+// embedded database, on a loopback port); a backend's tests point the client at a
+// `linkd serve` they start.
 
 // startLinkd starts linkd in a temporary directory; stop removes everything.
 func startLinkd() (env *linkdtest.Env, stop func()) {
