@@ -73,7 +73,7 @@ func main() {
 	fs.StringVar(&o.linkdFlags, "linkd-flags", "", "extra flags for linkd serve, space-separated (experiments only: the benchmark is linkd's defaults)")
 	fs.BoolVar(&o.overload, "overload", false, "overload mode: measure capacity, then offer twice that on a fixed schedule (bench/README.md, \"Overload\")")
 	fs.DurationVar(&o.overloadDuration, "overload-duration", 30*time.Second, "-overload: how long twice the capacity is offered")
-	fs.IntVar(&o.connections, "connections", 512, "-overload: keep-alive connections of the open-loop generator")
+	fs.IntVar(&o.connections, "connections", 1024, "-overload: keep-alive connections of the open-loop generator")
 	fs.IntVar(&o.loadgenNice, "loadgen-nice", -5, "-overload: nice value of the load generator (0: leave it)")
 	fs.StringVar(&ceilingAddr, "serve-ceiling", "", "internal: run the ceiling server on this address")
 	fs.StringVar(&ceilingSpecJSON, "ceiling-spec", "", "internal: what the ceiling answers (JSON)")
