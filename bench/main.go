@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -56,6 +57,8 @@ type options struct {
 	overloadDuration time.Duration
 	connections      int
 	loadgenNice      int
+	overloadFactor   float64
+	cpuProfile       string
 }
 
 func main() {
@@ -74,7 +77,9 @@ func main() {
 	fs.BoolVar(&o.overload, "overload", false, "overload mode: measure capacity, then offer twice that on a fixed schedule (bench/README.md, \"Overload\")")
 	fs.DurationVar(&o.overloadDuration, "overload-duration", 30*time.Second, "-overload: how long twice the capacity is offered")
 	fs.IntVar(&o.connections, "connections", 1024, "-overload: keep-alive connections of the open-loop generator")
+	fs.Float64Var(&o.overloadFactor, "overload-factor", 2, "-overload: what is offered during the overload, × the measured capacity")
 	fs.IntVar(&o.loadgenNice, "loadgen-nice", -5, "-overload: nice value of the load generator (0: leave it)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file")
 	fs.StringVar(&ceilingAddr, "serve-ceiling", "", "internal: run the ceiling server on this address")
 	fs.StringVar(&ceilingSpecJSON, "ceiling-spec", "", "internal: what the ceiling answers (JSON)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
@@ -94,14 +99,31 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -duration > 0, -warmup ≥ 0, -concurrency ≥ 1, -rounds ≥ 1, -stop kill|term")
 		os.Exit(2)
 	}
-	if o.overload {
-		if o.overloadDuration <= 0 || o.connections < 1 {
-			fmt.Fprintln(os.Stderr, "bench: -overload-duration > 0, -connections ≥ 1")
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -cpuprofile:", err)
 			os.Exit(2)
 		}
-		os.Exit(runOverload(o))
+		defer pprof.StopCPUProfile()
 	}
-	os.Exit(run(o))
+	if o.overload {
+		if o.overloadDuration <= 0 || o.connections < 1 || o.overloadFactor <= 0 {
+			fmt.Fprintln(os.Stderr, "bench: -overload-duration > 0, -connections ≥ 1, -overload-factor > 0")
+			os.Exit(2)
+		}
+		exit(runOverload(o))
+	}
+	exit(run(o))
+}
+
+// exit ends the process with status code, after the CPU profile (if any) is written.
+func exit(code int) {
+	pprof.StopCPUProfile()
+	os.Exit(code)
 }
 
 // report is the outcome of a run (the -json output).

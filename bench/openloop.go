@@ -109,19 +109,26 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 	}
 	nbins := int(total/binWidth) + 1 + int(timeout/binWidth)
 	var next atomic.Int64
-	type workerOut struct {
-		segs  []*segResult
-		ok200 []uint64
+	// Results go to a few shards, not one set per worker: a set of histograms is
+	// ~0.9 MB, and a thousand of them would make the generator's memory, not the server,
+	// the thing measured.
+	shards := make([]*resultShard, 16)
+	for i := range shards {
+		shards[i] = &resultShard{ok200: make([]uint64, nbins)}
+		for range segs {
+			shards[i].segs = append(shards[i].segs, newSegResult())
+		}
 	}
-	outs := make([]*workerOut, conns)
+	workers := make([]*workerState, conns)
+	for i := range workers {
+		workers[i] = &workerState{}
+	}
+	stopWatch := watchdog(workers, timeout)
 	var wg sync.WaitGroup
 	for w := range conns {
 		wg.Go(func() {
-			out := &workerOut{ok200: make([]uint64, nbins)}
-			for range segs {
-				out.segs = append(out.segs, newSegResult())
-			}
-			outs[w] = out
+			sh := shards[w%len(shards)]
+			ws := workers[w]
 			req := reqs[w%len(reqs)]
 			var conn net.Conn
 			var br *bufio.Reader
@@ -140,19 +147,17 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 				if d := time.Until(due); d > 0 {
 					time.Sleep(d)
 				}
-				res := out.segs[k]
 				if conn == nil {
 					c, err := net.DialTimeout("tcp", addr, timeout)
 					if err != nil {
-						res.Errors["connect: "+shortErr(err)]++
+						sh.error(k, "connect: "+shortErr(err))
 						continue
 					}
 					conn = c
 					br = bufio.NewReaderSize(conn, 16<<10)
 				}
 				sent := time.Now()
-				res.Lag.Record(sent.Sub(due))
-				conn.SetDeadline(sent.Add(timeout))
+				ws.start(conn, sent)
 				_, err := conn.Write(req)
 				var code int
 				var closing bool
@@ -160,28 +165,18 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 					code, closing, err = readResponse(br)
 				}
 				done := time.Now()
+				hung := ws.end()
 				if err != nil {
-					if ne, ok := err.(net.Error); ok && ne.Timeout() {
-						res.Errors["no answer within "+timeout.String()]++
+					if hung {
+						sh.error(k, "no answer within "+timeout.String())
 					} else {
-						res.Errors["connection: "+shortErr(err)]++
+						sh.error(k, "connection: "+shortErr(err))
 					}
 					conn.Close()
 					conn = nil
 					continue
 				}
-				res.Status[code]++
-				switch code {
-				case 200:
-					res.Accepted.Record(done.Sub(due))
-					res.AccSent.Record(done.Sub(sent))
-					if b := int(done.Sub(start) / binWidth); b >= 0 && b < nbins {
-						out.ok200[b]++
-					}
-				case 429, 503:
-					res.Rejected.Record(done.Sub(due))
-					res.RejSent.Record(done.Sub(sent))
-				}
+				sh.record(k, code, due, sent, done, start)
 				if closing {
 					conn.Close()
 					conn = nil
@@ -190,15 +185,16 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 		})
 	}
 	wg.Wait()
+	stopWatch()
 	r := &openResult{Start: start, OK200: make([]uint64, nbins), Due: make([]uint64, nbins)}
 	for range segs {
 		r.Segs = append(r.Segs, newSegResult())
 	}
-	for _, o := range outs {
-		for k, s := range o.segs {
+	for _, sh := range shards {
+		for k, s := range sh.segs {
 			r.Segs[k].merge(s)
 		}
-		for b, n := range o.ok200 {
+		for b, n := range sh.ok200 {
 			r.OK200[b] += n
 		}
 	}
@@ -208,6 +204,91 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 		r.Due[int(at/binWidth)]++
 	}
 	return r
+}
+
+// resultShard collects the results of some workers.
+type resultShard struct {
+	mu    sync.Mutex
+	segs  []*segResult
+	ok200 []uint64
+}
+
+func (sh *resultShard) error(seg int, what string) {
+	sh.mu.Lock()
+	sh.segs[seg].Errors[what]++
+	sh.mu.Unlock()
+}
+
+// record records an answer with this status to a request due at due, sent at sent and
+// answered at done.
+func (sh *resultShard) record(seg, code int, due, sent, done, start time.Time) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	res := sh.segs[seg]
+	res.Lag.Record(sent.Sub(due))
+	res.Status[code]++
+	switch code {
+	case 200:
+		res.Accepted.Record(done.Sub(due))
+		res.AccSent.Record(done.Sub(sent))
+		if b := int(done.Sub(start) / binWidth); b >= 0 && b < len(sh.ok200) {
+			sh.ok200[b]++
+		}
+	case 429, 503:
+		res.Rejected.Record(done.Sub(due))
+		res.RejSent.Record(done.Sub(sent))
+	}
+}
+
+// workerState is what the watchdog sees of a worker: the request it waits for, if any.
+// (A deadline set on the connection for every request cost the generator more CPU than
+// the rest of its work.)
+type workerState struct {
+	mu    sync.Mutex
+	conn  net.Conn
+	since time.Time // zero: no request in flight
+	hung  bool
+}
+
+func (ws *workerState) start(c net.Conn, at time.Time) {
+	ws.mu.Lock()
+	ws.conn, ws.since = c, at
+	ws.mu.Unlock()
+}
+
+// end marks the request answered (or failed) and reports whether the watchdog cut it.
+func (ws *workerState) end() bool {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	hung := ws.hung
+	ws.since, ws.hung = time.Time{}, false
+	return hung
+}
+
+// watchdog closes the connection of a request not answered within timeout, every
+// 100 ms, until stop is called.
+func watchdog(workers []*workerState, timeout time.Duration) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				for _, ws := range workers {
+					ws.mu.Lock()
+					if !ws.since.IsZero() && now.Sub(ws.since) > timeout && !ws.hung {
+						ws.hung = true
+						ws.conn.Close()
+					}
+					ws.mu.Unlock()
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // statusList renders answers by status, e.g. "200: 1234, 503: 56".

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +25,6 @@ import (
 
 // Targets of -overload.
 const (
-	overloadFactor    = 2.0                   // offered during the overload, × capacity
 	normalFactor      = 0.5                   // offered before and after it, × capacity
 	normalDuration    = 10 * time.Second      // baseline and recovery segments
 	answerTimeout     = 10 * time.Second      // a request not answered by then hung
@@ -39,6 +39,7 @@ type overloadReport struct {
 	Machine  machine `json:"machine"`
 	Config   any     `json:"config"`
 	Capacity summary `json:"capacity"`
+	Factor   float64 `json:"overloadFactor"` // offered during the overload, × capacity
 	// Segments of the open-loop schedule: baseline, overload, recovery.
 	Segments []segmentReport `json:"segments"`
 	PeakRSS  float64         `json:"peakRssMiB"` // VmHWM at the end
@@ -84,7 +85,7 @@ type ovCheck struct {
 }
 
 func runOverload(o options) int {
-	rep := overloadReport{Machine: describeMachine(), Recovery: -1, Config: map[string]any{
+	rep := overloadReport{Machine: describeMachine(), Recovery: -1, Factor: o.overloadFactor, Config: map[string]any{
 		"captureDuration": o.duration.String(), "warmup": o.warmup.String(), "concurrency": o.concurrency,
 		"overloadDuration": o.overloadDuration.String(), "connections": o.connections, "loadgenNice": o.loadgenNice, "linkdFlags": o.linkdFlags}}
 	b, err := prepare(o)
@@ -125,11 +126,15 @@ func runOverload(o options) int {
 
 	segs := []segment{
 		{Name: "baseline", Rate: normalFactor * capacity, Dur: normalDuration},
-		{Name: "overload", Rate: overloadFactor * capacity, Dur: o.overloadDuration},
+		{Name: "overload", Rate: o.overloadFactor * capacity, Dur: o.overloadDuration},
 		{Name: "recovery", Rate: normalFactor * capacity, Dur: normalDuration},
 	}
 	logf("open loop, %d connections: %.0f/s for %v, %.0f/s for %v, %.0f/s for %v", o.connections,
 		segs[0].Rate, segs[0].Dur, segs[1].Rate, segs[1].Dur, segs[2].Rate, segs[2].Dur)
+	// One P for the open loop: its goroutines wake at scattered times, and with two Ps
+	// the runtime spent a third of the generator's CPU handing work between threads
+	// (futex wake-ups, work stealing) instead of sending.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	rss := sampleRSS(pid)
 	start := time.Now().Add(200 * time.Millisecond)
 	cpu := sampleSegments(start, segs, pid)
@@ -207,7 +212,7 @@ func finishOverload(o options, rep *overloadReport) int {
 
 func printOverload(w io.Writer, r *overloadReport) {
 	m := r.Machine
-	fmt.Fprintf(w, "linkd overload benchmark: POST /api/v1/linktoken, open loop at %.1f× and %.1f× the measured capacity\n", normalFactor, overloadFactor)
+	fmt.Fprintf(w, "linkd overload benchmark: POST /api/v1/linktoken, open loop at %.2f× and %.2f× the measured capacity\n", normalFactor, r.Factor)
 	fmt.Fprintf(w, "machine: %d CPUs (%s), GOMAXPROCS %d, %s, commit %s, load average at start %s\n",
 		m.NumCPU, m.CPU, m.GOMAXPROCS, m.GoVersion, m.Commit, m.LoadAvg)
 	if f, _ := r.Config.(map[string]any)["linkdFlags"].(string); f != "" {
