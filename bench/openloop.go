@@ -25,8 +25,14 @@ type segment struct {
 	Dur  time.Duration `json:"-"`
 }
 
-// binWidth is the width of the throughput bins (by completion time).
+// binWidth is the width of the throughput bins (by due time).
 const binWidth = 250 * time.Millisecond
+
+// onTimeBounds are the latency bounds OnTime counts under: the recovery check picks the
+// smallest one above its own bound.
+var onTimeBounds = [...]time.Duration{5 * time.Millisecond, 10 * time.Millisecond, 20 * time.Millisecond,
+	50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond, time.Second,
+	2 * time.Second, 5 * time.Second, 10 * time.Second}
 
 // segResult is what one segment measured.
 type segResult struct {
@@ -64,9 +70,11 @@ func (s *segResult) merge(o *segResult) {
 type openResult struct {
 	Start time.Time
 	Segs  []*segResult
-	// OK200 counts the 200 answers completed in each binWidth from Start; Due the
-	// requests due in each.
-	OK200, Due []uint64
+	// OnTime[b][j] counts the requests due in the b-th binWidth from Start that were
+	// answered 200 within onTimeBounds[j] of their due time; Due[b] the requests due in
+	// it.
+	OnTime [][len(onTimeBounds)]uint64
+	Due    []uint64
 }
 
 // schedule maps request indexes to due times.
@@ -114,7 +122,7 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 	// the thing measured.
 	shards := make([]*resultShard, 16)
 	for i := range shards {
-		shards[i] = &resultShard{ok200: make([]uint64, nbins)}
+		shards[i] = &resultShard{onTime: make([][len(onTimeBounds)]uint64, nbins)}
 		for range segs {
 			shards[i].segs = append(shards[i].segs, newSegResult())
 		}
@@ -186,7 +194,7 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 	}
 	wg.Wait()
 	stopWatch()
-	r := &openResult{Start: start, OK200: make([]uint64, nbins), Due: make([]uint64, nbins)}
+	r := &openResult{Start: start, OnTime: make([][len(onTimeBounds)]uint64, nbins), Due: make([]uint64, nbins)}
 	for range segs {
 		r.Segs = append(r.Segs, newSegResult())
 	}
@@ -194,8 +202,10 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 		for k, s := range sh.segs {
 			r.Segs[k].merge(s)
 		}
-		for b, n := range sh.ok200 {
-			r.OK200[b] += n
+		for b, counts := range sh.onTime {
+			for j, n := range counts {
+				r.OnTime[b][j] += n
+			}
 		}
 	}
 	for i := int64(0); i < sch.total; i++ {
@@ -208,9 +218,9 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 
 // resultShard collects the results of some workers.
 type resultShard struct {
-	mu    sync.Mutex
-	segs  []*segResult
-	ok200 []uint64
+	mu     sync.Mutex
+	segs   []*segResult
+	onTime [][len(onTimeBounds)]uint64
 }
 
 func (sh *resultShard) error(seg int, what string) {
@@ -231,8 +241,12 @@ func (sh *resultShard) record(seg, code int, due, sent, done, start time.Time) {
 	case 200:
 		res.Accepted.Record(done.Sub(due))
 		res.AccSent.Record(done.Sub(sent))
-		if b := int(done.Sub(start) / binWidth); b >= 0 && b < len(sh.ok200) {
-			sh.ok200[b]++
+		if b := int(due.Sub(start) / binWidth); b >= 0 && b < len(sh.onTime) {
+			for j, bound := range onTimeBounds {
+				if done.Sub(due) <= bound {
+					sh.onTime[b][j]++
+				}
+			}
 		}
 	case 429, 503:
 		res.Rejected.Record(done.Sub(due))
