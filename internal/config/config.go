@@ -60,7 +60,7 @@ type Serve struct {
 
 // DefaultMaxInFlight is --max-in-flight's default, chosen from bench -overload
 // (bench/README.md, "Overload").
-const DefaultMaxInFlight = 256
+const DefaultMaxInFlight = 512
 
 // Limits on settings, so that a typo cannot mint tokens that live for a year.
 const (
