@@ -75,6 +75,9 @@ type openResult struct {
 	// it.
 	OnTime [][len(onTimeBounds)]uint64
 	Due    []uint64
+	// Done200[b] counts the 200 answers that arrived in the b-th binWidth from Start,
+	// whenever they were due: the throughput the server delivered.
+	Done200 []uint64
 }
 
 // schedule maps request indexes to due times.
@@ -122,7 +125,7 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 	// the thing measured.
 	shards := make([]*resultShard, 16)
 	for i := range shards {
-		shards[i] = &resultShard{onTime: make([][len(onTimeBounds)]uint64, nbins)}
+		shards[i] = &resultShard{onTime: make([][len(onTimeBounds)]uint64, nbins), done200: make([]uint64, nbins)}
 		for range segs {
 			shards[i].segs = append(shards[i].segs, newSegResult())
 		}
@@ -194,13 +197,17 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 	}
 	wg.Wait()
 	stopWatch()
-	r := &openResult{Start: start, OnTime: make([][len(onTimeBounds)]uint64, nbins), Due: make([]uint64, nbins)}
+	r := &openResult{Start: start, OnTime: make([][len(onTimeBounds)]uint64, nbins), Due: make([]uint64, nbins),
+		Done200: make([]uint64, nbins)}
 	for range segs {
 		r.Segs = append(r.Segs, newSegResult())
 	}
 	for _, sh := range shards {
 		for k, s := range sh.segs {
 			r.Segs[k].merge(s)
+		}
+		for b, n := range sh.done200 {
+			r.Done200[b] += n
 		}
 		for b, counts := range sh.onTime {
 			for j, n := range counts {
@@ -218,9 +225,10 @@ func openLoop(start time.Time, addr string, reqs [][]byte, conns int, segs []seg
 
 // resultShard collects the results of some workers.
 type resultShard struct {
-	mu     sync.Mutex
-	segs   []*segResult
-	onTime [][len(onTimeBounds)]uint64
+	mu      sync.Mutex
+	segs    []*segResult
+	onTime  [][len(onTimeBounds)]uint64
+	done200 []uint64
 }
 
 func (sh *resultShard) error(seg int, what string) {
@@ -241,6 +249,9 @@ func (sh *resultShard) record(seg, code int, due, sent, done, start time.Time) {
 	case 200:
 		res.Accepted.Record(done.Sub(due))
 		res.AccSent.Record(done.Sub(sent))
+		if b := int(done.Sub(start) / binWidth); b >= 0 && b < len(sh.done200) {
+			sh.done200[b]++
+		}
 		if b := int(due.Sub(start) / binWidth); b >= 0 && b < len(sh.onTime) {
 			for j, bound := range onTimeBounds {
 				if done.Sub(due) <= bound {
