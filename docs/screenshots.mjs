@@ -39,9 +39,15 @@ await page.screenshot({ path: `${dir}demo-link.png` });
 await link.getByTestId('button-confirm-transfer').click(t);
 await link.getByTestId('button-transfer-done').click(t);
 await page.locator('.kind-onExit').waitFor(t);
-// Fold every payload but the transfer's, as a reader would, to show the whole sequence.
+// The backend's webhooks: pending, then succeeded once the sandbox settles (5 s by
+// default, --sandbox-settle-delay), each with its signature check.
+await page.locator('#log .entry', { hasText: 'succeeded' }).locator('.sig-ok').waitFor({ timeout: 20000 });
+// Fold every payload but the transfer's and the last webhook's, as a reader would, to show
+// the whole sequence.
 await page.evaluate(() => {
-  for (const d of document.querySelectorAll('#log details')) d.open = !!d.querySelector('.kind-onTransferFinished');
+  const entries = [...document.querySelectorAll('#log details')];
+  const lastHook = entries.filter((d) => d.querySelector('.kind-webhook')).pop();
+  for (const d of entries) d.open = !!d.querySelector('.kind-onTransferFinished') || d === lastHook;
   const log = document.getElementById('log');
   log.scrollTop = log.scrollHeight;
 });

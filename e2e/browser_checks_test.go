@@ -16,6 +16,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/linkd-dev/linkd/internal/connector"
+	"github.com/linkd-dev/linkd/internal/walletsig"
 )
 
 // ---- matching JSON values against expectations ----
@@ -36,7 +39,9 @@ var (
 	reAccessToken = re(`^lkat_[A-Za-z0-9_-]{43}$`)
 	reRefresh     = re(`^lkrt_[A-Za-z0-9_-]{43}$`)
 	reEVMHash     = re(`^0x[0-9a-f]{64}$`)
-	anyNumber     = check(func(got any) string {
+	// reEVMSignature is a personal_sign signature: r, s and v (27 or 28).
+	reEVMSignature = re(`^0x[0-9a-f]{128}(1b|1c)$`)
+	anyNumber      = check(func(got any) string {
 		if f, ok := got.(float64); !ok || math.IsNaN(f) {
 			return fmt.Sprintf("want a number, got %s", compactJSON(got))
 		}
@@ -347,16 +352,20 @@ func (br *browserRun) checkCommon() {
 		if !slices.Equal(posted, received) {
 			t.Errorf("%s (page %s): the Link UI posted %v, the host received %v", br.run, label, posted, received)
 		}
-		if len(p.Screens) == 0 {
+		if len(p.Screens) == 0 && !(br.scenario == "pay-wallet" && label == "main") {
 			t.Errorf("%s (page %s): no Link UI screen was seen", br.run, label)
+		}
+		base := br.linkURL() + "#"
+		if label == "pay" {
+			base = br.linkd.PublicURL() + "/pay/" + br.client.ID // opened without SDK parameters
 		}
 		for _, s := range p.Screens {
 			href, _ := s["href"].(string)
 			if s["name"] == "loading" {
 				continue
 			}
-			if !strings.HasPrefix(href, br.linkURL()+"#") || strings.Contains(href, "c=") {
-				t.Errorf("%s (page %s): on screen %v the Link UI's address is %q: want %s#<parameters> without the code", br.run, label, s["name"], href, br.linkURL())
+			if !strings.HasPrefix(href, base) || strings.Contains(href, "c=") {
+				t.Errorf("%s (page %s): on screen %v the Link UI's address is %q: want %s#<parameters> without the code", br.run, label, s["name"], href, base)
 			}
 			for _, c := range codes {
 				if strings.Contains(href, c) {
@@ -472,6 +481,7 @@ func (br *browserRun) check() {
 		br.wantData("toAddressFull", allowedAddress)
 		finished := br.transferFinishedPayload()
 		br.wantData("txHashTitle", finished["txHash"])
+		br.checkAfterLink(finished)
 
 	case "transfer-amount":
 		br.wantScreens("main", "loading", "catalog", "credentials", "accounts", "loading", "transfer-asset", "transfer-network",
@@ -504,12 +514,12 @@ func (br *browserRun) check() {
 			ev("pageLoaded", nil),
 			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
 			ev("walletMessageSigned", obj{
-				"signedMessageHash": reEVMHash,
+				"signedMessageHash": reEVMSignature,
 				"message":           br.env.verifyMessage,
-				"address":           allowedAddress,
+				"address":           connector.SandboxWalletEVM,
 				"timeStamp":         anyNumber,
 				"isVerified":        true,
-				"verifiedAddresses": []any{allowedAddress},
+				"verifiedAddresses": []any{connector.SandboxWalletEVM},
 			}),
 			ev("verifyDonePage", nil),
 			exit(nil, obj{"page": "verifyDonePage", "selectedIntegration": selectedSandbox()}),
@@ -518,22 +528,32 @@ func (br *browserRun) check() {
 		if d := time.Since(time.UnixMilli(int64(ts))); d < 0 || d > 5*time.Minute {
 			t.Errorf("%s: walletMessageSigned.timeStamp %v is not the time of signing (%v ago)", br.run, ts, d)
 		}
+		sig, _ := br.event("main", "walletMessageSigned")["signedMessageHash"].(string)
+		if err := walletsig.Verify("evm", connector.SandboxWalletEVM, br.env.verifyMessage, sig); err != nil {
+			t.Errorf("%s: the sandbox's signature does not verify: %v", br.run, err)
+		}
 		br.wantData("catalogTitle", "Choose your wallet")
 		br.wantData("message", br.env.verifyMessage)
 		br.wantData("network", "Ethereum")
-		br.wantData("allowedChecked", true)
-		br.wantData("ownOffered", 1)
-		br.wantData("verifiedAddress", allowedAddress)
+		br.wantData("address", connector.SandboxWalletEVM)
+		br.wantData("verifiedAddress", connector.SandboxWalletEVM)
+		br.wantVerifications(obj{"address": connector.SandboxWalletEVM, "networkType": "evm", "isSandbox": true, "walletName": "Sandbox", "signedMessageHash": sig})
 
 	case "verify-rejected":
-		br.wantScreens("main", "loading", "catalog", "verify", "verify-rejected")
+		br.wantScreens("main", "loading", "catalog", "verify", "verify-mismatch")
 		br.wantEvents("main", seq(
 			ev("pageLoaded", nil),
 			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
 			ev("verifyWalletRejected", nil),
+			ev("defiWalletError", obj{"integrationName": "Sandbox", "errorType": "verifyMismatch", "timeStamp": anyNumber,
+				"details": obj{"requestedAddress": allowedAddress, "connectedAddress": connector.SandboxWalletEVM, "connectedNetwork": "Ethereum"}}),
 			exit(nil, obj{"page": "verifyWalletRejectedPage", "selectedIntegration": selectedSandbox()}),
 		))
 		br.wantData("reasons", "This address isn’t one of those allowed.")
+		br.wantVerifications()
+
+	case "wallet-connect", "wallet-refused", "wallet-timeout", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet":
+		br.checkWallets()
 
 	case "reused-token":
 		used := "This link was already used. For your security, please start again from the app."
@@ -669,11 +689,10 @@ func (br *browserRun) checkTransfer(w transferWant) {
 	}
 }
 
-// checkAccessTokens calls POST /api/v1/balance/get, as the client's backend would, with
-// every access token onIntegrationConnected delivered (and refuses a refresh token).
-func (br *browserRun) checkAccessTokens() {
-	t := br.t
-	n := 0
+// accountTokens are the accountTokens of every onIntegrationConnected callback the page
+// got, in order.
+func (br *browserRun) accountTokens() []map[string]any {
+	var out []map[string]any
 	for _, e := range br.page("main").Events {
 		if e["cb"] != "onIntegrationConnected" {
 			continue
@@ -682,28 +701,39 @@ func (br *browserRun) checkAccessTokens() {
 		at, _ := p["accessToken"].(map[string]any)
 		accounts, _ := at["accountTokens"].([]any)
 		for _, a := range accounts {
-			a, _ := a.(map[string]any)
-			acct, _ := a["account"].(map[string]any)
-			for _, kind := range []string{"accessToken", "refreshToken"} {
-				tok, _ := a[kind].(string)
-				body, _ := json.Marshal(map[string]string{"authToken": tok, "type": "sandbox"})
-				r := br.linkd.do(t, "POST", "/api/v1/balance/get", body, "X-Client-Id", br.client.ID, "X-Client-Secret", br.client.Secret,
-					"Content-Type", "application/json")
-				if kind == "refreshToken" {
-					if r.Code != http.StatusUnauthorized || r.Type() != "authTokenInvalid" {
-						t.Errorf("%s: balance/get with the refresh token of %v: %v, want 401 authTokenInvalid", br.run, acct["accountId"], r)
-					}
-					continue
+			m, _ := a.(map[string]any)
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// checkAccessTokens calls POST /api/v1/balance/get, as the client's backend would, with
+// every access token onIntegrationConnected delivered (and refuses a refresh token).
+func (br *browserRun) checkAccessTokens() {
+	t := br.t
+	n := 0
+	for _, a := range br.accountTokens() {
+		acct, _ := a["account"].(map[string]any)
+		for _, kind := range []string{"accessToken", "refreshToken"} {
+			tok, _ := a[kind].(string)
+			body, _ := json.Marshal(map[string]string{"authToken": tok, "type": "sandbox"})
+			r := br.linkd.do(t, "POST", "/api/v1/balance/get", body, "X-Client-Id", br.client.ID, "X-Client-Secret", br.client.Secret,
+				"Content-Type", "application/json")
+			if kind == "refreshToken" {
+				if r.Code != http.StatusUnauthorized || r.Type() != "authTokenInvalid" {
+					t.Errorf("%s: balance/get with the refresh token of %v: %v, want 401 authTokenInvalid", br.run, acct["accountId"], r)
 				}
-				n++
-				var c struct {
-					TotalCash float64 `json:"totalCashUsdValue"`
-				}
-				if r.Code != http.StatusOK || json.Unmarshal(r.Env.Content, &c) != nil {
-					t.Errorf("%s: balance/get with the access token of %v: %v, want 200", br.run, acct["accountId"], r)
-				} else if c.TotalCash != acct["cash"] {
-					t.Errorf("%s: balance/get of %v: totalCashUsdValue %v, want the account's cash %v", br.run, acct["accountId"], c.TotalCash, acct["cash"])
-				}
+				continue
+			}
+			n++
+			var c struct {
+				TotalCash float64 `json:"totalCashUsdValue"`
+			}
+			if r.Code != http.StatusOK || json.Unmarshal(r.Env.Content, &c) != nil {
+				t.Errorf("%s: balance/get with the access token of %v: %v, want 200", br.run, acct["accountId"], r)
+			} else if c.TotalCash != acct["cash"] {
+				t.Errorf("%s: balance/get of %v: totalCashUsdValue %v, want the account's cash %v", br.run, acct["accountId"], c.TotalCash, acct["cash"])
 			}
 		}
 	}
@@ -820,4 +850,52 @@ func (br *browserRun) checkMax() {
 	if amount+fee > 1200+1e-9 || amount < most-1e-6 {
 		t.Errorf("%s: Max priced %v USDC + %v USDC fee: want the most the account can send (%v USDC, within its 1,200 USDC)", br.run, amount, fee, most)
 	}
+}
+
+// afterLinkResult is node/afterlink.mjs's output line.
+type afterLinkResult struct {
+	OK       bool     `json:"ok"`
+	Failures []string `json:"failures"`
+	Results  struct {
+		Statuses []string `json:"statuses"`
+		Transfer struct {
+			ID, Status, Hash string
+		} `json:"transfer"`
+		Holdings struct {
+			AccountID string `json:"accountId"`
+			Positions int    `json:"positions"`
+		} `json:"holdings"`
+	} `json:"results"`
+}
+
+// checkAfterLink does what the page's backend does after a deposit, with Mesh's
+// node-api (node/afterlink.mjs): it confirms the transfer onTransferFinished reported by
+// listing transfers with its transaction id (v1TransfersManagedMeshList) until the
+// sandbox settles it, reads the account with the access token onIntegrationConnected
+// delivered (v1HoldingsGetCreate, v1BalanceGetCreate) and refreshes that token.
+func (br *browserRun) checkAfterLink(finished map[string]any) {
+	t := br.t
+	var access, refresh string
+	if tokens := br.accountTokens(); len(tokens) > 0 {
+		access, _ = tokens[0]["accessToken"].(string)
+		refresh, _ = tokens[0]["refreshToken"].(string)
+	}
+	transferID, _ := finished["transferId"].(string)
+	txHash, _ := finished["txHash"].(string)
+	stdout, stderr, code := runNode(t, br.env.node, "afterlink.mjs", "LINKD_URL="+br.linkd.URL, "LINKD_CLIENT_ID="+br.client.ID,
+		"LINKD_CLIENT_SECRET="+br.client.Secret, "CLIENT_TRANSACTION_ID="+transactionID(br.run), "TRANSFER_ID="+transferID,
+		"TX_HASH="+txHash, "ACCESS_TOKEN="+access, "REFRESH_TOKEN="+refresh, "WANT_STATUS=succeeded")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	var res afterLinkResult
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
+		t.Fatalf("afterlink.mjs (exit %d) printed no result: %v\nstdout:\n%s\nstderr:\n%s", code, err, stdout, stderr)
+	}
+	if code != 0 || !res.OK {
+		t.Fatalf("%s: after Link, with node-api: exit %d, %d failed check(s):\n  %s\nstderr:\n%s", br.run, code, len(res.Failures),
+			strings.Join(res.Failures, "\n  "), stderr)
+	}
+	if res.Results.Transfer.ID != transferID || res.Results.Transfer.Status != "succeeded" || res.Results.Holdings.AccountID != "sandbox-brokerage-1234" {
+		t.Errorf("%s: after Link: %+v", br.run, res.Results)
+	}
+	t.Logf("%s: node-api saw the transfer go %v, and %d positions", br.run, res.Results.Statuses, res.Results.Holdings.Positions)
 }

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/meshapi"
 )
 
@@ -53,7 +54,7 @@ const (
 	sandboxID       = "b9cc860a-935d-5982-8562-c164e2e7a703"
 	ethereumID      = "e3c7fdd8-b1fc-4e51-85ae-bb276e075611"
 	allowedAddress  = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
-	sandboxEVMAddr  = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359"
+	sandboxEVMAddr  = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359" // the sandbox brokerage's address (transfers)
 	chromiumPath    = "/usr/bin/chromium"
 	shortTokenTTL   = 10 * time.Second
 	scenarioTimeout = 90 * time.Second
@@ -67,13 +68,22 @@ var browserSDKs = []string{"mesh", "linkd"}
 // so that its token (issued when the run starts) has usually expired by then.
 var browserScenarios = []string{
 	"success", "mfa", "wrong-password", "restrict-accounts", "link-another", "integration-id",
-	"transfer", "transfer-amount", "transfer-max", "verify", "verify-rejected", "reused-token", "blocked-origin",
-	"readme-snippet", "expired-token",
+	"transfer", "transfer-amount", "transfer-max", "verify", "verify-rejected", "wallet-connect", "wallet-refused",
+	"wallet-timeout", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet",
+	"reused-token", "blocked-origin", "readme-snippet", "expired-token",
 }
 
 // blockedLoadTimeout is the linkdLoadTimeout the blocked-origin scenario gives linkd's
 // SDK: long enough for the scenario to look at the refused frame first.
 const blockedLoadTimeout = 6 * time.Second
+
+// walletScenarios run with the scripted browser wallets (browser/host/test-wallets-entry.js)
+// injected into the host page (into the payment link's page for pay-wallet).
+var walletScenarios = []string{"wallet-connect", "wallet-refused", "wallet-timeout", "wallet-verify-evm", "wallet-verify-solana",
+	"wallet-wrong-address", "wallet-tampered", "pay-wallet"}
+
+// onlySDK are scenarios that do not depend on the host page's SDK: they run once.
+var onlySDK = map[string]string{"pay-wallet": "linkd"}
 
 // chromiumBin returns Debian's Chromium, or fails (LINKD_E2E_REQUIRED=1) or skips.
 func chromiumBin(t *testing.T) string {
@@ -119,7 +129,7 @@ func TestBrowser(t *testing.T) {
 	needBinary(t)
 	chromium := chromiumBin(t)
 	node := ensureNodeModules(t)
-	for _, m := range []string{"playwright-core", "esbuild", "@meshconnect/web-link-sdk"} {
+	for _, m := range []string{"playwright-core", "esbuild", "@meshconnect/web-link-sdk", "@noble/curves"} {
 		if !fileExists(filepath.Join(e2eDir, "node_modules", m, "package.json")) {
 			t.Fatalf("e2e/node_modules/%s is missing: run npm ci --prefix e2e", m)
 		}
@@ -138,6 +148,9 @@ func TestBrowser(t *testing.T) {
 	sem := make(chan struct{}, min(4, max(2, runtime.GOMAXPROCS(0))))
 	for _, sc := range browserScenarios {
 		for _, sdk := range browserSDKs {
+			if only, ok := onlySDK[sc]; ok && only != sdk {
+				continue
+			}
 			t.Run(sdk+"/"+sc, func(t *testing.T) {
 				t.Parallel()
 				sem <- struct{}{}
@@ -171,7 +184,8 @@ func newBrowserEnv(t *testing.T, node, chromium string) *browserEnv {
 	}
 	env.expiredAt = time.Now()
 
-	env.linkd = startLinkd(t)
+	// Transfers settle after a second (the default 5 s would only slow the test down).
+	env.linkd = startLinkd(t, "--sandbox-settle-delay", "1s")
 	env.client = clientFor(t, env.linkd, "Acme Pay", env.hostOrigin)
 	env.baseID = networkID(t, env.linkd, env.client, "Base")
 
@@ -253,6 +267,15 @@ func (env *browserEnv) buildBundle(t *testing.T) {
 	cmd.Env = cleanEnv()
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("esbuild of @meshconnect/web-link-sdk: %v\n%s", err, b)
+	}
+	// The scripted wallets (with @noble/curves), as one classic script.
+	cmd = exec.Command(filepath.Join(e2eDir, "node_modules", ".bin", "esbuild"),
+		filepath.Join("browser", "host", "test-wallets-entry.js"), "--bundle", "--format=iife", "--platform=browser",
+		"--target=chrome120", "--log-level=warning", "--outfile="+filepath.Join(env.bundleDir, "test-wallets.js"))
+	cmd.Dir = e2eDir
+	cmd.Env = cleanEnv()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("esbuild of browser/host/test-wallets-entry.js: %v\n%s", err, b)
 	}
 }
 
@@ -348,13 +371,24 @@ func (env *browserEnv) tokenRequest(scenario, run string) (*meshapi.LinkTokenReq
 			ToAddresses:   []meshapi.ToAddress{to(ethereumID, "USDC"), to(env.baseID, "USDC"), to(ethereumID, "ETH")},
 			TransactionID: transactionID(run),
 		}
-	case "verify":
+	case "verify", "verify-other", "wallet-verify-evm":
+		allowed := map[string][]string{"verify": {allowedAddress, connector.SandboxWalletEVM}, "verify-other": {allowedAddress},
+			"wallet-verify-evm": {testWallets.metaMask()}}[scenario]
 		req.VerifyWalletOptions = &meshapi.VerifyWalletOptions{
 			VerificationMethods: []string{"signedMessage"},
 			Message:             env.verifyMessage,
 			NetworkID:           ethereumID,
-			Addresses:           []string{allowedAddress},
+			Addresses:           allowed,
 		}
+	case "wallet-verify-solana":
+		req.VerifyWalletOptions = &meshapi.VerifyWalletOptions{Message: env.verifyMessage, NetworkType: "solana"}
+	case "pay-wallet":
+		req.TransferOptions = &meshapi.TransferOptions{
+			ToAddresses:     []meshapi.ToAddress{to(ethereumID, "USDC")},
+			AmountInFiat:    25,
+			GeneratePayLink: true,
+		}
+		req.VerifyWalletOptions = &meshapi.VerifyWalletOptions{Message: env.verifyMessage, NetworkID: ethereumID}
 	default:
 		return nil, fmt.Errorf("unknown token scenario %q", scenario)
 	}
@@ -388,7 +422,7 @@ func (env *browserEnv) serveToken(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(code)
 		json.NewEncoder(w).Encode(v)
 	}
-	var token string
+	var token, payLink string
 	if in.Scenario == "expired" {
 		sdk, _, _ := strings.Cut(in.Run, "/")
 		env.mu.Lock()
@@ -408,12 +442,12 @@ func (env *browserEnv) serveToken(w http.ResponseWriter, r *http.Request) {
 			writeJSON(http.StatusBadGateway, map[string]string{"error": err.Error()})
 			return
 		}
-		token = tok.LinkToken
+		token, payLink = tok.LinkToken, tok.PaymentLink
 	}
 	env.mu.Lock()
 	env.issued[in.Run] = append(env.issued[in.Run], token)
 	env.mu.Unlock()
-	writeJSON(http.StatusOK, map[string]string{"linkToken": token})
+	writeJSON(http.StatusOK, map[string]string{"linkToken": token, "paymentLink": payLink})
 }
 
 // readmeSnippetMarker precedes the README's Playwright snippet.
@@ -462,6 +496,15 @@ type scenarioConfig struct {
 	SnippetFile    string            `json:"snippetFile"`
 	Networks       map[string]string `json:"networks"`
 	Addresses      map[string]string `json:"addresses"`
+	// Wallets, when set, injects the scripted wallets (browser/host/test-wallets-entry.js).
+	Wallets *walletsConfig `json:"wallets,omitempty"`
+}
+
+// walletsConfig says where the scripted wallets go and with which keys.
+type walletsConfig struct {
+	Bundle string            `json:"bundle"`
+	Where  string            `json:"where"` // "host" (the host page) or "page" (a full-page Link UI)
+	Keys   map[string]string `json:"keys"`
 }
 
 // scenarioResult is browser/scenario.mjs's output line.
@@ -489,6 +532,10 @@ type pageResult struct {
 	Screens []map[string]any `json:"screens"`
 	// Posts are the messages the Link UI posted to its parent: {type, target, payload}.
 	Posts []map[string]any `json:"posts"`
+	// BridgePosts are the wallet bridge's Comlink requests the Link UI sent: {type, target};
+	// BridgeMessages those the host page received: {origin, type, fromLink}.
+	BridgePosts    []map[string]any `json:"bridgePosts"`
+	BridgeMessages []map[string]any `json:"bridgeMessages"`
 }
 
 // browserRun is one scenario's run with one SDK, for the checks.
@@ -521,7 +568,13 @@ func (env *browserEnv) runScenario(t *testing.T, sdk, scenario string) {
 		LoadTimeoutMs: int(blockedLoadTimeout.Milliseconds()),
 		SnippetFile:   env.snippetFile,
 		Networks:      map[string]string{"ethereum": ethereumID, "base": env.baseID},
-		Addresses:     map[string]string{"allowed": allowedAddress, "own": sandboxEVMAddr},
+		Addresses:     map[string]string{"allowed": allowedAddress, "own": connector.SandboxWalletEVM},
+	}
+	if slices.Contains(walletScenarios, scenario) {
+		cfg.Wallets = &walletsConfig{Bundle: filepath.Join(env.bundleDir, "test-wallets.js"), Where: "host", Keys: testWallets.keys()}
+		if scenario == "pay-wallet" {
+			cfg.Wallets.Where = "page"
+		}
 	}
 	b, _ := json.Marshal(cfg)
 	br := &browserRun{t: t, env: env, sdk: sdk, scenario: scenario, run: run, linkd: env.linkd, client: env.client}

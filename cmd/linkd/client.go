@@ -35,6 +35,12 @@ Commands:
   revoke-tokens ID               revoke the client's unused link tokens and open Link sessions
   subclient add --client ID --name NAME
   subclient list --client ID
+  webhook add --client ID --url URL [--secret-key-file FILE]
+                                 register a transfer status webhook; prints {"webhookId","secret"} (the secret is shown only here)
+  webhook list --client ID       the client's webhooks (never their secrets)
+  webhook remove ID              stop delivering to a webhook (its pending deliveries are dropped)
+  webhook deliveries --client ID [--limit N]
+                                 recent deliveries and their attempts (status, HTTP code, next retry)
 
 Every command takes --data DIR / --database-url URL (same as serve). Changes reach a running
 server within one second.
@@ -53,7 +59,7 @@ func client(ctx context.Context, e env, args []string) error {
 		"create": clientCreate, "list": clientList, "show": clientShow, "update": clientUpdate,
 		"disable": clientEnable(false), "enable": clientEnable(true),
 		"rotate-secret": clientRotate, "revoke-secret": clientRevokeSecret, "revoke-tokens": clientRevokeTokens,
-		"subclient": subclient,
+		"subclient": subclient, "webhook": webhookCmd,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -168,11 +174,17 @@ func normalizeOrigin(s string) (string, error) {
 // that exists: only create may make one, with withNewStore) and runs fn with the
 // positional arguments (client ids, lower-cased).
 func withStore(ctx context.Context, e env, f *flags, args []string, nargs int, check func() error, fn func(store.Store, []string) error) error {
+	return withStoreMode(ctx, e, f, args, nargs, check, mustExist, func(st store.Store, pos []string, _ config.Store) error { return fn(st, pos) })
+}
+
+// withStoreConfig is withStore for commands that need the database settings too (the
+// data directory holds the default secret key file).
+func withStoreConfig(ctx context.Context, e env, f *flags, args []string, nargs int, check func() error, fn func(store.Store, []string, config.Store) error) error {
 	return withStoreMode(ctx, e, f, args, nargs, check, mustExist, fn)
 }
 
-// withStoreMode is withStore opening the database in mode.
-func withStoreMode(ctx context.Context, e env, f *flags, args []string, nargs int, check func() error, mode dbMode, fn func(store.Store, []string) error) error {
+// withStoreMode is withStoreConfig opening the database in mode.
+func withStoreMode(ctx context.Context, e env, f *flags, args []string, nargs int, check func() error, mode dbMode, fn func(store.Store, []string, config.Store) error) error {
 	var sc config.Store
 	config.BindStore(f.b, &sc)
 	pos, err := f.parse(args)
@@ -183,10 +195,10 @@ func withStoreMode(ctx context.Context, e env, f *flags, args []string, nargs in
 		if nargs == 0 {
 			return usagef("%s takes no arguments, got %q", f.fs.Name(), pos[0])
 		}
-		return usagef("%s needs a client id", f.fs.Name())
+		return usagef("%s needs %s", f.fs.Name(), f.idName())
 	}
 	for i, p := range pos {
-		if err := checkID(p); err != nil {
+		if err := checkID(p, f.idName()); err != nil {
 			return err
 		}
 		pos[i] = strings.ToLower(p)
@@ -201,14 +213,24 @@ func withStoreMode(ctx context.Context, e env, f *flags, args []string, nargs in
 		return err
 	}
 	defer st.Close()
-	return fn(st, pos)
+	return fn(st, pos, sc)
 }
 
-// checkID refuses anything but a uuid in its 8-4-4-4-12 form (any case).
-func checkID(id string) error {
+// idName is what the command's argument is: "a client id" unless the command says
+// otherwise (flags.arg).
+func (f *flags) idName() string {
+	if f.arg != "" {
+		return f.arg
+	}
+	return "a client id"
+}
+
+// checkID refuses anything but a uuid in its 8-4-4-4-12 form (any case); what names the
+// id ("a client id") for the message.
+func checkID(id, what string) error {
 	u, err := uuid.Parse(id)
 	if err != nil || len(id) != 36 || u.String() != strings.ToLower(id) {
-		return usagef("%q is not a client id (a uuid)", id)
+		return usagef("%q is not %s (a uuid)", id, what)
 	}
 	return nil
 }
@@ -243,7 +265,7 @@ func clientCreate(ctx context.Context, e env, args []string) error {
 		}
 		return s.apply(f, &c)
 	}
-	return withStoreMode(ctx, e, f, args, 0, check, createDB, func(st store.Store, _ []string) error {
+	return withStoreMode(ctx, e, f, args, 0, check, createDB, func(st store.Store, _ []string, _ config.Store) error {
 		secret, hash := auth.NewSecret()
 		c.Secrets = []store.Secret{{Hash: hash, CreatedAt: now}}
 		if err := st.CreateClient(ctx, c); err != nil {
@@ -427,7 +449,7 @@ func subclient(ctx context.Context, e env, args []string) error {
 		f.fs.StringVar(&clientID, "client", "", "id of the parent client")
 		f.fs.StringVar(&name, "name", "", "display name shown in the Link UI")
 		check := func() error {
-			if err := checkID(clientID); err != nil {
+			if err := checkID(clientID, "a client id"); err != nil {
 				return usagef("--client: %v", err)
 			}
 			var err error
@@ -446,7 +468,7 @@ func subclient(ctx context.Context, e env, args []string) error {
 		f := newFlags(e, "subclient list", "client subclient list --client ID [flags]")
 		f.fs.StringVar(&clientID, "client", "", "id of the parent client")
 		check := func() error {
-			if err := checkID(clientID); err != nil {
+			if err := checkID(clientID, "a client id"); err != nil {
 				return usagef("--client: %v", err)
 			}
 			return nil

@@ -115,6 +115,8 @@ type flags struct {
 	fs   *flag.FlagSet
 	b    *config.Binder
 	help func()
+	// arg names the command's positional argument in messages ("" is "a client id").
+	arg string
 }
 
 // newFlags returns the flags of a subcommand. The flag package's own messages are

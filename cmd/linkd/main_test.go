@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -136,5 +138,80 @@ func TestHelp(t *testing.T) {
 	_, errs, code := cli(t, t.TempDir(), "serve", "--help")
 	if code != 0 || !strings.Contains(errs, "LINKD_TOKEN_TTL") || !strings.Contains(errs, "-public-url") {
 		t.Fatalf("serve --help: %d %s", code, errs)
+	}
+}
+
+// TestWebhookCommands: add prints the id and the secret once (and warns about a private
+// address), list never shows a secret, the secret is not in the database in clear, remove
+// ends a webhook, deliveries lists the outbox.
+func TestWebhookCommands(t *testing.T) {
+	dir := t.TempDir()
+	id, _ := create(t, dir)
+	out, errs, code := cli(t, dir, "client", "webhook", "add", "--client", id, "--url", "https://hooks.example/mesh")
+	var added map[string]string
+	if code != 0 || errs != "" || json.Unmarshal([]byte(out), &added, json.RejectUnknownMembers(true)) != nil || len(added) != 2 ||
+		!strings.HasPrefix(added["secret"], "whsec_") || len(added["webhookId"]) != 36 {
+		t.Fatalf("webhook add: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "secret.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 || fi.Size() != 32 {
+		t.Fatalf("secret key file: %v %v", fi, err)
+	}
+	out, errs, code = cli(t, dir, "client", "webhook", "add", "--url", "http://127.0.0.1:9000/hook", "--client", id)
+	if code != 0 || !strings.Contains(errs, "warning: 127.0.0.1 is a loopback address") || !strings.Contains(errs, "--webhook-allow-private") {
+		t.Fatalf("private URL: exit %d, stderr %q", code, errs)
+	}
+	var second map[string]string
+	json.Unmarshal([]byte(out), &second)
+	out, _, code = cli(t, dir, "client", "webhook", "list", "--client", id)
+	if code != 0 || !strings.Contains(out, added["webhookId"]) || !strings.Contains(out, "http://127.0.0.1:9000/hook") ||
+		strings.Contains(out, added["secret"]) || strings.Contains(out, "secret") {
+		t.Fatalf("webhook list: %d %s", code, out)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, en := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, en.Name()))
+		for _, s := range []string{added["secret"], second["secret"], strings.TrimPrefix(added["secret"], "whsec_")} {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("a webhook secret is in %s in clear (docs/threat-model.md H2)", en.Name())
+			}
+		}
+	}
+	if out, _, code := cli(t, dir, "client", "webhook", "deliveries", "--client", id); code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Errorf("deliveries: %d %s", code, out)
+	}
+	if out, _, code := cli(t, dir, "client", "webhook", "remove", added["webhookId"]); code != 0 || !strings.Contains(out, `"removed": true`) {
+		t.Errorf("remove: %d %s", code, out)
+	}
+	out, _, _ = cli(t, dir, "client", "webhook", "list", "--client", id)
+	if strings.Contains(out, added["webhookId"]) || !strings.Contains(out, second["webhookId"]) {
+		t.Errorf("after remove: %s", out)
+	}
+	bad := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no command", []string{"client", "webhook"}, 2, "missing command"},
+		{"unknown command", []string{"client", "webhook", "edit"}, 2, "unknown command"},
+		{"add without client", []string{"client", "webhook", "add", "--url", "https://x.example"}, 2, "--client"},
+		{"add without url", []string{"client", "webhook", "add", "--client", id}, 2, "--url"},
+		{"add ftp url", []string{"client", "webhook", "add", "--client", id, "--url", "ftp://x.example"}, 2, "http or https"},
+		{"add with credentials", []string{"client", "webhook", "add", "--client", id, "--url", "https://a:b@x.example"}, 2, "credentials"},
+		{"add for unknown client", []string{"client", "webhook", "add", "--client", "3fa85f64-5717-4562-b3fc-2c963f66afa6", "--url", "https://x.example"}, 1, "no client"},
+		{"remove malformed id", []string{"client", "webhook", "remove", "hook-1"}, 2, "not a webhook id"},
+		{"remove twice", []string{"client", "webhook", "remove", added["webhookId"]}, 1, "no webhook with id"},
+		{"remove without id", []string{"client", "webhook", "remove"}, 2, "needs a webhook id"},
+		{"deliveries with bad limit", []string{"client", "webhook", "deliveries", "--client", id, "--limit", "0"}, 2, "--limit"},
+		{"list for unknown client", []string{"client", "webhook", "list", "--client", "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, 1, "no client"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs, code := cli(t, dir, tc.args...)
+			if code != tc.code || out != "" || !strings.Contains(errs, tc.msg) || strings.Count(strings.TrimRight(errs, "\n"), "\n") != 0 {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and one line mentioning %q", code, out, errs, tc.code, tc.msg)
+			}
+		})
 	}
 }

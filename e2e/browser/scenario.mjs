@@ -11,7 +11,7 @@
 // requests that left the machine, the screenshots, and the values the flow read off the
 // screens. The Go test asserts on it. On a failed step the line says which step, and the
 // exit status is 1.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -38,7 +38,7 @@ const result = {
 };
 
 function pageRecord(label) {
-  if (!result.pages[label]) result.pages[label] = { events: [], messages: [], screens: [], posts: [] };
+  if (!result.pages[label]) result.pages[label] = { events: [], messages: [], screens: [], posts: [], bridgePosts: [], bridgeMessages: [] };
   return result.pages[label];
 }
 
@@ -81,10 +81,12 @@ function instrument(linkOrigins) {
       const real = window.parent;
       const wrapper = {
         postMessage(message, target, transfer) {
-          report('post', {
+          const bridge = message && typeof message === 'object' && typeof message.id === 'string' &&
+            ['GET', 'SET', 'APPLY', 'CONSTRUCT', 'ENDPOINT', 'RELEASE'].includes(message.type);
+          report(bridge ? 'bridge' : 'post', {
             type: message && typeof message === 'object' ? message.type : typeof message,
             target: typeof target === 'string' ? target : target && target.targetOrigin,
-            payload: message && typeof message === 'object' && 'payload' in message ? JSON.parse(JSON.stringify(message.payload ?? null)) : undefined,
+            payload: !bridge && message && typeof message === 'object' && 'payload' in message ? JSON.parse(JSON.stringify(message.payload ?? null)) : undefined,
           });
           return transfer === undefined ? real.postMessage(message, target) : real.postMessage(message, target, transfer);
         },
@@ -151,8 +153,11 @@ async function newPage(label, url) {
   return page;
 }
 
+// fullPages are Link UI pages opened as a full page (a payment link), not in the host's iframe.
+const fullPages = new Set();
+
 function link(page) {
-  return page.frameLocator(IFRAME);
+  return fullPages.has(page) ? page : page.frameLocator(IFRAME);
 }
 
 const t0 = Date.now();
@@ -166,7 +171,7 @@ async function step(name, fn) {
 async function shot(page, name, { fullPage = false } = {}) {
   shotNo++;
   const file = join(artifacts, `${cfg.scenario}-${String(shotNo).padStart(2, '0')}-${name}.png`);
-  if (fullPage) {
+  if (fullPage || fullPages.has(page)) {
     await page.screenshot({ path: file, animations: 'disabled' });
   } else {
     // Let the logos that are in view finish loading, so the picture shows what a user sees
@@ -494,7 +499,9 @@ const scenarios = {
     await popupGone(page);
   },
 
-  // Wallet verification with the allowed address.
+  // Wallet verification with the Sandbox wallet: it signs the token's message with its
+  // public test key (POST wallet/sign) and linkd verifies the signature like a browser
+  // wallet's.
   async verify(page) {
     await open(page, 'verify', { theme: 'dark' });
     await screen(page, 'catalog');
@@ -503,9 +510,7 @@ const scenarios = {
     await screen(page, 'verify');
     result.data.message = await text(page, 'verify-message');
     result.data.network = await text(page, `network-${cfg.networks.ethereum}`);
-    result.data.allowedChecked = await link(page).getByTestId(`verify-address-${cfg.addresses.allowed}`).isChecked(T);
-    result.data.ownOffered = await count(page, `verify-address-${cfg.addresses.own}`);
-    await step('choose the allowed address', () => link(page).getByTestId(`verify-address-${cfg.addresses.allowed}`).check(T));
+    result.data.address = await link(page).getByTestId('verify-address').getAttribute('title', T);
     await click(page, 'button-sign');
     await screen(page, 'verify-success');
     result.data.verifiedAddress = await link(page).getByTestId('verified-address').getAttribute('title', T);
@@ -513,18 +518,170 @@ const scenarios = {
     await popupGone(page);
   },
 
-  // Wallet verification with the sandbox wallet's own address: refused.
+  // Wallet verification when the options allow another address than the Sandbox
+  // wallet's: refused before anything is signed.
   async 'verify-rejected'(page) {
-    await open(page, 'verify');
+    await open(page, 'verify-other');
     await screen(page, 'catalog');
     await click(page, 'integration-sandbox');
     await screen(page, 'verify');
-    await step('choose the wallet\'s own address', () => link(page).getByTestId(`verify-address-${cfg.addresses.own}`).check(T));
+    await click(page, 'button-sign');
+    await screen(page, 'verify-mismatch');
+    result.data.reasons = await text(page, 'verify-reasons');
+    await clickAndExit(page, 'button-exit');
+    await popupGone(page);
+  },
+
+  // ---- browser wallets, injected into the host page only (test-wallets-entry.js) ----
+
+  // The catalog finds the host page's wallets over the bridge; MetaMask connects: its
+  // address becomes the connected account.
+  async 'wallet-connect'(page) {
+    await open(page, 'success');
+    await screen(page, 'catalog', { take: false });
+    await step('wait for the wallets', () => link(page).getByTestId('integration-deFiWallet-found-evm-Rabby-Wallet').waitFor({ state: 'visible', ...T }));
+    await fill(page, 'catalog-search', 'wallet');
+    await shot(page, 'catalog-wallets');
+    result.data.metaMaskSub = (await link(page).locator('[data-testid="integration-deFiWallet-metaMask"] .row-sub').innerText(T)).trim();
+    result.data.phantomSub = (await link(page).locator('[data-testid="integration-deFiWallet-phantom"] .row-sub').innerText(T)).trim();
+    result.data.coinbaseMuted = await link(page).getByTestId('integration-deFiWallet-coinbaseWallet').evaluate((e) => e.classList.contains('row-muted'));
+    result.data.rabbyName = (await link(page).locator('[data-testid="integration-deFiWallet-found-evm-Rabby-Wallet"] .row-title').innerText(T)).trim();
+    result.data.frameHasWallets = await (await (await page.locator(IFRAME).elementHandle(T)).contentFrame()).evaluate(() => !!window.__testWallets || !!window.ethereum);
+    await click(page, 'integration-deFiWallet-metaMask');
+    await screen(page, 'wallet-connected');
+    result.data.walletAddress = await link(page).getByTestId('wallet-address').getAttribute('title', T);
+    result.data.walletNetwork = await text(page, 'wallet-network');
+    result.data.calls = await page.evaluate(() => window.__testWallets.calls.map((c) => `${c.wallet} ${c.method}`));
+    await clickAndExit(page, 'button-continue');
+    await popupGone(page);
+  },
+
+  // The user first leaves a wallet prompt unanswered (and goes back), then refuses it
+  // (EIP-1193 4001).
+  async 'wallet-refused'(page) {
+    await open(page, 'success');
+    await screen(page, 'catalog', { take: false });
+    await step('wait for MetaMask', () => link(page).locator('[data-testid="integration-deFiWallet-metaMask"]:not(.row-muted)').waitFor({ state: 'visible', ...T }));
+    await page.evaluate(() => { window.__testWallets.mode = 'hang'; });
+    await click(page, 'integration-deFiWallet-metaMask');
+    await screen(page, 'wallet-connecting');
+    await click(page, 'button-back');
+    await screen(page, 'catalog', { shotName: 'catalog-again', take: false });
+    await page.evaluate(() => { window.__testWallets.mode = 'reject'; });
+    await click(page, 'integration-deFiWallet-metaMask');
+    await screen(page, 'wallet-declined');
+    result.data.declined = await text(page, 'wallet-error-message');
+    await click(page, 'button-choose-another');
+    await screen(page, 'catalog', { take: false });
+    await clickAndExit(page, 'button-close');
+    await popupGone(page);
+  },
+
+  // A wallet that never answers: once the Link UI's wallet timeout (2 minutes) has passed
+  // on Playwright's fake clock (installed in the page and the frames it opens, so nothing
+  // waits for real), the page reports it and says so.
+  async 'wallet-timeout'(page) {
+    await page.clock.install();
+    await open(page, 'success');
+    await screen(page, 'catalog', { take: false });
+    await step('wait for MetaMask', () => link(page).locator('[data-testid="integration-deFiWallet-metaMask"]:not(.row-muted)').waitFor({ state: 'visible', ...T }));
+    await page.evaluate(() => { window.__testWallets.mode = 'hang'; });
+    await click(page, 'integration-deFiWallet-metaMask');
+    await screen(page, 'wallet-connecting');
+    await step('two minutes pass', () => page.clock.fastForward('02:01'));
+    await screen(page, 'wallet-timeout');
+    result.data.timedOut = await text(page, 'wallet-error-message');
+    await clickAndExit(page, 'button-close');
+    await popupGone(page);
+  },
+
+  // MetaMask signs the token's message (personal_sign); linkd verifies it.
+  async 'wallet-verify-evm'(page) {
+    await open(page, 'wallet-verify-evm');
+    await screen(page, 'catalog', { take: false });
+    await step('wait for MetaMask', () => link(page).locator('[data-testid="integration-deFiWallet-metaMask"]:not(.row-muted)').waitFor({ state: 'visible', ...T }));
+    await shot(page, 'catalog-verify');
+    await click(page, 'integration-deFiWallet-metaMask');
+    await screen(page, 'verify');
+    result.data.address = await link(page).getByTestId('verify-address').getAttribute('title', T);
+    await click(page, 'button-sign');
+    await screen(page, 'verify-success');
+    result.data.verifiedNetwork = await text(page, 'verified-network');
+    await clickAndExit(page, 'button-continue');
+    await popupGone(page);
+  },
+
+  // Phantom (Wallet Standard) signs with ed25519; linkd verifies it.
+  async 'wallet-verify-solana'(page) {
+    await open(page, 'wallet-verify-solana', { language: 'es' });
+    await screen(page, 'catalog', { take: false });
+    await step('wait for Phantom', () => link(page).locator('[data-testid="integration-deFiWallet-phantom"]:not(.row-muted)').waitFor({ state: 'visible', ...T }));
+    await click(page, 'integration-deFiWallet-phantom');
+    await screen(page, 'verify');
+    result.data.address = await link(page).getByTestId('verify-address').getAttribute('title', T);
+    await click(page, 'button-sign');
+    await screen(page, 'verify-success');
+    result.data.successTitle = await text(page, 'verify-success-title');
+    await clickAndExit(page, 'button-continue');
+    await popupGone(page);
+  },
+
+  // The options ask for another address than MetaMask's: refused before signing.
+  async 'wallet-wrong-address'(page) {
+    await open(page, 'verify-other');
+    await screen(page, 'catalog', { take: false });
+    await step('wait for MetaMask', () => link(page).locator('[data-testid="integration-deFiWallet-metaMask"]:not(.row-muted)').waitFor({ state: 'visible', ...T }));
+    await click(page, 'integration-deFiWallet-metaMask');
+    await screen(page, 'verify');
+    await click(page, 'button-sign');
+    await screen(page, 'verify-mismatch');
+    result.data.reasons = await text(page, 'verify-reasons');
+    result.data.calls = await page.evaluate(() => window.__testWallets.calls.map((c) => `${c.wallet} ${c.method}`));
+    await clickAndExit(page, 'button-exit');
+    await popupGone(page);
+  },
+
+  // The signature is tampered with on its way: linkd refuses it (not the page).
+  async 'wallet-tampered'(page) {
+    await open(page, 'wallet-verify-evm');
+    await screen(page, 'catalog', { take: false });
+    await step('wait for MetaMask', () => link(page).locator('[data-testid="integration-deFiWallet-metaMask"]:not(.row-muted)').waitFor({ state: 'visible', ...T }));
+    await page.evaluate(() => { window.__testWallets.mode = 'tamper'; });
+    await click(page, 'integration-deFiWallet-metaMask');
+    await screen(page, 'verify', { take: false });
     await click(page, 'button-sign');
     await screen(page, 'verify-rejected');
     result.data.reasons = await text(page, 'verify-reasons');
     await clickAndExit(page, 'button-exit');
     await popupGone(page);
+  },
+
+  // A payment link opened as a full page, the wallets injected into that page: found in
+  // the Link UI's own window (EIP-6963), no bridge, no messages.
+  async 'pay-wallet'(host) {
+    const r = await step('POST /token pay-wallet', () => host.evaluate(async (run) => {
+      const res = await fetch('/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ scenario: 'pay-wallet', run }) });
+      return res.json();
+    }, cfg.run));
+    if (!r.paymentLink) throw new Error(`no paymentLink: ${JSON.stringify(r)}`);
+    const page = await context.newPage();
+    pages.set('pay', page);
+    fullPages.add(page);
+    pageRecord('pay');
+    page.on('pageerror', (e) => result.pageErrors.push({ page: 'pay', message: String(e && e.message ? e.message : e) }));
+    await step('open the payment link', () => page.goto(r.paymentLink, T));
+    await screen(page, 'catalog', { take: false });
+    await step('wait for MetaMask', () => link(page).locator('[data-testid="integration-deFiWallet-metaMask"]:not(.row-muted)').waitFor({ state: 'visible', ...T }));
+    await shot(page, 'pay-catalog');
+    await click(page, 'integration-deFiWallet-metaMask');
+    await screen(page, 'verify');
+    await click(page, 'button-sign');
+    await screen(page, 'verify-success');
+    result.data.verifiedAddress = await link(page).getByTestId('verified-address').getAttribute('title', T);
+    result.data.mode = await page.evaluate(() => document.documentElement.dataset.mode);
+    result.data.calls = await page.evaluate(() => window.__testWallets.calls.map((c) => `${c.wallet} ${c.method}`));
+    await click(page, 'button-continue');
+    await screen(page, 'finished');
   },
 
   // One token opened twice: the second page is refused, the first session is revoked.
@@ -601,9 +758,11 @@ async function collectPage(label, page) {
   if (page.isClosed()) return;
   const rec = pageRecord(label);
   try {
-    const got = await page.evaluate(() => ({ events: window.__events || [], messages: window.__messages || [] }));
+    if (fullPages.has(page)) return;
+    const got = await page.evaluate(() => ({ events: window.__events || [], messages: window.__messages || [], bridge: window.__bridge || [] }));
     rec.events = got.events;
     rec.messages = got.messages;
+    rec.bridgeMessages = got.bridge;
   } catch (e) {
     rec.collectError = String(e);
   }
@@ -627,11 +786,36 @@ try {
       result.lastScreen = `${labelOf(source.page)}: ${data.name}${data.error ? ` (${data.error})` : ''}`;
     } else if (kind === 'post') {
       rec.posts.push(data);
+    } else if (kind === 'bridge') {
+      rec.bridgePosts.push(data);
     } else if (kind === 'instrumentError') {
       result.instrumentErrors.push(data);
     }
   });
   await context.addInitScript(instrument, cfg.linkOrigins);
+  if (cfg.wallets) {
+    // The scripted wallets go where an extension injects them: the host page, or the
+    // top-level Link UI page of a payment link; never into the Link UI's frame.
+    const where = cfg.wallets.where === 'page'
+      ? `window.top === window && ${JSON.stringify(cfg.linkOrigins)}.includes(location.origin)`
+      : `window.top === window && location.origin === ${JSON.stringify(new URL(cfg.hostURL).origin)}`;
+    await context.addInitScript({
+      content: `${readFileSync(cfg.wallets.bundle, 'utf8')}\n;if (${where}) window.__installTestWallets(${JSON.stringify(cfg.wallets.keys)});`,
+    });
+  }
+  // The wallet calls of the Link UI and linkd's answers (the server's verdict, not the page's).
+  result.data.walletAPI = [];
+  context.on('response', async (r) => {
+    const u = new URL(r.url());
+    if (!u.pathname.includes('/link/api/wallet/')) return;
+    const entry = { path: u.pathname.replace(/^.*\/link\/api\//, ''), status: r.status() };
+    result.data.walletAPI.push(entry);
+    try {
+      entry.errorType = (await r.json()).errorType;
+    } catch {
+      // no body
+    }
+  });
   context.on('request', (r) => {
     const u = new URL(r.url());
     if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)) return;

@@ -45,8 +45,13 @@ type Handler struct {
 	// handed out, and the institutions of the accounts they stand for.
 	Store      store.Store
 	Connectors *connector.Registry
+	// AccessTTL and RefreshTTL are the lifetimes of the tokens POST /api/v1/token/refresh
+	// issues (the Link UI's too).
+	AccessTTL, RefreshTTL time.Duration
 
 	integrations, networks []byte
+	catalog                *catalog.Catalog
+	publicURL              string
 }
 
 // NewHandler returns a Handler; the catalog answers are encoded once, for publicURL.
@@ -61,6 +66,7 @@ func NewHandler(h Handler, cat *catalog.Catalog, publicURL string, addressPatter
 	if h.Now == nil {
 		h.Now = time.Now
 	}
+	h.catalog, h.publicURL = cat, publicURL
 	return &h, nil
 }
 

@@ -269,6 +269,17 @@ func (c *Catalog) NetworkRef(id string) (*Network, bool) {
 	return &c.networks[i], true
 }
 
+// TokenName is the name of a token symbol ("USDC" → "USD Coin"), from the first network
+// that has it; the symbol itself if no network does.
+func (c *Catalog) TokenName(symbol string) string {
+	for _, n := range c.networks {
+		if t, ok := n.TokenBySymbol(symbol); ok && t.Name != "" {
+			return t.Name
+		}
+	}
+	return symbol
+}
+
 // LogoSVG returns a generated logo by file name: "<slug>.svg" and its
 // "-dark", "-white", "-black" variants for integrations,
 // "network-<slug>[-dark].svg" for networks and "token-<symbol>[-dark].svg"

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +57,34 @@ type Serve struct {
 	// tokens the Link UI hands out for a connected account.
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
+	// SandboxSettleDelay is how long a sandbox transfer stays pending before it settles.
+	SandboxSettleDelay time.Duration
+	// WebhookAllowPrivate lets webhooks be delivered to loopback, private and link-local
+	// addresses (local tests, the demo; docs/threat-model.md H1).
+	WebhookAllowPrivate bool
+	// SecretKeyFile holds the key that seals webhook secrets ("": <DataDir>/secret.key).
+	SecretKeyFile string
+}
+
+// MaxSandboxSettleDelay bounds --sandbox-settle-delay.
+const MaxSandboxSettleDelay = 10 * time.Minute
+
+// SecretKeyFileName is the secret key file's name in the data directory, its default
+// place.
+const SecretKeyFileName = "secret.key"
+
+// KeyFile is the secret key file's path: path if set, else SecretKeyFileName in dataDir.
+func KeyFile(path, dataDir string) string {
+	if path != "" {
+		return path
+	}
+	return filepath.Join(dataDir, SecretKeyFileName)
+}
+
+// BindSecretKeyFile registers --secret-key-file (serve, and the commands that add
+// webhooks).
+func BindSecretKeyFile(b *Binder, p *string) {
+	b.String(p, "secret-key-file", "", "file of the 32-byte key that encrypts webhook signing secrets in the database (created 0600 on first need; default <--data>/"+SecretKeyFileName+"; every instance sharing a database needs the same file)")
 }
 
 // DefaultMaxInFlight is --max-in-flight's default, chosen from bench -overload
@@ -234,6 +263,9 @@ func BindServe(b *Binder, c *Serve) {
 	b.Bool(&c.Metrics, "metrics", true, "serve Prometheus metrics at /metrics")
 	b.Bool(&c.Demo, "demo", false, "create a demo client (once) and serve a demo host page at /demo")
 	b.String(&c.PprofAddr, "pprof-addr", "", "if set (e.g. 127.0.0.1:6060), serve Go's profiler there, on its own listener; keep it private")
+	b.Duration(&c.SandboxSettleDelay, "sandbox-settle-delay", 5*time.Second, "how long a sandbox transfer stays pending before it succeeds (or fails: amounts ending in .13)")
+	b.Bool(&c.WebhookAllowPrivate, "webhook-allow-private", false, "deliver webhooks to loopback, private and link-local addresses too (local tests and demos only)")
+	BindSecretKeyFile(b, &c.SecretKeyFile)
 	b.String(&c.TrustedProxies, "trusted-proxies", "", "reverse proxies (CIDRs or addresses, comma-separated) whose Forwarded / X-Forwarded-For headers name the client's address; empty: the TCP peer is the client")
 	b.Duration(&c.AccessTokenTTL, "access-token-ttl", time.Hour, "lifetime of the access tokens of connected accounts (expiresInSeconds)")
 	b.Duration(&c.RefreshTokenTTL, "refresh-token-ttl", 30*24*time.Hour, "lifetime of the refresh tokens of connected accounts (refreshTokenExpiresInSeconds)")
@@ -282,6 +314,9 @@ func (c *Serve) Check() error {
 	}
 	if c.AuthFailures < 0 {
 		errs = append(errs, fmt.Errorf("--auth-failures: must not be negative"))
+	}
+	if c.SandboxSettleDelay < 0 || c.SandboxSettleDelay > MaxSandboxSettleDelay {
+		errs = append(errs, fmt.Errorf("--sandbox-settle-delay: must be between 0s and %v, got %v", MaxSandboxSettleDelay, c.SandboxSettleDelay))
 	}
 	switch c.LogFormat {
 	case "json", "text":

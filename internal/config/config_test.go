@@ -30,7 +30,8 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.DataDir != "./linkd-data" || c.PublicURL != "http://localhost:8080" ||
-		c.TokenTTL != 10*time.Minute || c.MaxBody != 64<<10 || c.SQLiteSync != "normal" ||
+		c.TokenTTL != 10*time.Minute || c.MaxBody != 64<<10 || c.SQLiteSync != "normal" || c.SandboxSettleDelay != 5*time.Second ||
+		c.WebhookAllowPrivate || KeyFile(c.SecretKeyFile, c.DataDir) != "linkd-data/secret.key" ||
 		c.AccessTokenTTL != time.Hour || c.RefreshTokenTTL != 30*24*time.Hour || c.TrustedProxies != "" {
 		t.Errorf("defaults: %+v", c)
 	}
@@ -49,6 +50,10 @@ func TestPrecedence(t *testing.T) {
 		{"flag beats env", map[string]string{"LINKD_TOKEN_TTL": "5m"}, []string{"--token-ttl", "2m"}, func(c Serve) bool { return c.TokenTTL == 2*time.Minute }},
 		{"size units", map[string]string{"LINKD_MAX_BODY": "1MiB"}, nil, func(c Serve) bool { return c.MaxBody == 1<<20 }},
 		{"size flag", nil, []string{"--max-body", "32768"}, func(c Serve) bool { return c.MaxBody == 32768 }},
+		{"settle delay and webhook settings", map[string]string{"LINKD_SANDBOX_SETTLE_DELAY": "0s", "LINKD_WEBHOOK_ALLOW_PRIVATE": "true"},
+			[]string{"--secret-key-file", "/etc/linkd/key"}, func(c Serve) bool {
+				return c.SandboxSettleDelay == 0 && c.WebhookAllowPrivate && KeyFile(c.SecretKeyFile, c.DataDir) == "/etc/linkd/key"
+			}},
 		{"token lifetimes from env", map[string]string{"LINKD_ACCESS_TOKEN_TTL": "2m", "LINKD_REFRESH_TOKEN_TTL": "5m"}, nil,
 			func(c Serve) bool { return c.AccessTokenTTL == 2*time.Minute && c.RefreshTokenTTL == 5*time.Minute }},
 		{"refresh tokens for a year", nil, []string{"--refresh-token-ttl", "8760h"}, func(c Serve) bool { return c.RefreshTokenTTL == 365*24*time.Hour }},
@@ -88,6 +93,8 @@ func TestBadSettings(t *testing.T) {
 		{"bad log format", nil, []string{"--log-format", "xml"}, "--log-format"},
 		{"bad addr", nil, []string{"--addr", "8080"}, "--addr"},
 		{"negative size", nil, []string{"--max-body", "-1"}, "max-body"},
+		{"settle delay too long", nil, []string{"--sandbox-settle-delay", "11m"}, "--sandbox-settle-delay"},
+		{"negative settle delay", map[string]string{"LINKD_SANDBOX_SETTLE_DELAY": "-1s"}, nil, "--sandbox-settle-delay"},
 		{"access token ttl too short", nil, []string{"--access-token-ttl", "30s"}, "--access-token-ttl: must be between 1m0s and 24h0m0s, got 30s"},
 		{"access token ttl too long", nil, []string{"--access-token-ttl", "25h"}, "--access-token-ttl"},
 		{"refresh token ttl too short", nil, []string{"--refresh-token-ttl", "59s"}, "--refresh-token-ttl"},

@@ -31,6 +31,33 @@ type Connector interface {
 	Transfer(ctx context.Context, q Quote, to Destination) (Sent, error)
 }
 
+// Final statuses of a transfer, as Settle reports them (node-api's TransferStatus).
+const (
+	StatusSucceeded = "succeeded"
+	StatusFailed    = "failed"
+)
+
+// Settler is implemented by connectors whose transfers reach their final status some
+// time after Transfer returned (a chain confirms it, an exchange processes a withdrawal).
+// linkd records such a transfer as pending, due to be settled a delay after its execution,
+// and then asks Settle for the final status, which it stores and reports to the client's
+// webhooks. A connector that learns final statuses by other means (an institution's own
+// callback) reports them with store.SetTransferStatus instead, from pending to final,
+// which writes the same event; a connector that is neither leaves its transfers pending.
+type Settler interface {
+	// Settle returns the final status of a transfer sent earlier, StatusSucceeded or
+	// StatusFailed, and its hash if it changed ("" keeps the one Transfer returned).
+	Settle(ctx context.Context, t Settlement) (status, hash string, err error)
+}
+
+// Settlement is what Settle is told about a transfer sent earlier.
+type Settlement struct {
+	TxID, TxHash string
+	Symbol       string
+	Amount       float64
+	AmountInFiat float64
+}
+
 // Signer is implemented by connectors of self-custody wallets: they sign a message with
 // the key of one of their addresses (wallet verification).
 type Signer interface {

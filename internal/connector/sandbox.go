@@ -2,10 +2,10 @@ package connector
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"math"
 	"strings"
 
 	"github.com/google/uuid"
@@ -17,14 +17,13 @@ const SandboxType = "sandbox"
 
 // Sandbox test credentials (documented in the README and shown on the sandbox screen).
 const (
-	SandboxUserGood   = "user_good"
-	SandboxUserMFA    = "user_mfa"
-	SandboxUserError  = "user_error"
-	SandboxPassword   = "pass_good"
-	SandboxMFACode    = "123456"
-	SandboxAPIKey     = "sandbox_api_key"
-	SandboxAPISecret  = "sandbox_api_secret"
-	sandboxWalletSalt = "linkd sandbox wallet"
+	SandboxUserGood  = "user_good"
+	SandboxUserMFA   = "user_mfa"
+	SandboxUserError = "user_error"
+	SandboxPassword  = "pass_good"
+	SandboxMFACode   = "123456"
+	SandboxAPIKey    = "sandbox_api_key"
+	SandboxAPISecret = "sandbox_api_secret"
 )
 
 // sandboxPricesUSD are the sandbox's fixed prices, like Mesh's sandbox ("hard-coded
@@ -61,13 +60,14 @@ var sandboxAddresses = map[string]string{
 
 // Sandbox is the simulated institution of the sandbox integration: a brokerage with two
 // accounts holding crypto, a second factor for one test user, an institution failure for
-// another, fixed prices and fees, and a wallet that signs messages.
+// another, fixed prices and fees, and a wallet that signs messages with public test keys
+// (sandboxwallet.go).
 type Sandbox struct {
-	key []byte
+	wallet sandboxWallet
 }
 
 // NewSandbox returns the sandbox connector.
-func NewSandbox() *Sandbox { return &Sandbox{key: []byte(sandboxWalletSalt)} }
+func NewSandbox() *Sandbox { return &Sandbox{wallet: newSandboxWallet()} }
 
 func sandboxAccounts() []Account {
 	brokerage := Account{ID: "sandbox-brokerage-1234", Name: "Sandbox Brokerage ···1234", Cash: 2500, Holdings: []Holding{
@@ -189,21 +189,18 @@ func (s *Sandbox) Transfer(ctx context.Context, q Quote, to Destination) (Sent, 
 	return Sent{TxID: id, TxHash: hash}, nil
 }
 
-// Addresses implements Signer: the sandbox wallet's own address on a network type.
-func (s *Sandbox) Addresses(networkType string) []string {
-	if a, ok := sandboxAddresses[networkType]; ok {
-		return []string{a}
-	}
-	return nil
-}
+// SandboxFailCents are the cents of an amount the sandbox fails: a transfer whose amount,
+// or amount in fiat, rounded to cents, ends in .13 (25.13 USDC, $10.13) settles as
+// failed, so that integrators can test their failure path; every other one succeeds.
+const SandboxFailCents = 13
 
-// SignMessage implements Signer. The sandbox wallet controls any address it is asked to
-// connect as, so that tests can connect both an allowed and a refused address; its
-// "signature" is a deterministic MAC, not a chain signature.
-func (s *Sandbox) SignMessage(ctx context.Context, networkType, address, message string) (Signature, error) {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte(networkType + "\x00" + address + "\x00" + message))
-	return Signature{Signature: "0x" + hex.EncodeToString(m.Sum(nil))}, nil
+// Settle implements Settler: the sandbox's rule, SandboxFailCents.
+func (s *Sandbox) Settle(ctx context.Context, t Settlement) (string, string, error) {
+	cents := func(v float64) int64 { return int64(math.Round(math.Abs(v)*100)) % 100 }
+	if cents(t.Amount) == SandboxFailCents || cents(t.AmountInFiat) == SandboxFailCents {
+		return StatusFailed, "", nil
+	}
+	return StatusSucceeded, "", nil
 }
 
 // SandboxAddress is the sandbox accounts' address on a network type.

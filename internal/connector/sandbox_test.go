@@ -3,9 +3,11 @@ package connector
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/linkd-dev/linkd/internal/address"
+	"github.com/linkd-dev/linkd/internal/walletsig"
 )
 
 func TestSandboxAddressesAreValid(t *testing.T) {
@@ -92,12 +94,76 @@ func TestSandboxQuote(t *testing.T) {
 	}
 }
 
-func TestSandboxSignerIsDeterministic(t *testing.T) {
+// TestSandboxWalletSignsForReal: the sandbox wallet's documented keys give its documented
+// addresses, its signatures verify as a browser wallet's do, and it signs for its own
+// addresses only.
+func TestSandboxWalletSignsForReal(t *testing.T) {
 	s := NewSandbox()
-	a, _ := s.SignMessage(context.Background(), "evm", "0xabc", "hello")
-	b, _ := s.SignMessage(context.Background(), "evm", "0xabc", "hello")
-	c, _ := s.SignMessage(context.Background(), "evm", "0xabd", "hello")
-	if a != b || a == c || len(a.Signature) != 66 {
-		t.Errorf("signatures %v %v %v", a, b, c)
+	w := newSandboxWallet()
+	if got := walletsig.AddressEVM(w.evm); got != SandboxWalletEVM {
+		t.Errorf("EVM key's address = %s, want %s", got, SandboxWalletEVM)
 	}
+	if got := walletsig.AddressSolana(w.solana); got != SandboxWalletSolana {
+		t.Errorf("Solana key's address = %s, want %s", got, SandboxWalletSolana)
+	}
+	const msg = "Prove you own this wallet ✓"
+	tests := []struct {
+		name, networkType, address string
+		ok                         bool
+	}{
+		{"evm", "evm", SandboxWalletEVM, true},
+		{"evm lower case", "evm", strings.ToLower(SandboxWalletEVM), true},
+		{"solana", "solana", SandboxWalletSolana, true},
+		{"another evm address", "evm", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", false},
+		{"bitcoin", "bitcoin", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sig, err := s.SignMessage(context.Background(), tc.networkType, tc.address, msg)
+			if !tc.ok {
+				if !errors.Is(err, ErrNotSupported) {
+					t.Fatalf("SignMessage = %v, want ErrNotSupported", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := walletsig.Verify(tc.networkType, tc.address, msg, sig.Signature); err != nil {
+				t.Errorf("the signature does not verify: %v", err)
+			}
+			if len(s.Addresses(tc.networkType)) != 1 || !IsSandboxWallet(tc.networkType, tc.address) {
+				t.Errorf("Addresses(%s) = %v", tc.networkType, s.Addresses(tc.networkType))
+			}
+		})
+	}
+}
+
+// TestSandboxSettle: the sandbox fails a transfer whose amount or amount in fiat ends in
+// .13 (rounded to cents) and lets every other one succeed.
+func TestSandboxSettle(t *testing.T) {
+	cases := []struct {
+		name                 string
+		amount, amountInFiat float64
+		want                 string
+	}{
+		{"ordinary", 25, 25, StatusSucceeded},
+		{"amount in fiat .13", 0.0083, 25.13, StatusFailed},
+		{"amount .13", 10.13, 10.13, StatusFailed},
+		{"amount .13, fiat not", 1.13, 3390, StatusFailed},
+		{"rounded to .13", 5.1299999, 15389.99, StatusFailed},
+		{".013 is not .13", 0.013, 39, StatusSucceeded},
+		{"1.3 is not .13", 1.3, 1.3, StatusSucceeded},
+		{".31", 7.31, 7.31, StatusSucceeded},
+	}
+	s := NewSandbox()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, hash, err := s.Settle(context.Background(), Settlement{TxID: "x", TxHash: "0x1", Symbol: "USDC", Amount: tc.amount, AmountInFiat: tc.amountInFiat})
+			if err != nil || got != tc.want || hash != "" {
+				t.Errorf("Settle = %q, %q, %v; want %q", got, hash, err, tc.want)
+			}
+		})
+	}
+	var _ Settler = s
 }

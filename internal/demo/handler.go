@@ -7,8 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"html/template"
+	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -17,6 +22,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/problem"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 // web holds the demo page: HTML, CSS and a JavaScript module, no build step.
@@ -34,9 +40,6 @@ const (
 	NetworkEthereum    = "e3c7fdd8-b1fc-4e51-85ae-bb276e075611"
 	NetworkSolana      = "0291810a-5947-424d-9a59-e88bb33e999d"
 	IntegrationSandbox = "b9cc860a-935d-5982-8562-c164e2e7a703"
-	// SandboxEVMAddress is the address of the sandbox's EVM wallet, the one "Verify a
-	// wallet" asks for.
-	SandboxEVMAddress = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359"
 )
 
 // The demo merchant's deposit addresses (valid, but nobody's funds: the sandbox moves
@@ -72,8 +75,8 @@ type (
 	verifyWalletOptions struct {
 		VerificationMethods []string `json:"verificationMethods"`
 		Message             string   `json:"message"`
-		NetworkID           string   `json:"networkId"`
-		Addresses           []string `json:"addresses"`
+		NetworkID           string   `json:"networkId,omitempty"`
+		Addresses           []string `json:"addresses,omitempty"`
 	}
 )
 
@@ -90,12 +93,21 @@ var scenarios = map[string]func() linkTokenRequest{
 			Description: "Deposit to your Acme Pay balance",
 		}}
 	},
+	// A deposit the sandbox fails: an amount ending in .13 settles as failed.
+	"deposit-fail": func() linkTokenRequest {
+		return linkTokenRequest{UserID: userID, TransferOptions: &transferOptions{
+			ToAddresses:  []toAddress{{NetworkID: NetworkEthereum, Symbol: "USDC", Address: depositEthereum}},
+			AmountInFiat: 10.13, TransactionID: "demo-" + randomHex(8), TransferType: "deposit",
+			Description: "A deposit the sandbox fails (amounts ending in .13)",
+		}}
+	},
+	// verify names no address or network: the wallet the user has (MetaMask, Phantom, …,
+	// through the SDK's wallet bridge) or else the sandbox wallet signs, on an EVM network
+	// or Solana, and linkd verifies the signature.
 	"verify": func() linkTokenRequest {
 		return linkTokenRequest{UserID: userID, VerifyWalletOptions: &verifyWalletOptions{
 			VerificationMethods: []string{"signedMessage"},
 			Message:             "I own this wallet and link it to Acme Pay (linkd demo, nonce " + randomHex(8) + ")",
-			NetworkID:           NetworkEthereum,
-			Addresses:           []string{SandboxEVMAddress},
 		}}
 	},
 	"sandbox": func() linkTokenRequest { return linkTokenRequest{UserID: userID, IntegrationID: IntegrationSandbox} },
@@ -115,6 +127,8 @@ type Handler struct {
 	Client    Credentials
 	PublicURL string
 	MaxBody   int64
+
+	received deliveries
 }
 
 // basePath is the path prefix of the public URL ("" or "/linkd").
@@ -180,7 +194,7 @@ func (h *Handler) LinkToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	mk, ok := scenarios[in.Scenario]
 	if !ok {
-		return problem.InvalidEnumValue.New("scenario: must be one of connect, deposit, verify, sandbox; got %q", trim(in.Scenario))
+		return problem.InvalidEnumValue.New("scenario: must be one of connect, deposit, deposit-fail, verify, sandbox; got %q", trim(in.Scenario))
 	}
 	req := mk()
 	body, err := json.Marshal(req, jsontext.EscapeForHTML(false))
@@ -200,4 +214,77 @@ func trim(s string) string {
 		return string(r[:40]) + "…"
 	}
 	return s
+}
+
+// maxDeliveries is how many webhook deliveries the demo keeps (in memory) for its page.
+const maxDeliveries = 50
+
+// Delivery is a webhook delivery the demo's receiver got, as the page shows it.
+type Delivery struct {
+	// Seq numbers the deliveries of this process, from 1 (the page asks for those after
+	// the last it has).
+	Seq        int64     `json:"seq"`
+	ReceivedAt time.Time `json:"receivedAt"`
+	// SignatureOK is the check a receiver makes: X-Mesh-Signature-256 is the HMAC-SHA256
+	// of the body's exact bytes with the webhook's secret.
+	SignatureOK bool           `json:"signatureOk"`
+	Event       jsontext.Value `json:"event"`
+}
+
+// deliveries is the demo receiver's memory: the last maxDeliveries, oldest first.
+type deliveries struct {
+	mu   sync.Mutex
+	seq  int64
+	list []Delivery
+}
+
+func (d *deliveries) add(ok bool, body []byte) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.seq++
+	ev := jsontext.Value(body)
+	if !ev.IsValid() {
+		ev, _ = json.Marshal(string(body))
+	}
+	d.list = append(d.list, Delivery{Seq: d.seq, ReceivedAt: time.Now().UTC(), SignatureOK: ok, Event: ev})
+	if len(d.list) > maxDeliveries {
+		d.list = slices.Delete(d.list, 0, len(d.list)-maxDeliveries)
+	}
+}
+
+func (d *deliveries) after(seq int64) []Delivery {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := []Delivery{}
+	for _, x := range d.list {
+		if x.Seq > seq {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Webhook serves POST /demo/api/webhook: the demo backend's webhook receiver, written as
+// an integrator writes one from Mesh's documentation. It checks the signature over the
+// exact bytes received, keeps the delivery for the page (signature ok or bad) and answers
+// 200 at once, as a receiver should: the work happens after. It is called by linkd's
+// webhook sender, server to server; anyone who can reach it could post to it too, which
+// the signature check exposes.
+func (h *Handler) Webhook(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.MaxBody))
+	if err != nil {
+		return problem.RequestTooLarge.New("request body: larger than the %d-byte limit", h.MaxBody)
+	}
+	ok := h.Client.WebhookSecret != "" && webhook.Verify(h.Client.WebhookSecret, body, r.Header.Get(webhook.SignatureHeader))
+	h.received.add(ok, body)
+	api.OK(w, map[string]bool{"received": true, "signatureOk": ok})
+	return nil
+}
+
+// Webhooks serves GET /demo/api/webhooks?after=SEQ: the deliveries the receiver got after
+// SEQ, for the page to show next to the SDK's callbacks.
+func (h *Handler) Webhooks(w http.ResponseWriter, r *http.Request) error {
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	api.OK(w, map[string]any{"deliveries": h.received.after(after), "webhookId": h.Client.WebhookID})
+	return nil
 }

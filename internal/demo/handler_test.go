@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/demo"
 	"github.com/linkd-dev/linkd/internal/linkdtest"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 func startDemo(t *testing.T, mods ...func(*config.Serve)) (*linkdtest.Env, demo.Credentials) {
@@ -47,7 +49,7 @@ func TestDemoLinkToken(t *testing.T) {
 		{"connect", []string{`"userId":"demo-user"`}},
 		{"deposit", []string{`"networkId":"` + demo.NetworkEthereum + `","symbol":"USDC"`, `"networkId":"` + demo.NetworkSolana + `","symbol":"USDC"`,
 			`"amountInFiat":25`, `"transactionId":"demo-`}},
-		{"verify", []string{`"verificationMethods":["signedMessage"]`, `"addresses":["` + demo.SandboxEVMAddress + `"]`, `"networkId":"` + demo.NetworkEthereum + `"`}},
+		{"verify", []string{`"verificationMethods":["signedMessage"]`, `"message":"I own this wallet`}},
 		{"sandbox", []string{`"integrationId":"` + demo.IntegrationSandbox + `"`}},
 	}
 	urlRE := regexp.MustCompile(`^` + regexp.QuoteMeta(e.URL+"/link/"+cr.ClientID+"#c=") + `[A-Za-z0-9_-]{64}$`)
@@ -223,5 +225,70 @@ func TestNoDemoWithoutFlag(t *testing.T) {
 	// The SDK is always served.
 	if r := e.Do(t, "GET", "/sdk/link.js", nil); r.StatusCode != 200 {
 		t.Errorf("/sdk/link.js: %d", r.StatusCode)
+	}
+}
+
+// TestDemoWebhook: `serve --demo` registers a webhook to its own receiver, delivers to it
+// although it is on a loopback address (that webhook only), and the page learns of each
+// delivery with the result of the signature check; a forged delivery shows as bad.
+func TestDemoWebhook(t *testing.T) {
+	e, cr := startDemo(t)
+	if cr.WebhookID == "" || !strings.HasPrefix(cr.WebhookSecret, webhook.SecretPrefix) {
+		t.Fatalf("demo credentials without a webhook: %+v", cr)
+	}
+	hooks, err := e.Store.Webhooks(context.Background(), cr.ClientID)
+	if err != nil || len(hooks) != 1 || hooks[0].ID != cr.WebhookID || hooks[0].URL != e.URL+demo.WebhookPath {
+		t.Fatalf("demo webhook: %+v, %v", hooks, err)
+	}
+	stop := e.Server.StartBackground(context.Background())
+	defer stop()
+	r := postScenario(t, e, `{"scenario":"deposit"}`, "Sec-Fetch-Site", "same-origin", "Origin", e.URL)
+	var content struct{ LinkToken string }
+	json.Unmarshal(r.Envelope(t).Content, &content, json.MatchCaseInsensitiveNames(true))
+	s := e.Open(t, content.LinkToken)
+	fin := s.Transfer(t, s.ConnectSandbox(t), demo.NetworkEthereum, "USDC")
+
+	type page struct {
+		Deliveries []struct {
+			Seq         int64
+			SignatureOK bool
+			Event       struct{ TransferID, TransferStatus, EventID string }
+		}
+	}
+	poll := func(after int64, n int) page {
+		t.Helper()
+		var p page
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			r := e.Do(t, "GET", fmt.Sprintf("/demo/api/webhooks?after=%d", after), nil)
+			json.Unmarshal(r.Envelope(t).Content, &p, json.MatchCaseInsensitiveNames(true))
+			if len(p.Deliveries) >= n {
+				return p
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("%d deliveries after %d, want %d", len(p.Deliveries), after, n)
+		return p
+	}
+	got := poll(0, 1).Deliveries[0]
+	if !got.SignatureOK || got.Event.TransferID != fin.TransferID || got.Event.TransferStatus != "pending" {
+		t.Fatalf("first delivery: %+v", got)
+	}
+	e.Clock.Advance(5 * time.Second)
+	if n, err := e.Server.SettleOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("SettleOnce = %d, %v", n, err)
+	}
+	final := poll(got.Seq, 1).Deliveries[0]
+	if !final.SignatureOK || final.Event.TransferStatus != "succeeded" || final.Event.EventID == got.Event.EventID {
+		t.Errorf("final delivery: %+v", final)
+	}
+	// A forged delivery is kept, and shown as such.
+	forged := e.Do(t, "POST", demo.WebhookPath, []byte(`{"transferStatus":"succeeded"}`), "Content-Type", "application/json",
+		webhook.SignatureHeader, webhook.Sign("whsec_guess", []byte(`{"transferStatus":"succeeded"}`)))
+	if forged.StatusCode != 200 {
+		t.Fatalf("forged delivery: %d", forged.StatusCode)
+	}
+	if p := poll(final.Seq, 1); p.Deliveries[0].SignatureOK {
+		t.Error("a forged delivery passed the signature check")
 	}
 }

@@ -13,6 +13,10 @@
 //   - the client is disabled, or the file's secret was rotated or revoked: serve refuses
 //     to start and says so, since an operator did that on purpose (enable the client, or
 //     delete the file to get a new demo client).
+//
+// The demo client also gets a webhook to the demo's own receiver, /demo/api/webhook
+// (SetupWebhook, kept in the same file), which checks each delivery's signature as an
+// integrator's receiver would and shows the page what arrived.
 package demo
 
 import (
@@ -35,6 +39,7 @@ import (
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 // FileName is the file in the data directory that keeps the demo client's credentials.
@@ -50,10 +55,15 @@ const (
 	demoRateBurst = 20
 )
 
-// Credentials are the demo client's id and secret, as stored in FileName.
+// Credentials are the demo client's id and secret, and its webhook's id and signing
+// secret, as stored in FileName.
 type Credentials struct {
 	ClientID     string `json:"clientId"`
 	ClientSecret string `json:"clientSecret"`
+	// WebhookID and WebhookSecret are the demo's webhook to its own /demo/api/webhook
+	// (SetupWebhook): the receiver checks each delivery's signature with the secret.
+	WebhookID     string `json:"webhookId,omitzero"`
+	WebhookSecret string `json:"webhookSecret,omitzero"`
 	// Created reports whether Setup created the client (false: reused).
 	Created bool `json:"-"`
 }
@@ -113,15 +123,70 @@ func create(ctx context.Context, st store.Store, path, origin string) (Credentia
 		RateLimit: demoRateLimit, RateBurst: demoRateBurst, CreatedAt: now,
 		Secrets: []store.Secret{{Hash: hash, CreatedAt: now}}}
 	cr := Credentials{ClientID: c.ID, ClientSecret: secret, Created: true}
-	b, err := json.Marshal(cr, jsontext.Multiline(true), jsontext.WithIndent("  "))
-	if err != nil {
+	if err := saveCredentials(path, cr); err != nil {
 		return Credentials{}, err
-	}
-	if err := writeFile(path, append(b, '\n')); err != nil {
-		return Credentials{}, fmt.Errorf("demo: %w", err)
 	}
 	if err := st.CreateClient(ctx, c); err != nil {
 		return Credentials{}, fmt.Errorf("demo: create the demo client: %w", err)
+	}
+	return cr, nil
+}
+
+// saveCredentials writes the demo's credentials to path.
+func saveCredentials(path string, cr Credentials) error {
+	b, err := json.Marshal(cr, jsontext.Multiline(true), jsontext.WithIndent("  "))
+	if err != nil {
+		return err
+	}
+	if err := writeFile(path, append(b, '\n')); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
+}
+
+// WebhookPath is the path (under the public URL) of the demo's webhook receiver.
+const WebhookPath = "/demo/api/webhook"
+
+// SetupWebhook makes sure the demo client has its webhook to the demo's own receiver
+// (publicURL + WebhookPath), registered once like the client: the webhook's id and secret
+// are written to FileName first, then the webhook is stored (sealed with keys), so that a
+// start interrupted in between registers the same webhook next time. A webhook left with
+// an older public URL, or with a secret that no longer opens with the key file, is
+// replaced. It returns cr with the webhook's id and secret.
+//
+// linkd serve delivers to this one webhook even without --webhook-allow-private (it is
+// linkd's own address, usually localhost); every other webhook keeps the rule.
+func SetupWebhook(ctx context.Context, st store.Store, dataDir, publicURL string, keys *webhook.KeyFile, cr Credentials) (Credentials, error) {
+	url := strings.TrimRight(publicURL, "/") + WebhookPath
+	if cr.WebhookID == "" || !strings.HasPrefix(cr.WebhookSecret, webhook.SecretPrefix) {
+		cr.WebhookID, cr.WebhookSecret = uuid.NewString(), webhook.NewSecret()
+		if err := saveCredentials(filepath.Join(dataDir, FileName), cr); err != nil {
+			return cr, err
+		}
+	}
+	sealer, err := keys.Sealer()
+	if err != nil {
+		return cr, fmt.Errorf("demo: %w", err)
+	}
+	hooks, err := st.Webhooks(ctx, cr.ClientID)
+	if err != nil {
+		return cr, fmt.Errorf("demo: %w", err)
+	}
+	for _, w := range hooks {
+		if w.ID != cr.WebhookID {
+			continue
+		}
+		if secret, err := sealer.Open(w.ID, w.SealedSecret); err == nil && secret == cr.WebhookSecret && w.URL == url {
+			return cr, nil
+		}
+		if _, err := st.DeleteWebhook(ctx, w.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return cr, fmt.Errorf("demo: replace the demo webhook: %w", err)
+		}
+	}
+	w := store.Webhook{ID: cr.WebhookID, ClientID: cr.ClientID, URL: url, SealedSecret: sealer.Seal(cr.WebhookID, cr.WebhookSecret),
+		CreatedAt: time.Now().UTC()}
+	if err := st.CreateWebhook(ctx, w); err != nil {
+		return cr, fmt.Errorf("demo: register the demo webhook: %w", err)
 	}
 	return cr, nil
 }

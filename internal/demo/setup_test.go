@@ -11,6 +11,7 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/store"
 	"github.com/linkd-dev/linkd/internal/store/sqlite"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 func openStore(t *testing.T, dir string) store.Store {
@@ -157,4 +158,60 @@ func TestOriginOf(t *testing.T) {
 			t.Errorf("originOf(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
+}
+
+// TestSetupWebhook: the demo's webhook is registered once (its id and secret kept in the
+// demo client file), follows a new public URL, and is sealed again under a new key file.
+func TestSetupWebhook(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	keyPath := filepath.Join(dir, "secret.key")
+	keys := func() *webhook.KeyFile { return &webhook.KeyFile{Path: keyPath, Create: true} }
+	cr, err := Setup(ctx, st, dir, "http://localhost:8080")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := SetupWebhook(ctx, st, dir, "http://localhost:8080", keys(), cr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, FileName))
+	if !strings.Contains(string(b), first.WebhookID) || !strings.Contains(string(b), first.WebhookSecret) {
+		t.Fatalf("the webhook is not in %s:\n%s", FileName, b)
+	}
+	check := func(name, url string, cr Credentials) {
+		t.Helper()
+		hooks, err := st.Webhooks(ctx, cr.ClientID)
+		if err != nil || len(hooks) != 1 || hooks[0].ID != first.WebhookID || hooks[0].URL != url {
+			t.Fatalf("%s: webhooks %+v, %v; want one, %s, to %s", name, hooks, err, first.WebhookID, url)
+		}
+		sealer, _ := keys().Sealer()
+		if secret, err := sealer.Open(hooks[0].ID, hooks[0].SealedSecret); err != nil || secret != first.WebhookSecret {
+			t.Errorf("%s: the stored secret does not open to the file's: %v", name, err)
+		}
+		if cr.WebhookID != first.WebhookID || cr.WebhookSecret != first.WebhookSecret {
+			t.Errorf("%s: credentials %+v changed", name, cr)
+		}
+	}
+	check("first start", "http://localhost:8080/demo/api/webhook", first)
+	// A later start reads the file again.
+	cr, _ = Setup(ctx, st, dir, "http://localhost:8080")
+	again, err := SetupWebhook(ctx, st, dir, "http://localhost:8080", keys(), cr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("same URL", "http://localhost:8080/demo/api/webhook", again)
+	cr, _ = Setup(ctx, st, dir, "https://linkd.example/base/")
+	moved, err := SetupWebhook(ctx, st, dir, "https://linkd.example/base/", keys(), cr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("new public URL", "https://linkd.example/base/demo/api/webhook", moved)
+	os.Remove(keyPath) // a new key file: the old seal no longer opens
+	resealed, err := SetupWebhook(ctx, st, dir, "https://linkd.example/base/", keys(), moved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("new key file", "https://linkd.example/base/demo/api/webhook", resealed)
 }

@@ -6,12 +6,16 @@ package linkdtest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"path"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -110,7 +114,7 @@ func Open(dataDir string, mods ...func(*config.Serve)) (e *Env, stop func(), err
 		Store: config.Store{DataDir: dataDir, SQLiteSync: "normal"}, Addr: ln.Addr().String(), PublicURL: e.URL,
 		TokenTTL: 10 * time.Minute, SessionTTL: 30 * time.Minute, MaxBody: 64 << 10, AuthFailures: 0,
 		PurgeInterval: time.Hour, Retention: time.Hour, ShutdownTimeout: 5 * time.Second,
-		LogLevel: "debug", LogFormat: "json", AccessLog: true, Metrics: true,
+		LogLevel: "debug", LogFormat: "json", AccessLog: true, Metrics: true, SandboxSettleDelay: 5 * time.Second,
 		AccessTokenTTL: time.Hour, RefreshTokenTTL: 30 * 24 * time.Hour,
 	}
 	for _, m := range mods {
@@ -230,4 +234,102 @@ func (e *Env) LinkToken(t testing.TB, c Credentials, body string) *Response {
 	t.Helper()
 	return e.Do(t, "POST", "/api/v1/linktoken", []byte(body),
 		"X-Client-Id", c.ID, "X-Client-Secret", c.Secret, "Content-Type", "application/json")
+}
+
+// Session is a Link session, opened and driven as the Link UI's script does.
+type Session struct {
+	e *Env
+	// Token is the session credential (Authorization: Bearer).
+	Token string
+}
+
+// Open redeems a link token (the linkToken of POST /api/v1/linktoken) and returns its
+// session.
+func (e *Env) Open(t testing.TB, linkToken string) *Session {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(linkToken)
+	if err != nil {
+		t.Fatalf("link token: %v", err)
+	}
+	u, err := url.Parse(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"clientId": path.Base(u.Path), "kind": "link", "code": strings.TrimPrefix(u.Fragment, "c=")})
+	var info struct {
+		SessionToken string `json:"sessionToken"`
+	}
+	r := e.Do(t, "POST", "/link/api/sessions", body, "Content-Type", "application/json")
+	if r.StatusCode != 200 {
+		t.Fatalf("redeem: %d %s", r.StatusCode, r.Body)
+	}
+	if err := json.Unmarshal(r.Envelope(t).Content, &info); err != nil || info.SessionToken == "" {
+		t.Fatalf("redeem: %v %s", err, r.Body)
+	}
+	return &Session{e: e, Token: info.SessionToken}
+}
+
+// Must calls the Link UI's API at /link/api/<path>, fails the test unless it answers
+// 200, and decodes the content into out (if not nil).
+func (s *Session) Must(t testing.TB, method, path, body string, out any) {
+	t.Helper()
+	h := []string{"Authorization", "Bearer " + s.Token}
+	var b []byte
+	if body != "" {
+		b, h = []byte(body), append(h, "Content-Type", "application/json")
+	}
+	r := s.e.Do(t, method, "/link/api/"+path, b, h...)
+	if r.StatusCode != 200 {
+		t.Fatalf("%s %s: %d %s", method, path, r.StatusCode, r.Body)
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Envelope(t).Content, out, json.MatchCaseInsensitiveNames(true)); err != nil {
+			t.Fatalf("%s %s: %v\n%s", method, path, err, r.Body)
+		}
+	}
+}
+
+// SandboxIntegration is the catalog id of the sandbox.
+const SandboxIntegration = "b9cc860a-935d-5982-8562-c164e2e7a703"
+
+// Connected is a sandbox account connected in a session, with the tokens the page got.
+type Connected struct {
+	ConnectionID, AccountID   string
+	AccessToken, RefreshToken string
+}
+
+// ConnectSandbox signs in to the sandbox as user_good and chooses its first account.
+func (s *Session) ConnectSandbox(t testing.TB) Connected {
+	t.Helper()
+	var conn struct {
+		ConnectionID string
+		Accounts     []struct{ AccountID string }
+	}
+	s.Must(t, "POST", "connections", `{"integrationId":"`+SandboxIntegration+`","username":"user_good","password":"pass_good"}`, &conn)
+	var linked struct {
+		AccessToken struct {
+			AccountTokens []struct{ AccessToken, RefreshToken string }
+		}
+	}
+	s.Must(t, "POST", "connections/"+conn.ConnectionID+"/accounts", `{"accountIds":["`+conn.Accounts[0].AccountID+`"]}`, &linked)
+	at := linked.AccessToken.AccountTokens[0]
+	return Connected{ConnectionID: conn.ConnectionID, AccountID: conn.Accounts[0].AccountID, AccessToken: at.AccessToken, RefreshToken: at.RefreshToken}
+}
+
+// Finished is the part of the transferFinished payload tests read.
+type Finished struct {
+	TransferID, TxHash, TxID, ClientTransactionID string
+	Amount, AmountInFiat                          float64
+}
+
+// Transfer previews and executes a transfer of symbol on network networkID from the
+// connected account (the amount the link token fixes) and returns the transferFinished
+// payload.
+func (s *Session) Transfer(t testing.TB, c Connected, networkID, symbol string) Finished {
+	t.Helper()
+	var p struct{ PreviewID string }
+	s.Must(t, "POST", "transfers", `{"connectionId":"`+c.ConnectionID+`","accountId":"`+c.AccountID+`","networkId":"`+networkID+`","symbol":"`+symbol+`"}`, &p)
+	var f Finished
+	s.Must(t, "POST", "transfers/"+p.PreviewID+"/execute", "", &f)
+	return f
 }

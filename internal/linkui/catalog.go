@@ -29,6 +29,10 @@ type IntegrationView struct {
 	Signer bool `json:"signer"`
 	// WalletAddresses are a signer's own addresses by network type.
 	WalletAddresses map[string]string `json:"walletAddresses,omitzero"`
+	// WalletRDNS and WalletNames identify a catalog wallet among those the browser
+	// announces (EIP-6963 rdns, Wallet Standard name: walletmatch.go).
+	WalletRDNS  []string `json:"walletRdns,omitempty"`
+	WalletNames []string `json:"walletNames,omitempty"`
 }
 
 func (f *Handler) view(in catalog.Integration, o linktoken.Options) IntegrationView {
@@ -42,7 +46,8 @@ func (f *Handler) view(in catalog.Integration, o linktoken.Options) IntegrationV
 			}
 		}
 	}
-	return IntegrationView{WalletAddresses: own,
+	id := walletIdentities[in.DeFiWalletProviderID]
+	return IntegrationView{WalletAddresses: own, WalletRDNS: id.RDNS, WalletNames: id.Names,
 		ID: in.ID, Name: in.Name, Type: in.Type, Categories: in.Categories, DeFiWalletProviderID: in.DeFiWalletProviderID,
 		LogoLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), LogoDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
 		Auth: in.Auth, APIKey: in.APIKeySupported && !o.DisableAPIKeyGeneration, CryptoTransfersSupported: in.CryptoTransfersSupported,

@@ -329,12 +329,12 @@ func (f *Handler) SelectAccounts(w http.ResponseWriter, r *http.Request) error {
 		BrokerBrandInfo: f.brand(in), AccountTokens: []AccountToken{}}
 	var tokens []store.AccessToken
 	for _, a := range chosen {
-		access, _ := linktoken.NewSecret()
-		refresh, _ := linktoken.NewSecret()
-		access, refresh = "lkat_"+access, "lkrt_"+refresh // the stored hashes cover the prefix
-		accessHash, refreshHash := linktoken.Hash(access), linktoken.Hash(refresh)
+		access, accessHash := api.NewAccountToken(store.TokenAccess)
+		refresh, refreshHash := api.NewAccountToken(store.TokenRefresh)
+		// One grant per account: refreshing revokes its older access tokens, disconnecting
+		// revokes it all, and a reuse of this session's link code revokes it (T5).
 		base := store.AccessToken{ClientID: sess.ClientID, UserID: sess.UserID, IntegrationID: in.ID, BrokerType: in.Type,
-			AccountID: a.ID, AccountName: a.Name, CreatedAt: now}
+			AccountID: a.ID, AccountName: a.Name, GrantID: uuid.NewString(), SessionHash: sess.Hash, CreatedAt: now}
 		at, rt := base, base
 		at.Hash, at.Kind, at.ExpiresAt = accessHash, store.TokenAccess, now.Add(f.AccessTTL)
 		rt.Hash, rt.Kind, rt.ExpiresAt = refreshHash, store.TokenRefresh, now.Add(f.RefreshTTL)
@@ -357,10 +357,4 @@ func (f *Handler) brand(in catalog.Integration) BrandInfo {
 		LogoLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), LogoDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
 		IconLightURL: catalog.LogoURL(f.PublicURL, in.Slug+".svg"), IconDarkURL: catalog.LogoURL(f.PublicURL, in.Slug+"-dark.svg"),
 	}
-}
-
-type verifyRequest struct {
-	IntegrationID string `json:"integrationId"`
-	NetworkID     string `json:"networkId"`
-	Address       string `json:"address"`
 }

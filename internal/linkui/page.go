@@ -94,5 +94,15 @@ func (h *Handler) Page(kind string) http.HandlerFunc {
 	}
 }
 
+// Comlink is the vendored Comlink module (web/vendor/comlink.js), which linkd's web SDK
+// imports too (/sdk/comlink.js): one copy for both sides of the wallet bridge.
+func Comlink() []byte {
+	b, err := web.ReadFile("web/vendor/comlink.js")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 // Asset serves GET /link/assets/{path...}: the page's scripts, styles and images.
 func (h *Handler) Asset(w http.ResponseWriter, r *http.Request) error { return serveAsset(w, r) }

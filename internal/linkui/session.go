@@ -44,8 +44,15 @@ type Handler struct {
 	// AccessTTL and RefreshTTL are the lifetimes of the tokens of connected accounts.
 	AccessTTL, RefreshTTL time.Duration
 
-	// Metrics counts the outcome of every redemption (nil: nothing is counted).
+	// Metrics counts the outcome of every redemption and every transfer (nil: nothing is
+	// counted).
 	Metrics *metrics.Metrics
+	// SettleDelay is how long a transfer of a connector that settles later
+	// (connector.Settler, the sandbox) stays pending before it is due to be settled.
+	SettleDelay time.Duration
+	// Notify, if set, is called once a transfer and its webhook event are stored (it wakes
+	// the webhook sender).
+	Notify func()
 	// Log receives the warnings about pages that frame the Link UI where the browser
 	// will not show it (framing.go; nil: slog.Default()).
 	Log *slog.Logger
@@ -76,10 +83,12 @@ type SessionInfo struct {
 
 // NetworkView is a network as the Link UI shows it.
 type NetworkView struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	DisplayName  string `json:"displayName"`
-	NetworkType  string `json:"networkType"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+	NetworkType string `json:"networkType"`
+	// ChainID is the EVM chain id (decimal), for the network a browser wallet is on.
+	ChainID      string `json:"chainId,omitempty"`
 	NativeSymbol string `json:"nativeSymbol"`
 	LogoURL      string `json:"logoUrl"`
 }
@@ -88,7 +97,7 @@ type NetworkView struct {
 func (h *Handler) networks() []NetworkView {
 	h.netOnce.Do(func() {
 		for _, n := range h.Catalog.Networks() {
-			h.netViews = append(h.netViews, NetworkView{ID: n.ID, Name: n.Name, DisplayName: n.DisplayName, NetworkType: n.NetworkType,
+			h.netViews = append(h.netViews, NetworkView{ID: n.ID, Name: n.Name, DisplayName: n.DisplayName, NetworkType: n.NetworkType, ChainID: n.ChainID,
 				NativeSymbol: n.NativeSymbol, LogoURL: catalog.LogoURL(h.PublicURL, "network-"+n.Slug+".svg")})
 		}
 	})

@@ -205,12 +205,13 @@ type Preview struct {
 
 // transferRecord is the stored transfer (a session object).
 type transferRecord struct {
-	ConnectionID string            `json:"connectionId"`
-	AccountID    string            `json:"accountId"`
-	Type         string            `json:"type"`
-	Preview      Preview           `json:"preview"`
-	Quote        connector.Quote   `json:"quote"`
-	Finished     *TransferFinished `json:"finished,omitempty"`
+	ConnectionID  string            `json:"connectionId"`
+	AccountID     string            `json:"accountId"`
+	Type          string            `json:"type"`
+	IntegrationID string            `json:"integrationId,omitempty"`
+	Preview       Preview           `json:"preview"`
+	Quote         connector.Quote   `json:"quote"`
+	Finished      *TransferFinished `json:"finished,omitempty"`
 }
 
 func round8(v float64) float64 { return math.Round(v*1e8) / 1e8 }
@@ -316,7 +317,7 @@ func (f *Handler) PreviewTransfer(w http.ResponseWriter, r *http.Request) error 
 		expires = sess.ExpiresAt
 	}
 	p.ExpiresAt = expires.UnixMilli()
-	rec := transferRecord{ConnectionID: req.ConnectionID, AccountID: acct.ID, Type: st.Type, Preview: p, Quote: q}
+	rec := transferRecord{ConnectionID: req.ConnectionID, AccountID: acct.ID, Type: st.Type, IntegrationID: st.IntegrationID, Preview: p, Quote: q}
 	data, _ := json.Marshal(rec)
 	if err := f.Store.PutObject(r.Context(), store.SessionObject{SessionHash: sess.Hash, Kind: store.ObjectTransfer, ID: p.PreviewID,
 		State: transferPreviewed, Data: data, CreatedAt: now, UpdatedAt: now, ExpiresAt: expires}); err != nil {
@@ -348,8 +349,10 @@ type TransferFinished struct {
 // ExecuteTransfer serves POST /link/api/transfers/{id}/execute. A preview executes once:
 // the stored preview moves previewed → executing → executed with compare-and-swap, so a
 // double click or a retry returns the first execution's result instead of sending twice.
+// The executed transfer becomes a record (store.Transfer, pending, with its webhook
+// event) before the page is told, under the id and hash of the transferFinished message.
 func (f *Handler) ExecuteTransfer(w http.ResponseWriter, r *http.Request) error {
-	sess, _, err := f.session(r)
+	sess, opts, err := f.session(r)
 	if err != nil {
 		return err
 	}
@@ -403,10 +406,65 @@ func (f *Handler) ExecuteTransfer(w http.ResponseWriter, r *http.Request) error 
 		Symbol: p.Symbol, Amount: p.Amount, NetworkID: p.NetworkID, UserID: p.UserID, ClientTransactionID: p.ClientTransactionID,
 		AmountInFiat: p.AmountInFiat, TotalAmountInFiat: p.TotalAmountInFiat, NetworkName: p.NetworkName, TxHash: sent.TxHash,
 		TransferID: p.PreviewID}
+	// The record is written after the institution accepted the transfer and before the
+	// page learns of it: a backend that confirms a transferFinished it was forwarded finds
+	// the transfer. (Were linkd to stop between the two, the session object stays
+	// executing and the transfer unrecorded; a real connector needs an idempotent
+	// Transfer to close that gap.)
+	_, settles := conn.(connector.Settler)
+	t := f.transferOf(sess, opts, rec, sent, settles)
+	if err := f.Store.CreateTransfer(context.WithoutCancel(r.Context()), t, uuid.NewString()); err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	f.Metrics.Transfer(store.TransferPending)
+	if f.Notify != nil {
+		f.Notify()
+	}
 	o.ExpiresAt = sess.ExpiresAt
 	if err := f.swap(context.WithoutCancel(r.Context()), o, transferExecuted, rec); err != nil {
 		return err
 	}
 	api.OK(w, rec.Finished)
 	return nil
+}
+
+// transferOf is the record of an executed transfer: node-api's TransferModel fields from
+// its preview and the institution's answer. A transfer of a connector that settles later
+// is due to be settled SettleDelay after now.
+func (f *Handler) transferOf(sess store.Session, opts linktoken.Options, rec transferRecord, sent connector.Sent, settles bool) store.Transfer {
+	p, q := rec.Preview, rec.Quote
+	now := f.Now()
+	t := store.Transfer{
+		ID: p.PreviewID, ClientID: sess.ClientID, SubClientID: sess.SubClientID, UserID: p.UserID,
+		ClientTransactionID: p.ClientTransactionID, InstitutionTransactionID: sent.TxID, Status: store.TransferPending,
+		Amount: p.Amount, AmountToReceive: p.AmountReceived, SourceAmount: p.TotalAmount,
+		AmountInFiat: p.AmountInFiat, AmountToReceiveInFiat: round2(p.AmountReceived * q.PriceUSD), TotalAmountInFiat: p.TotalAmountInFiat,
+		FiatCurrency: p.FiatCurrency, Symbol: p.Symbol, NetworkID: p.NetworkID, NetworkName: p.NetworkName, Hash: sent.TxHash,
+		FromAddress: p.FromAddress, DestinationAddress: p.ToAddress, AddressTag: p.AddressTag,
+		IntegrationID: rec.IntegrationID, IntegrationType: p.IntegrationType, IntegrationName: p.IntegrationName,
+		GasFee:        store.TransferFee{Amount: p.EstimatedNetworkGasFee.Fee, Currency: p.EstimatedNetworkGasFee.FeeCurrency, InFiat: p.EstimatedNetworkGasFee.FeeInFiat},
+		WithdrawalFee: store.TransferFee{Amount: p.InstitutionTransferFee.Fee, Currency: p.InstitutionTransferFee.FeeCurrency, InFiat: p.InstitutionTransferFee.FeeInFiat},
+		ProcessingFee: store.TransferFee{Amount: p.CustomClientFee.Fee, Currency: p.CustomClientFee.FeeCurrency, InFiat: p.CustomClientFee.FeeInFiat},
+		IsFeeIncluded: p.IsInclusiveFee, SessionHash: sess.Hash, CreatedAt: now, ExecutedAt: now, UpdatedAt: now,
+	}
+	if t.IntegrationID == "" { // a preview stored before transfers were recorded
+		in, _ := f.Catalog.IntegrationByType(rec.Type)
+		t.IntegrationID = in.ID
+	}
+	if opts.Transfer != nil {
+		t.TransferType = opts.Transfer.TransferType
+	}
+	if net, ok := f.Catalog.NetworkByID(p.NetworkID); ok {
+		if tok, ok := net.TokenBySymbol(p.Symbol); ok {
+			t.TokenAddress = tok.ContractAddress
+		}
+	}
+	for _, fo := range p.CryptocurrencyFundingOptions {
+		t.Funding = append(t.Funding, store.TransferFunding{Type: "buyingPowerPurchase", Amount: fo.UsedAmountInCryptocurrency,
+			AmountInFiat: fo.UsedAmountInFiat, ToSymbol: fo.CryptocurrencySymbol, FromAmount: fo.UsedAmountInFiat, FromSymbol: p.FiatCurrency})
+	}
+	if settles {
+		t.SettleAt = now.Add(f.SettleDelay)
+	}
+	return t
 }

@@ -238,8 +238,9 @@ func jsList(t *testing.T, src, name string) []string {
 	return out
 }
 
-// TestWebMessaging: one postMessage call, never to '*'; every type posted is one the SDK
-// handles, and none that the SDK derives itself.
+// TestWebMessaging: one postMessage call of the page's own (the vendored Comlink's go
+// through the bridge's endpoint, locked the same way), never to '*'; every type posted is
+// one the SDK handles, and none that the SDK derives itself.
 func TestWebMessaging(t *testing.T) {
 	for _, bad := range []string{"window.parent.postMessage(msg, '*')", `parent.postMessage({type: 'done'}, "*");`, "w.postMessage(x,`*`)"} {
 		if !wildcardRE.MatchString(bad) {
@@ -252,6 +253,9 @@ func TestWebMessaging(t *testing.T) {
 			t.Errorf("%s: postMessage with target '*'", name)
 		}
 		n := len(postMessageRE.FindAllString(src, -1))
+		if strings.HasPrefix(name, "vendor/") {
+			continue // Comlink: windowEndpoint posts to the origin bridge.js gives it
+		}
 		if n > 0 && name != "messaging.js" {
 			t.Errorf("%s: calls postMessage; only messaging.js may (through post())", name)
 		}
@@ -266,6 +270,18 @@ func TestWebMessaging(t *testing.T) {
 	}
 	if !strings.Contains(msg, "e.source !== window.parent || e.origin !== target") {
 		t.Error("messaging.js: incoming messages are not checked against the parent window and origin")
+	}
+
+	// The bridge posts through Comlink's windowEndpoint to the parent on the locked origin,
+	// and reads answers only from that window and origin (docs/threat-model.md U2).
+	bridge := webText(t, "bridge.js")
+	for _, want := range []string{"Comlink.windowEndpoint(window.parent, window, origin)", "e.source === window.parent && e.origin === origin", "origin !== '*'"} {
+		if !strings.Contains(bridge, want) {
+			t.Errorf("bridge.js: no %q", want)
+		}
+	}
+	if n := strings.Count(webText(t, "app.js"), "startDiscovery(parent)"); n != 1 || !strings.Contains(webText(t, "app.js"), "parent = state.kind === 'pay' ? null : lock(config.origins);") {
+		t.Error("app.js: the bridge is no longer opened with the origin lock() accepted")
 	}
 
 	events := webText(t, "events.js")
@@ -392,5 +408,21 @@ func TestWebTestIDsDocumented(t *testing.T) {
 		if !screens[s] {
 			t.Errorf("no screen %q", s)
 		}
+	}
+}
+
+// TestVendoredComlink: vendor/comlink.js is Comlink 4.4.2's ESM build byte for byte, with
+// its licence (compared with the npm package when the e2e tests' node_modules are there).
+func TestVendoredComlink(t *testing.T) {
+	got := webText(t, "vendor/comlink.js")
+	if !strings.Contains(webText(t, "vendor/LICENSE.comlink"), "Apache License") || !strings.Contains(got, "SPDX-License-Identifier: Apache-2.0") {
+		t.Error("vendor/: Comlink's licence is missing")
+	}
+	want, err := os.ReadFile(filepath.Join("..", "..", "e2e", "node_modules", "comlink", "dist", "esm", "comlink.mjs"))
+	if err != nil {
+		t.Skipf("comlink not installed (%v); not comparing", err)
+	}
+	if got != string(want) {
+		t.Error("vendor/comlink.js differs from e2e/node_modules/comlink/dist/esm/comlink.mjs")
 	}
 }

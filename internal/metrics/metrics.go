@@ -29,6 +29,8 @@ type Metrics struct {
 	purged           prometheus.Counter
 	errors           *prometheus.CounterVec
 	storeUnavailable prometheus.Counter
+	transfers        *prometheus.CounterVec
+	webhookAttempts  *prometheus.CounterVec
 
 	mu       sync.RWMutex
 	children map[routeCode]routeMetrics
@@ -64,9 +66,13 @@ func New() *Metrics {
 			Help: "Error answers by errorType."}, []string{"errorType"}),
 		storeUnavailable: prometheus.NewCounter(prometheus.CounterOpts{Name: "linkd_store_unavailable_total",
 			Help: "Requests answered 503 storeUnavailable because the store failed (the log has one line per burst)."}),
+		transfers: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "linkd_transfers_total",
+			Help: "Transfer status changes by status: pending (a transfer executed in a Link session), succeeded, failed."}, []string{"status"}),
+		webhookAttempts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "linkd_webhook_attempts_total",
+			Help: "Webhook delivery attempts by outcome (delivered, httpError, redirect, timeout, network, refused, secretKey)."}, []string{"outcome"}),
 		children: map[routeCode]routeMetrics{},
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.issued, m.redeemed, m.purged, m.errors, m.storeUnavailable,
+	m.reg.MustRegister(m.requests, m.duration, m.issued, m.redeemed, m.purged, m.errors, m.storeUnavailable, m.transfers, m.webhookAttempts,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -129,6 +135,20 @@ func (m *Metrics) Error(errorType string) {
 func (m *Metrics) StoreUnavailable() {
 	if m != nil {
 		m.storeUnavailable.Inc()
+	}
+}
+
+// Transfer counts a transfer that reached status (pending when it is executed).
+func (m *Metrics) Transfer(status string) {
+	if m != nil {
+		m.transfers.WithLabelValues(status).Inc()
+	}
+}
+
+// WebhookAttempt counts an attempt to deliver a webhook, by outcome.
+func (m *Metrics) WebhookAttempt(outcome string) {
+	if m != nil {
+		m.webhookAttempts.WithLabelValues(outcome).Inc()
 	}
 }
 

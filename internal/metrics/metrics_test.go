@@ -16,6 +16,8 @@ func TestNilCountsNothing(t *testing.T) {
 	m.Purged(3)
 	m.Error("invalidJson")
 	m.StoreUnavailable()
+	m.Transfer("pending")
+	m.WebhookAttempt("delivered")
 	m.CommitStats(fakeCommits{})
 }
 
@@ -33,6 +35,8 @@ func TestCounts(t *testing.T) {
 	m.Purged(3)
 	m.Error("invalidJson")
 	m.StoreUnavailable()
+	m.Transfer("succeeded")
+	m.WebhookAttempt("refused")
 	m.CommitStats(fakeCommits{})
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
@@ -44,6 +48,8 @@ func TestCounts(t *testing.T) {
 		"linkd_store_purged_rows_total 3",
 		`linkd_errors_total{errorType="invalidJson"} 1`,
 		"linkd_store_unavailable_total 1",
+		`linkd_transfers_total{status="succeeded"} 1`,
+		`linkd_webhook_attempts_total{outcome="refused"} 1`,
 		"linkd_store_commit_batches_total 2",
 		"linkd_store_commit_ops_total 7",
 	} {

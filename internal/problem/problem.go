@@ -40,6 +40,17 @@ func (t *Type) Field(field, msg string) *Error {
 	return &Error{Type: t, Message: msg, Fields: []FieldError{{Field: field, Type: t.Name, Message: msg}}}
 }
 
+// ByName returns the declared Type named name (InternalError for an unknown name: a
+// programming error).
+func ByName(name string) *Type {
+	for _, t := range Types {
+		if t.Name == name {
+			return t
+		}
+	}
+	return InternalError
+}
+
 // DisplayMessage is the envelope's displayMessage for an answer of type t with HTTP status
 // code: t's own, or a default by status.
 func (t *Type) DisplayMessage(code int) string {

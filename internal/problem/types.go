@@ -13,27 +13,27 @@ var (
 	InvalidJSON = &Type{Name: "invalidJson", Status: http.StatusBadRequest,
 		Description: "The body is empty, not valid JSON, not valid UTF-8, not a JSON object, or has data after the object."}
 	DuplicateField = &Type{Name: "duplicateField", Status: http.StatusBadRequest,
-		Description: "A member appears twice in one JSON object (the message names it)."}
+		Description: "A member appears twice in one JSON object, or a query parameter that takes one value is given twice (the message names it)."}
 	InvalidType = &Type{Name: "invalidType", Status: http.StatusBadRequest,
-		Description: "A field has the wrong JSON type, e.g. a string where a number is expected."}
+		Description: "A field has the wrong JSON type, e.g. a string where a number is expected; or a query parameter of the transfer list is not an integer, a number or true/false."}
 	MissingField = &Type{Name: "missingField", Status: http.StatusBadRequest,
-		Description: "A required field is absent, null or empty: userId; networkId, symbol and address of each toAddresses entry; verifyWalletOptions.message when signedMessage is requested; toAddresses when generatePayLink is true."}
+		Description: "A required field is absent, null or empty: userId; networkId, symbol and address of each toAddresses entry; verifyWalletOptions.message when signedMessage is requested; toAddresses when generatePayLink is true; authToken, refreshToken and type of the account endpoints."}
 	FieldTooLong = &Type{Name: "fieldTooLong", Status: http.StatusBadRequest,
-		Description: "A string is longer than allowed: userId 50 characters, transactionId 128, description 256, verifyWalletOptions.message 1024, goodsDetails strings 256."}
+		Description: "A string is longer than allowed: userId 50 characters, transactionId 128, description 256, verifyWalletOptions.message 1024, goodsDetails strings 256; the UserId (50) and Address (128) of GET /api/v1/wallets/verify, and the UserId (50), ClientTransactionId (128) and Hash (256) of the transfer list; a wallet's announced name (64)."}
 	InvalidCharacters = &Type{Name: "invalidCharacters", Status: http.StatusBadRequest,
-		Description: "A string holds control characters (userId, transactionId)."}
+		Description: "A string holds control characters (userId, transactionId; UserId and Address of GET /api/v1/wallets/verify; the transfer list's UserId, ClientTransactionId and Hash)."}
 	UserIDLooksLikePII = &Type{Name: "userIdLooksLikePii", Status: http.StatusBadRequest,
 		Description: "userId looks like an e-mail address or a phone number; use an opaque id (a per-client setting relaxes this)."}
 	InvalidUUID = &Type{Name: "invalidUuid", Status: http.StatusBadRequest,
-		Description: "integrationId, subClientId or a networkId is not a uuid (8-4-4-4-12 hex)."}
+		Description: "integrationId, subClientId or a networkId is not a uuid (8-4-4-4-12 hex); so is the transfer list's Id, SubClientId or an IntegrationIds value."}
 	InvalidEnumValue = &Type{Name: "invalidEnumValue", Status: http.StatusBadRequest,
-		Description: "brokerType, transferType, verificationMethods, networkType or goodsType is not one of its values."}
+		Description: "brokerType, transferType, verificationMethods, networkType or goodsType is not one of its values; so is the transfer list's OrderBy or a Statuses value."}
 	UnsupportedBrokerType = &Type{Name: "unsupportedBrokerType", Status: http.StatusBadRequest,
 		Description: "brokerType is deFiWallet, cryptocurrencyAddress or cryptocurrencyWallet, which Link cannot open directly."}
 	IntegrationNotFound = &Type{Name: "integrationNotFound", Status: http.StatusBadRequest,
 		Description: "integrationId names no integration of GET /api/v1/integrations."}
 	ConflictingFields = &Type{Name: "conflictingFields", Status: http.StatusBadRequest,
-		Description: "Two fields disagree: brokerType vs integrationId, or verifyWalletOptions.networkId vs networkType."}
+		Description: "Two fields disagree: brokerType vs integrationId, verifyWalletOptions.networkId vs networkType, the transfer list's FromTimestamp after ToTimestamp or MinAmountInFiat above MaxAmountInFiat, or an account endpoint's type vs the integration of its token."}
 	NetworkNotFound = &Type{Name: "networkNotFound", Status: http.StatusBadRequest,
 		Description: "A networkId names no network of GET /api/v1/transfers/managed/networks."}
 	SymbolNotSupported = &Type{Name: "symbolNotSupported", Status: http.StatusBadRequest,
@@ -43,11 +43,11 @@ var (
 	InvalidAddressTag = &Type{Name: "invalidAddressTag", Status: http.StatusBadRequest,
 		Description: "addressTag is malformed (XRP: uint32 destination tag; Stellar: memo ≤ 28 bytes) or given for a network that takes none."}
 	OutOfRange = &Type{Name: "outOfRange", Status: http.StatusBadRequest,
-		Description: "A number is outside its range: amounts and amountInFiat > 0, clientFee 0–1."}
+		Description: "A number is outside its range: amounts and amountInFiat > 0, clientFee 0–1; the transfer list's Count 1–100, Offset, timestamps and amounts ≥ 0."}
 	EmptyList = &Type{Name: "emptyList", Status: http.StatusBadRequest,
 		Description: "toAddresses is present but empty."}
 	TooManyItems = &Type{Name: "tooManyItems", Status: http.StatusBadRequest,
-		Description: "A list is too long: toAddresses and addresses 50, goodsDetails 20."}
+		Description: "A list is too long: toAddresses and addresses 50, goodsDetails 20; the transfer list's IntegrationIds 100, Statuses 5."}
 	DuplicateEntry = &Type{Name: "duplicateEntry", Status: http.StatusBadRequest,
 		Description: "Two toAddresses entries share networkId and symbol."}
 	UnsupportedNetworkType = &Type{Name: "unsupportedNetworkType", Status: http.StatusBadRequest,
@@ -117,12 +117,18 @@ var (
 	WalletVerificationRejected = &Type{Name: "walletVerificationRejected", Status: http.StatusForbidden,
 		Description: "Link UI: the wallet's address or network is not one the link token's verifyWalletOptions allow; the page posts verifyWalletRejected.",
 		Display:     "This wallet can't be used here."}
+	WalletSignatureInvalid = &Type{Name: "walletSignatureInvalid", Status: http.StatusForbidden,
+		Description: "Link UI: the signature is not the address's signature of the link token's message (EIP-191 personal_sign for EVM with a low s, ed25519 for Solana): another key, a tampered signature, or a contract wallet (EIP-1271 is not supported); nothing is stored and the page posts verifyWalletRejected.",
+		Display:     "The wallet's signature could not be verified. Please try again."}
+	WalletNetworkUnsupported = &Type{Name: "walletNetworkUnsupported", Status: http.StatusBadRequest,
+		Description: "Link UI: linkd verifies signatures on EVM and Solana networks only.",
+		Display:     "This network isn't supported for wallet verification."}
 
 	// The client API calls that take an access token the Link UI handed out.
 	AuthTokenInvalid = &Type{Name: "authTokenInvalid", Status: http.StatusUnauthorized,
-		Description: "POST /api/v1/balance/get: authToken is not an access token this client received from the Link UI (or it was revoked)."}
+		Description: "balance/get, holdings/get, DELETE /api/v1/account: authToken is not an access token this client received (another client's token, expired or not, is reported so too), or it was revoked (refreshed, disconnected, or its link token reused); token/refresh: refreshToken is not a refresh token of this client, or was rotated or revoked."}
 	AuthTokenExpired = &Type{Name: "authTokenExpired", Status: http.StatusUnauthorized,
-		Description: "POST /api/v1/balance/get: the access token expired (expiresInSeconds of the brokerageAccountAccessToken message)."}
+		Description: "balance/get, holdings/get, DELETE /api/v1/account: this client's access token expired (expiresInSeconds; refresh it with token/refresh); token/refresh: the refresh token expired (refreshTokenExpiresInSeconds; connect the account again)."}
 
 	// Client authentication and limits.
 	InvalidCredentials = &Type{Name: "invalidCredentials", Status: http.StatusUnauthorized,
@@ -183,7 +189,7 @@ var Types = []*Type{
 	LinkTokenRevoked, SessionInvalid, SessionExpired, SessionRevoked, IntegrationUnavailable,
 	InvalidIntegrationCredentials, InvalidMFACode, TooManyAttempts, InstitutionError,
 	ConnectionNotFound, WrongStep, TransferNotFound, TransferPreviewExpired, TransferNotAllowed,
-	InsufficientFunds, WalletVerificationRejected, AuthTokenInvalid, AuthTokenExpired,
+	InsufficientFunds, WalletVerificationRejected, WalletSignatureInvalid, WalletNetworkUnsupported, AuthTokenInvalid, AuthTokenExpired,
 	InvalidCredentials, ClientDisabled, RateLimited, TooManyActiveTokens, UnsupportedMediaType,
 	RequestTooLarge, MethodNotAllowed, RouteNotFound, CrossOriginRequest, StoreUnavailable,
 	Overloaded, InternalError,

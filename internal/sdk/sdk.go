@@ -1,8 +1,9 @@
 // Package sdk serves linkd's web SDK: /sdk/link.js, a small hand-written ES module with
 // the API and callbacks of Mesh Connect's @meshconnect/web-link-sdk
-// (createLink({...}).openLink(linkToken)), and /sdk/link.d.ts, its TypeScript
-// declarations. No build step, no dependencies: the files under web/ are served as they
-// are.
+// (createLink({...}).openLink(linkToken)), /sdk/link.d.ts, its TypeScript declarations,
+// and /sdk/comlink.js, the vendored Comlink link.js imports for the wallet bridge (one
+// copy, the Link UI's: internal/linkui/web/vendor). No build step: the files are served
+// as they are.
 package sdk
 
 import (
@@ -41,6 +42,19 @@ func Handler(name string) http.Handler {
 	if err != nil || !ok {
 		panic("sdk: no file " + name)
 	}
+	return serve(name, ct, b)
+}
+
+// Module serves b, a JavaScript module that link.js imports (the vendored Comlink), with
+// link.js's headers.
+func Module(name string, b []byte) http.Handler {
+	if len(b) == 0 {
+		panic("sdk: empty module " + name)
+	}
+	return serve(name, contentTypes["link.js"], b)
+}
+
+func serve(name, ct string, b []byte) http.Handler {
 	sum := sha256.Sum256(b)
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -23,6 +23,7 @@ func TestHandlerHeaders(t *testing.T) {
 	}{
 		{"/sdk/link.js", "text/javascript; charset=utf-8", "export function createLink(options)"},
 		{"/sdk/link.d.ts", "application/typescript; charset=utf-8", "export declare function createLink(options: LinkOptions): Link;"},
+		{"/sdk/comlink.js", "text/javascript; charset=utf-8", "function windowEndpoint(w, context = globalThis, targetOrigin = \"*\")"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.path, func(t *testing.T) {

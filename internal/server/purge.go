@@ -1,6 +1,9 @@
 package server
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // purgeLoop deletes expired codes and sessions every PurgeInterval (on Options.Clock), in
 // batches, so that storage stays bounded by traffic × (lifetime + retention)
@@ -9,7 +12,19 @@ func (s *Server) purgeLoop(ctx context.Context) {
 	if s.opts.PurgeInterval <= 0 || s.opts.Store == nil {
 		return
 	}
-	t := s.opts.Clock.NewTicker(s.opts.PurgeInterval)
+	s.every(ctx, s.opts.PurgeInterval, func() {
+		n, err := s.PurgeOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("purge failed", "err", err)
+		} else if n > 0 {
+			s.log.Debug("purged expired rows", "rows", n)
+		}
+	})
+}
+
+// every calls fn every interval of Options.Clock until ctx is done.
+func (s *Server) every(ctx context.Context, interval time.Duration, fn func()) {
+	t := s.opts.Clock.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
@@ -17,12 +32,7 @@ func (s *Server) purgeLoop(ctx context.Context) {
 			return
 		case <-t.Chan():
 		}
-		n, err := s.PurgeOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.Warn("purge failed", "err", err)
-		} else if n > 0 {
-			s.log.Debug("purged expired rows", "rows", n)
-		}
+		fn()
 	}
 }
 

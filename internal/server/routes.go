@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/linkd-dev/linkd/internal/api"
+	"github.com/linkd-dev/linkd/internal/linkui"
 	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/sdk"
 	"github.com/linkd-dev/linkd/internal/store"
@@ -28,6 +29,11 @@ func (s *Server) routes() []route {
 		{"integrations", "GET", "/api/v1/integrations", api.HandlerFunc(a.Integrations)},
 		{"networks", "GET", "/api/v1/transfers/managed/networks", api.HandlerFunc(a.Networks)},
 		{"balance", "POST", "/api/v1/balance/get", api.HandlerFunc(a.Balance)},
+		{"holdings", "POST", "/api/v1/holdings/get", api.HandlerFunc(a.Holdings)},
+		{"token_refresh", "POST", "/api/v1/token/refresh", api.HandlerFunc(a.RefreshToken)},
+		{"account_delete", "DELETE", "/api/v1/account", api.HandlerFunc(a.Disconnect)},
+		{"transfers", "GET", "/api/v1/transfers/managed/mesh", api.HandlerFunc(a.Transfers)},
+		{"wallets_verify", "GET", "/api/v1/wallets/verify", api.HandlerFunc(a.WalletVerifications)},
 
 		// Link UI pages (what a link token's URL opens) and their assets.
 		{"link_page", "GET", "/link/{clientId}", ui.Page(store.KindLink)},
@@ -46,6 +52,8 @@ func (s *Server) routes() []route {
 		{"link_transfer_preview", "POST", "/link/api/transfers", api.SameOrigin(api.HandlerFunc(ui.PreviewTransfer))},
 		{"link_transfer_execute", "POST", "/link/api/transfers/{id}/execute", api.SameOrigin(api.HandlerFunc(ui.ExecuteTransfer))},
 		{"link_wallet_verify", "POST", "/link/api/wallet/verify", api.SameOrigin(api.HandlerFunc(ui.VerifyWallet))},
+		{"link_wallet_sign", "POST", "/link/api/wallet/sign", api.SameOrigin(api.HandlerFunc(ui.SignWallet))},
+		{"link_wallet_connect", "POST", "/link/api/wallet/connect", api.SameOrigin(api.HandlerFunc(ui.ConnectWallet))},
 
 		// Static assets.
 		{"logo", "GET", "/static/logos/{name}", api.HandlerFunc(s.logo)},
@@ -53,6 +61,7 @@ func (s *Server) routes() []route {
 		// Web SDK: the script host pages import (same API as @meshconnect/web-link-sdk).
 		{"sdk_script", "GET", "/sdk/link.js", sdk.Handler("link.js")},
 		{"sdk_types", "GET", "/sdk/link.d.ts", sdk.Handler("link.d.ts")},
+		{"sdk_comlink", "GET", "/sdk/comlink.js", sdk.Module("comlink.js", linkui.Comlink())},
 
 		// Operations.
 		{"healthz", "GET", "/healthz", http.HandlerFunc(s.healthz)},

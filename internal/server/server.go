@@ -1,7 +1,7 @@
 // Package server assembles linkd's HTTP server: the route table, the middleware every
 // request passes (request id, panic recovery, access log, metrics), the http.Server with
-// its timeouts, the background purge of expired tokens and sessions, and graceful
-// shutdown.
+// its timeouts, the background loops (the purge of expired rows, the settler of sandbox
+// transfers, the webhook sender), and graceful shutdown.
 package server
 
 import (
@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,11 +24,13 @@ import (
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/catalog"
 	"github.com/linkd-dev/linkd/internal/clientip"
+	"github.com/linkd-dev/linkd/internal/connector"
 	"github.com/linkd-dev/linkd/internal/linkui"
 	"github.com/linkd-dev/linkd/internal/metrics"
 	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/ratelimit"
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 // Options configure a Server.
@@ -48,10 +51,15 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// MaxInFlight bounds the requests worked on at once (admission.go; 0: no bound).
 	MaxInFlight int
-	// Now is the clock requests see, Clock the one the background purge's timer runs on
+	// Now is the clock requests see, Clock the one the background loops' timers run on
 	// (nil: the real clock; Now defaults to Clock.Now).
 	Now   func() time.Time
 	Clock clockwork.Clock
+	// Connectors settle the transfers that are due (nil: no settler runs).
+	Connectors *connector.Registry
+	// Webhooks delivers the webhook outbox while the server runs (nil: nothing is
+	// delivered by this process).
+	Webhooks *webhook.Sender
 	// Extra routes (the demo page), added to the route table.
 	Extra []Route
 	// TrustedProxies are the reverse proxies whose forwarding headers name the client
@@ -122,18 +130,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	purgeDone := make(chan struct{})
-	purgeCtx, stopPurge := context.WithCancel(ctx)
-	go func() {
-		defer close(purgeDone)
-		s.purgeLoop(purgeCtx)
-	}()
+	// The background loops stop after the requests in flight: a transfer executed during
+	// the shutdown is still delivered by this process if it can.
+	stopLoopsAndWait := s.StartBackground(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
-		stopPurge()
-		<-purgeDone
+		stopLoopsAndWait()
 		return err
 	case <-ctx.Done():
 	}
@@ -142,8 +146,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
 	err := hs.Shutdown(sctx)
-	stopPurge()
-	<-purgeDone
+	stopLoopsAndWait()
 	if errors.Is(err, context.DeadlineExceeded) {
 		hs.Close()
 		return fmt.Errorf("server: shutdown: requests still in flight after %v", s.opts.ShutdownTimeout)
@@ -152,6 +155,30 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return e
 	}
 	return err
+}
+
+// StartBackground starts the background loops (the purge, the settler, the webhook
+// sender) until ctx is done or the returned function is called, which waits for them to
+// end. Serve starts them itself; tests that serve the Handler their own way call it.
+func (s *Server) StartBackground(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var loops sync.WaitGroup
+	for _, loop := range []func(context.Context){s.purgeLoop, s.settleLoop, s.webhookLoop} {
+		loops.Add(1)
+		go func() {
+			defer loops.Done()
+			loop(ctx)
+		}()
+	}
+	return func() { cancel(); loops.Wait() }
+}
+
+// webhookLoop runs the webhook sender, if the server has one, until ctx is done; the
+// attempts in flight then finish (each within webhook.Timeout).
+func (s *Server) webhookLoop(ctx context.Context) {
+	if s.opts.Webhooks != nil {
+		s.opts.Webhooks.Run(ctx)
+	}
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

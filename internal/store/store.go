@@ -1,5 +1,7 @@
 // Package store defines linkd's persistence contract: API clients and their secrets,
-// sub-clients, one-time link codes and the Link sessions they open.
+// sub-clients, one-time link codes and the Link sessions they open, the tokens of connected
+// accounts, the transfers made in Link sessions, and the outbox of transfer status webhooks
+// (transfer.go).
 //
 // Every backend (the embedded SQLite store, PostgreSQL) implements Store and passes the
 // same conformance suite, storetest.Run. The doc comments below are that contract; when a
@@ -178,9 +180,67 @@ type AccessToken struct {
 	BrokerType    string
 	AccountID     string
 	AccountName   string
-	CreatedAt     time.Time
-	ExpiresAt     time.Time
-	RevokedAt     time.Time // zero: not revoked
+	// GrantID ties together the access and refresh tokens of one connected account (one
+	// account chosen in one Link session, and every token refreshed from them): refreshing
+	// revokes the grant's older access tokens, and disconnecting the account revokes the
+	// whole grant.
+	GrantID string
+	// SessionHash is the Link session that issued the grant ("" for none): a reuse of that
+	// session's link code revokes the grant (RFC 6749 §4.1.2, docs/threat-model.md T5).
+	SessionHash []byte
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	RevokedAt   time.Time // zero: not revoked
+}
+
+// RefreshRequest asks Store.RefreshAccessToken to exchange a refresh token for a new access
+// token (and, if Refresh is set, a new refresh token).
+type RefreshRequest struct {
+	// ClientID is the calling client: a refresh token of another client is unknown.
+	ClientID    string
+	RefreshHash []byte
+	// Access is the new access token: the caller sets Hash, CreatedAt and ExpiresAt; the
+	// store copies every other field (kind, client, user, integration, account, grant,
+	// session) from the refresh token.
+	Access AccessToken
+	// Refresh, if not nil, is a new refresh token that replaces the presented one (refresh
+	// token rotation), set up like Access.
+	Refresh *AccessToken
+	Now     time.Time
+}
+
+// WalletVerification is a wallet verification linkd checked: the signature of the link
+// token's message by the wallet's key for Address verified (internal/walletsig) and the
+// address and network allowed by the token's verifyWalletOptions. Only such rows are
+// stored (GET /api/v1/wallets/verify lists them); they are kept, not purged.
+type WalletVerification struct {
+	ID          string // uuid
+	ClientID    string
+	SubClientID string // "" if none
+	UserID      string
+	// Address is as the wallet reported it; AddressKey is what lookups compare: the
+	// lower-case address for EVM (case-insensitive hex), Address itself otherwise.
+	Address, AddressKey string
+	NetworkID           string
+	NetworkType         string // "evm", "solana"
+	Method              string // "signedMessage"
+	Message             string
+	Signature           string // as the wallet returned it (0x hex for EVM, base58 for Solana)
+	IntegrationID       string
+	WalletName          string
+	// Sandbox marks a verification by the sandbox wallet, whose keys are public test keys:
+	// it proves nothing about a user.
+	Sandbox   bool
+	CreatedAt time.Time
+}
+
+// WalletVerificationFilter selects a client's verifications: by user and address key when
+// they are not empty, newest first, at most Limit rows.
+type WalletVerificationFilter struct {
+	ClientID   string
+	UserID     string
+	AddressKey string
+	Limit      int
 }
 
 // Store is the persistence contract. All methods are safe for concurrent use, by
@@ -236,7 +296,8 @@ type Store interface {
 	//     code that was never redeemed stays unredeemed);
 	//   - ErrRevoked if the code was revoked before it was redeemed;
 	//   - ErrAlreadyUsed if the code was redeemed before; the session that redemption
-	//     opened is revoked in the same transaction (RFC 6749 §4.1.2, docs/threat-model.md T5).
+	//     opened, and every access and refresh token whose SessionHash is that session's,
+	//     are revoked in the same transaction (RFC 6749 §4.1.2, docs/threat-model.md T5).
 	Redeem(ctx context.Context, r Redemption) (Session, error)
 	// Session returns the session whose credential hashes to hash: ErrNotFound, ErrExpired
 	// (now is at or past ExpiresAt) or ErrRevoked otherwise.
@@ -259,14 +320,47 @@ type Store interface {
 	// CreateAccessTokens stores tokens atomically: all or none. ErrConflict if a hash
 	// exists.
 	CreateAccessTokens(ctx context.Context, tokens ...AccessToken) error
-	// AccessToken returns the token whose value hashes to hash: ErrNotFound, ErrExpired
-	// (now is at or past ExpiresAt) or ErrRevoked otherwise.
+	// AccessToken returns the token whose value hashes to hash, or ErrNotFound. A token
+	// that is revoked, or expired (now is at or past ExpiresAt), is returned too, with
+	// ErrRevoked or ErrExpired (revocation wins): callers check that the token is the
+	// caller's before they tell "expired" from "invalid", so that nothing is revealed
+	// about another client's token (OWASP API1:2023, docs/threat-model.md A1).
 	AccessToken(ctx context.Context, hash []byte, now time.Time) (AccessToken, error)
+	// RefreshAccessToken exchanges a refresh token for a new access token, atomically: in
+	// one transaction it checks the refresh token, revokes (at r.Now) every unrevoked access
+	// token of its grant, and stores r.Access; with r.Refresh it also revokes the presented
+	// refresh token and stores r.Refresh. It returns the presented refresh token as it was
+	// before the call, or:
+	//   - ErrNotFound if no token hashes to r.RefreshHash, if it is not a refresh token, or
+	//     if it belongs to another client than r.ClientID (checked first, whatever its
+	//     state: docs/threat-model.md A1);
+	//   - ErrRevoked or ErrExpired (at r.Now) for a refresh token of the client that can no
+	//     longer be used;
+	//   - ErrConflict if a new token's hash exists.
+	//
+	// Nothing changes unless it returns nil. Of concurrent refreshes that rotate the same
+	// refresh token exactly one succeeds; the others get ErrRevoked.
+	RefreshAccessToken(ctx context.Context, r RefreshRequest) (AccessToken, error)
+	// RevokeGrant revokes, at now, every unrevoked token (access and refresh) of grant
+	// grantID of client clientID and returns how many it revoked. ErrNotFound if the client
+	// has no token of that grant.
+	RevokeGrant(ctx context.Context, clientID, grantID string, now time.Time) (int, error)
 
-	// Purge deletes at most limit rows of each kind (codes, sessions, session objects,
-	// access tokens) that expired before `before`, and returns how many rows it deleted.
-	// Callers pass now minus a retention, so that a late reuse is still told apart from an
-	// unknown code for a while.
+	// CreateWalletVerification stores a verification linkd checked. ErrConflict if the id
+	// exists.
+	CreateWalletVerification(ctx context.Context, v WalletVerification) error
+	// WalletVerifications returns the verifications f selects (never another client's).
+	WalletVerifications(ctx context.Context, f WalletVerificationFilter) ([]WalletVerification, error)
+
+	// TransferStore: transfers and the outbox of their webhooks (transfer.go).
+	TransferStore
+
+	// Purge deletes at most limit rows of each kind that expired or ended before `before`,
+	// and returns how many rows it deleted: codes, sessions, session objects and access
+	// tokens that expired; webhook deliveries that were delivered or given up (with their
+	// attempts); and transfer events that have no delivery left. Transfers themselves are
+	// never purged. Callers pass now minus a retention, so that a late reuse is still told
+	// apart from an unknown code for a while and recent deliveries can be inspected.
 	Purge(ctx context.Context, before time.Time, limit int) (int, error)
 	// Ping checks that the store answers reads and that its writes are not failing (a
 	// full disk, a read-only file, a lock held past the timeout): an error while writes

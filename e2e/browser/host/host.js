@@ -9,13 +9,18 @@
 //   {cb: 'onEvent', event}          {cb: 'onIntegrationConnected', payload}
 //   {cb: 'onTransferFinished', payload}
 //   {cb: 'onExit', hasError, error, hasSummary, summary, argc}
-// and every message the page receives in window.__messages: {origin, type, fromLink}.
+// and every message the page receives in window.__messages: {origin, type, fromLink}, but
+// the wallet bridge's Comlink requests ({id, type: 'GET' | 'APPLY' | …}), which go to
+// window.__bridge with the same fields.
 
 const sdkName = document.documentElement.dataset.sdk;
 const status = document.getElementById('status');
 
 window.__events = [];
 window.__messages = [];
+window.__bridge = [];
+
+const COMLINK_TYPES = ['GET', 'SET', 'APPLY', 'CONSTRUCT', 'ENDPOINT', 'RELEASE'];
 
 // clone keeps exactly what JSON shows (the callbacks' arguments are plain data).
 const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
@@ -32,7 +37,8 @@ function linkFrame() {
 // popup's iframe still exists).
 window.addEventListener('message', (e) => {
   const f = linkFrame();
-  window.__messages.push({
+  const bridge = e.data && typeof e.data === 'object' && typeof e.data.id === 'string' && COMLINK_TYPES.includes(e.data.type);
+  (bridge ? window.__bridge : window.__messages).push({
     origin: e.origin,
     type: e.data && typeof e.data === 'object' ? e.data.type : typeof e.data,
     fromLink: !!f && e.source === f.contentWindow,

@@ -86,7 +86,7 @@ function json(value) {
   return pre;
 }
 
-function log(kind, title, data) {
+function log(kind, title, data, badge) {
   const li = document.createElement('li');
   li.className = 'entry';
   const head = document.createElement(data === undefined ? 'div' : 'summary');
@@ -101,6 +101,7 @@ function log(kind, title, data) {
   t.className = 'entry-title';
   t.textContent = title;
   head.append(time, k, t);
+  if (badge) head.append(badge);
   if (data === undefined) {
     li.append(head);
   } else {
@@ -135,9 +136,18 @@ $('log-clear').addEventListener('click', () => {
 
 const linked = new Map();
 let balance = 0;
+// Deposits the browser reported (onTransferFinished), by transfer id, until the backend's
+// webhook says how they ended: the page never credits money on the browser's word.
+const pending = new Map();
+
+function usd(v) {
+  return v.toLocaleString('en-US', { style: 'currency', currency: 'USD' });
+}
 
 function renderAccount() {
-  $('balance').textContent = balance.toLocaleString('en-US', { style: 'currency', currency: 'USD' });
+  $('balance').textContent = usd(balance);
+  const owed = [...pending.values()].reduce((a, b) => a + b, 0);
+  $('pending').textContent = pending.size === 0 ? 'Nothing pending' : `${usd(owed)} pending: waiting for the webhook`;
   const n = linked.size;
   const text = n === 0 ? 'No linked accounts' : `${n} linked account${n > 1 ? 's' : ''}: ${[...linked.values()].join(', ')}`;
   $('linked-count').textContent = text;
@@ -211,7 +221,9 @@ async function open(scenario, button) {
     },
     onTransferFinished: (payload) => {
       log('onTransferFinished', `${payload.amount} ${payload.symbol} · ${payload.status}`, payload);
-      if (payload.status === 'success') balance += Number(payload.amountInFiat ?? payload.amount) || 0;
+      if (payload.status === 'success' && payload.transferId) {
+        pending.set(payload.transferId, Number(payload.amountInFiat ?? payload.amount) || 0);
+      }
       renderAccount();
     },
     onEvent: (event) => log('onEvent', event.type, event.payload),
@@ -225,6 +237,43 @@ async function open(scenario, button) {
   link.openLink(content.linkToken, embedded ? EMBED_IFRAME_ID : undefined);
 }
 
+// ---- The backend's webhook receiver ----
+
+// The demo's backend receives linkd's transfer status webhooks at /demo/api/webhook and
+// checks each signature (X-Mesh-Signature-256: HMAC-SHA256 of the exact body with the
+// webhook's secret); this page asks it for what arrived.
+let lastDelivery = 0;
+
+function signatureBadge(ok) {
+  const b = document.createElement('span');
+  b.className = `sig ${ok ? 'sig-ok' : 'sig-bad'}`;
+  b.textContent = ok ? 'signature ok' : 'signature bad';
+  return b;
+}
+
+function onDelivery(d) {
+  const ev = d.event ?? {};
+  log('webhook', `${ev.transferStatus ?? '?'} · ${ev.token ?? ''} ${ev.destinationAmount ?? ''}`.trim(), ev, signatureBadge(d.signatureOk));
+  if (!d.signatureOk || !pending.has(ev.transferId)) return; // a forged or foreign event moves nothing
+  if (ev.transferStatus === 'succeeded') balance += pending.get(ev.transferId);
+  if (ev.transferStatus === 'succeeded' || ev.transferStatus === 'failed') pending.delete(ev.transferId);
+  renderAccount();
+}
+
+async function pollWebhooks() {
+  try {
+    const res = await fetch(new URL(`../api/webhooks?after=${lastDelivery}`, import.meta.url), { cache: 'no-store' });
+    const env = await res.json();
+    for (const d of env.content?.deliveries ?? []) {
+      lastDelivery = Math.max(lastDelivery, d.seq);
+      onDelivery(d);
+    }
+  } catch {
+    // the server restarted or is gone: try again later
+  }
+  setTimeout(pollWebhooks, 1500);
+}
+
 for (const b of document.querySelectorAll('[data-scenario]')) {
   b.addEventListener('click', () => open(b.dataset.scenario, b));
 }
@@ -236,3 +285,4 @@ if (body.dataset.publicOrigin && location.origin !== body.dataset.publicOrigin) 
 
 applyOptions();
 renderAccount();
+pollWebhooks();

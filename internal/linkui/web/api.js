@@ -71,4 +71,6 @@ export const api = {
   preview: (body) => call('POST', 'transfers', body),
   execute: (previewId) => call('POST', `transfers/${encodeURIComponent(previewId)}/execute`),
   verifyWallet: (body) => call('POST', 'wallet/verify', body),
+  signWallet: (body) => call('POST', 'wallet/sign', body),
+  connectWallet: (body) => call('POST', 'wallet/connect', body),
 };

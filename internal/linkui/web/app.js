@@ -15,6 +15,7 @@ import {
 } from './core.js';
 import { startTransfer, transferRequested } from './transfer.js';
 import { verifyRequested, verifyScreen } from './verify.js';
+import { startDiscovery, withWallets, walletHint, isWallet, selectWallet } from './walletflow.js';
 
 // ---- boot ----
 
@@ -92,9 +93,11 @@ async function main() {
   state.config = config;
   configure(config.apiBase);
 
+  let parent = null;
   if (isFramed) {
     // A payment page is never framed; a Link page only by an origin of its client.
-    if (state.kind === 'pay' || lock(config.origins) === null) {
+    parent = state.kind === 'pay' ? null : lock(config.origins);
+    if (parent === null) {
       forgetCode(params);
       notAllowedScreen();
       return;
@@ -107,6 +110,8 @@ async function main() {
   }
   loadingScreen();
   postLoaded();
+  // Browser wallets: the embedding page's over the bridge, and this window's own.
+  state.walletDiscovery = startDiscovery(parent);
 
   if (!params.code) {
     errorScreen('missingCode');
@@ -149,10 +154,14 @@ async function start() {
       errorScreen('integrationNotFound');
       return;
     }
+    if (isWallet(it)) await state.walletDiscovery;
     selectIntegration(it);
     return;
   }
+  // The catalog shows the wallets found so far; one found later redraws it.
+  const settled = await Promise.race([state.walletDiscovery.then(() => true), new Promise((r2) => setTimeout(() => r2(false), 1200))]);
   catalogScreen();
+  if (!settled) state.walletDiscovery.then(() => { if (state.screen === 'catalog') catalogScreen(); });
 }
 
 // ---- catalog ----
@@ -163,10 +172,12 @@ function normalize(s) {
   return String(s || '').normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-// catalogItems: in a wallet verification, the wallets (the Sandbox signs as one).
+// catalogItems: in a wallet verification, the wallets (the Sandbox signs as one); the
+// browser's wallets available, and those the catalog does not know added.
 function catalogItems() {
-  if (verifyRequested()) return state.integrations.filter((i) => i.signer || i.type === 'deFiWallet');
-  return state.integrations;
+  const items = withWallets(state.integrations);
+  if (verifyRequested()) return items.filter((i) => i.signer || i.type === 'deFiWallet');
+  return items;
 }
 
 let catalogQuery = '';
@@ -249,6 +260,7 @@ function catalogScreen() {
     body: [
       h('div', { class: 'search' }, icon('search', 'icon icon-sm search-icon'), search),
       chips,
+      walletHint(items),
       list,
     ],
   });
@@ -273,11 +285,13 @@ function categoryLabel(c, prefix = 'category') {
 }
 
 function integrationTestId(it) {
+  if (it.foundWallet) return `integration-deFiWallet-found-${it.foundWallet.kind}-${it.foundWallet.name.replace(/[^A-Za-z0-9]+/g, '-')}`;
   return it.type === 'deFiWallet' ? `integration-deFiWallet-${it.deFiWalletProviderId || 'other'}` : `integration-${it.type}`;
 }
 
 function integrationRow(it) {
-  const sub = isSandbox(it) ? t('catalog.sandboxSub') : categoryLabel((it.categories || [])[0] || '', 'kind');
+  let sub = isSandbox(it) ? t('catalog.sandboxSub') : categoryLabel((it.categories || [])[0] || '', 'kind');
+  if (isWallet(it) && it.available) sub = t('wallet.detected');
   return h('button', {
     type: 'button', class: `row${it.available ? '' : ' row-muted'}`, testid: integrationTestId(it),
     onclick: () => {
@@ -296,7 +310,13 @@ function integrationRow(it) {
 
 function selectIntegration(it) {
   state.integration = it;
+  state.wallet = null;
+  state.connectedWallet = null;
   post('integrationSelected', { integrationType: it.type, integrationName: it.name, userSearched: state.userSearched });
+  if (isWallet(it)) {
+    selectWallet(it);
+    return;
+  }
   if (!it.available || (verifyRequested() && !it.signer)) {
     unavailable(it);
     return;
@@ -318,11 +338,16 @@ function backToCatalog() {
 
 function resetConnection() {
   state.integration = null;
+  state.wallet = null;
+  state.connectedWallet = null;
   state.connection = null;
   state.userSearched = false;
 }
 
-function unavailable(it) {
+// unavailable explains that an integration cannot be used here; message replaces the
+// self-hosting explanation (a wallet this browser does not have, a network linkd cannot
+// verify).
+function unavailable(it, message, note = 'unavailable.note') {
   post('connectionUnavailable', { integrationType: it.type, integrationName: it.name, reason: 'integrationUnavailable' });
   const actions = [];
   if (!state.locked) actions.push(button(t('unavailable.chooseAnother'), { testid: 'button-choose-another', onclick: backToCatalog() }));
@@ -332,8 +357,9 @@ function unavailable(it) {
     back: backToCatalog(),
     hero: h('div', { class: 'integration-hero' }, logoTile(it, 'lg'), h('span', { class: 'hero-mark hero-mark-warn' }, icon('minus', 'icon icon-xs'))),
     title: t('unavailable.title', { name: it.name }),
-    subtitle: t('unavailable.message', { name: it.name }),
-    body: [h('div', { class: 'note' }, icon('info', 'icon icon-sm'), h('span', null, t('unavailable.note')))],
+    subtitle: message || t('unavailable.message', { name: it.name }),
+    subtitleTestid: 'unavailable-message',
+    body: [h('div', { class: 'note' }, icon('info', 'icon icon-sm'), h('span', null, t(note)))],
     actions,
   });
 }

@@ -24,6 +24,10 @@ export const state = {
   ended: false,
   sdkSpecs: null, // meshSDKSpecs from the SDK
   frontAccessTokens: null, // frontAccessTokens from the SDK
+  walletDiscovery: null, // a promise of the browser wallets found (walletflow.js)
+  wallets: [], // the browser wallets found: wallets.js descriptors
+  wallet: null, // the browser wallet chosen
+  connectedWallet: null, // {address, chainId, network} once it connected
 };
 
 // nav holds the flows' entry points (set by app.js) so that modules can move between

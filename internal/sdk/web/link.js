@@ -1,5 +1,6 @@
-// linkd web SDK: a dependency-free stand-in for Mesh Connect's @meshconnect/web-link-sdk
-// (3.13.0), served by linkd at /sdk/link.js. Same API and callbacks:
+// linkd web SDK: a stand-in for Mesh Connect's @meshconnect/web-link-sdk (3.13.0), served
+// by linkd at /sdk/link.js with the one module it imports, Comlink (/sdk/comlink.js,
+// vendored: internal/linkui/web/vendor). Same API and callbacks:
 //
 //   import { createLink } from 'https://linkd.example/sdk/link.js';
 //   const link = createLink({ onIntegrationConnected, onExit, onTransferFinished, onEvent,
@@ -26,6 +27,11 @@
 // the iframe's referrer policy is 'origin' (unless the page set one on its own iframe), so
 // that Link learns the embedding origin (document.referrer) in browsers without
 // location.ancestorOrigins even when the page's own policy is no-referrer.
+//
+// Like Mesh's SDK, openLink starts the wallet bridge: the parent side of
+// @meshconnect/uwc-bridge-parent 1.7's protocol, so that the Link UI, in a frame on another
+// origin, reaches the browser wallets injected into this page (startBridge below).
+import * as Comlink from './comlink.js';
 
 const SDK_VERSION = 'linkd-1.0.0';
 
@@ -229,13 +235,189 @@ function removePopup() {
   document.getElementById(POPUP_ID)?.remove();
 }
 
+// ---- the wallet bridge ----
+//
+// The parent side of @meshconnect/uwc-bridge-parent 1.7's protocol (BridgeParent), which
+// Mesh's SDK starts on every openLink: a ParentAPI exposed with Comlink to the Link iframe,
+// and to nothing else. Calls are accepted only from the iframe's own window on the link
+// token's origin (Comlink checks the origin, the wrapper below the window), and answers go
+// to that origin only. The Link UI reads it member by member
+// (eip6963Wallets[i].provider.request(…), walletStandardWallets[i].adapter.signMessage(…)).
+//
+// On purpose narrower than Mesh's: a provider answers only the requests the Link UI makes
+// (BRIDGE_METHODS), Solana adapters only connect and signMessage, and no Bitcoin, Tron or
+// TON wallets are offered; an EIP-1193 error crosses as a plain {code, message} (Comlink
+// would keep only the message of an Error, and the Link UI tells a refusal, 4001, by its
+// code).
+
+// BRIDGE_METHODS are the EIP-1193 requests the Link UI makes: connect (eth_requestAccounts,
+// eth_chainId) and sign the link token's message (personal_sign, EIP-191).
+const BRIDGE_METHODS = ['eth_requestAccounts', 'eth_accounts', 'eth_chainId', 'personal_sign'];
+// EIP6963_WAIT_MS is how long wallets have to announce themselves (as BridgeParent waits).
+const EIP6963_WAIT_MS = 300;
+
+function plainError(e) {
+  const code = e && typeof e.code === 'number' ? e.code : undefined;
+  return { code, message: String((e && e.message) || e || 'wallet error') };
+}
+
+function providerFacade(provider) {
+  return {
+    request: async (args) => {
+      const method = args && args.method;
+      if (!BRIDGE_METHODS.includes(method)) throw { code: 4200, message: `linkd SDK: ${String(method)} is not bridged` };
+      try {
+        return await provider.request({ method, params: Array.isArray(args.params) ? args.params : undefined });
+      } catch (e) {
+        throw plainError(e);
+      }
+    },
+  };
+}
+
+// discoverEIP6963 asks this page's wallets to announce themselves (EIP-6963); a
+// window.ethereum that announces nothing is offered as one wallet.
+function discoverEIP6963() {
+  return new Promise((resolve) => {
+    const found = [];
+    const onAnnounce = (e) => {
+      const d = e && e.detail;
+      if (!d || !d.info || !d.provider || typeof d.provider.request !== 'function') return;
+      if (found.some((w) => w.uuid === d.info.uuid)) return;
+      found.push({ uuid: String(d.info.uuid), name: String(d.info.name || ''), icon: String(d.info.icon || ''),
+        rdns: String(d.info.rdns || ''), provider: providerFacade(d.provider) });
+    };
+    window.addEventListener('eip6963:announceProvider', onAnnounce);
+    window.dispatchEvent(new Event('eip6963:requestProvider'));
+    setTimeout(() => {
+      window.removeEventListener('eip6963:announceProvider', onAnnounce);
+      const eth = window.ethereum;
+      if (!found.length && eth && typeof eth.request === 'function') {
+        found.push({ uuid: 'window.ethereum', name: eth.isMetaMask ? 'MetaMask' : 'Browser wallet', icon: '',
+          rdns: eth.isMetaMask ? 'io.metamask' : '', provider: providerFacade(eth) });
+      }
+      resolve(found);
+    }, EIP6963_WAIT_MS);
+  });
+}
+
+// The Wallet Standard's app side (@wallet-standard/app's getWallets()): wallets loaded
+// before us register on app-ready, later ones announce register-wallet.
+const standardWallets = new Set();
+let standardStarted = false;
+function walletStandard() {
+  if (!standardStarted) {
+    standardStarted = true;
+    const api = Object.freeze({
+      register: (...wallets) => {
+        wallets.forEach((w) => standardWallets.add(w));
+        return () => wallets.forEach((w) => standardWallets.delete(w));
+      },
+    });
+    window.addEventListener('wallet-standard:register-wallet', (e) => {
+      if (e && typeof e.detail === 'function') call(e.detail, api);
+    });
+    window.dispatchEvent(new CustomEvent('wallet-standard:app-ready', { detail: api }));
+  }
+  return [...standardWallets];
+}
+
+// solanaWallets are the Wallet Standard wallets with Solana chains, shaped like
+// BridgeParent's WalletStandardInfo (uuid, name, chains, features, adapter).
+function solanaWallets() {
+  const out = [];
+  for (const w of walletStandard()) {
+    const f = w && w.features;
+    if (!f || !Array.isArray(w.chains) || !w.chains.some((c) => String(c).startsWith('solana:'))) continue;
+    if (!f['standard:connect'] || !f['solana:signMessage']) continue;
+    let account = null;
+    out.push({
+      uuid: `${w.name}-${w.chains[0]}`.toLowerCase().replace(/\s+/g, '-'),
+      name: String(w.name),
+      chains: w.chains.map(String),
+      features: Object.keys(f),
+      adapter: {
+        name: String(w.name),
+        icon: String(w.icon || ''),
+        connect: async () => {
+          try {
+            const r = await f['standard:connect'].connect();
+            const accounts = (r && r.accounts) || w.accounts || [];
+            account = accounts.find((a) => (a.chains || []).some((c) => String(c).startsWith('solana:'))) || accounts[0] || null;
+          } catch (e) {
+            throw plainError(e);
+          }
+          if (!account) throw { message: 'the wallet connected no account' };
+        },
+        signMessage: async (message) => {
+          if (!account) throw { message: 'not connected' };
+          try {
+            const [res] = await f['solana:signMessage'].signMessage({ account, message: new Uint8Array(message) });
+            return new Uint8Array(res.signature);
+          } catch (e) {
+            throw plainError(e);
+          }
+        },
+        publicKey: Comlink.proxy({ toBase58: async () => (account ? String(account.address) : null) }),
+      },
+    });
+  }
+  return out;
+}
+
+// startBridge exposes the ParentAPI to iframe, on the link token's origin only, and
+// returns its teardown.
+function startBridge(iframe, origin) {
+  const win = iframe.contentWindow;
+  if (!win) return () => {};
+  const api = {
+    eip6963Wallets: [], eip6963WalletsReady: false,
+    walletStandardWallets: solanaWallets(), walletStandardWalletsReady: true,
+    bip122Wallets: [], bip122WalletsReady: true,
+    tronWallets: [], tronWalletsReady: false,
+    tonWallets: [], tonWalletsReady: false,
+    parentOrigin: window.location.origin,
+    discoverTronWallets: () => { api.tronWalletsReady = true; },
+    discoverTonWallets: () => { api.tonWalletsReady = true; },
+  };
+  const ep = Comlink.windowEndpoint(win, window, origin);
+  const add = ep.addEventListener;
+  const remove = ep.removeEventListener;
+  const guarded = new WeakMap();
+  const attached = [];
+  // Comlink checks the origin; this checks the window too (another frame of the same origin).
+  ep.addEventListener = (type, listener, options) => {
+    if (type !== 'message') return add(type, listener, options);
+    const g = (e) => {
+      if (e.source === win && e.origin === origin) listener(e);
+    };
+    guarded.set(listener, g);
+    attached.push([g, options]);
+    return add(type, g, options);
+  };
+  ep.removeEventListener = (type, listener, options) => remove(type, (type === 'message' && guarded.get(listener)) || listener, options);
+  Comlink.expose(api, ep, [origin]);
+  let live = true;
+  discoverEIP6963().then((list) => {
+    if (!live) return;
+    api.eip6963Wallets = list;
+    api.eip6963WalletsReady = true;
+  });
+  return () => {
+    live = false;
+    for (const [g, options] of attached) remove('message', g, options);
+    attached.length = 0;
+    Object.assign(api, { eip6963Wallets: [], walletStandardWallets: [], eip6963WalletsReady: false, walletStandardWalletsReady: false });
+  };
+}
+
 /**
  * createLink returns the Link object of Mesh's web SDK: openLink, closeLink and
  * closeLinkRequested, calling back options.onIntegrationConnected, onExit,
  * onTransferFinished and onEvent.
  */
 export function createLink(options) {
-  let current = null; // {iframe, origin, embedded, listener}
+  let current = null; // {iframe, origin, embedded, listener, stopBridge}
 
   const post = (message) => {
     const w = current?.iframe.contentWindow;
@@ -247,9 +429,17 @@ export function createLink(options) {
     w.postMessage(message, current.origin);
   };
 
+  const stopBridge = () => {
+    if (current && current.stopBridge) {
+      current.stopBridge();
+      current.stopBridge = null;
+    }
+  };
+
   const detach = () => {
     if (current) {
       clearTimeout(current.watchdog);
+      stopBridge();
       window.removeEventListener('message', current.listener);
       current = null;
     }
@@ -295,6 +485,7 @@ export function createLink(options) {
       case 'close':
       case 'done': {
         const payload = data.payload;
+        stopBridge(); // the session is over: its wallets are no longer reachable
         if (!current?.embedded) {
           removePopup();
           detach(); // the popup's iframe is gone: nothing more can come from it
@@ -361,7 +552,7 @@ export function createLink(options) {
       iframe = createPopup(url, origin);
     }
     const clientId = new URL(url).pathname.split('/').pop();
-    const state = { iframe, origin, clientId, embedded: Boolean(customIframeId), listener: null, watchdog: undefined };
+    const state = { iframe, origin, clientId, embedded: Boolean(customIframeId), listener: null, watchdog: undefined, stopBridge: null };
     state.listener = (event) => {
       // Only Link itself: its origin, and its very window (not another frame of that origin).
       if (current !== state || event.origin !== origin || event.source !== iframe.contentWindow) return;
@@ -376,6 +567,7 @@ export function createLink(options) {
     if (ms > 0) {
       state.watchdog = setTimeout(() => notLoaded(state, ms), ms);
     }
+    state.stopBridge = startBridge(iframe, origin);
   };
 
   const closeLink = () => {

@@ -416,6 +416,9 @@ func (s *Store) Redeem(ctx context.Context, r store.Redemption) (store.Session, 
 			if _, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL`, now, prevSession); err != nil {
 				return fmt.Errorf("sqlite: redeem: revoke session: %w", err)
 			}
+			if _, err := tx.ExecContext(ctx, `UPDATE access_tokens SET revoked_at = ? WHERE session_hash = ? AND revoked_at IS NULL`, now, prevSession); err != nil {
+				return fmt.Errorf("sqlite: redeem: revoke the session's tokens: %w", err)
+			}
 			return fmt.Errorf("sqlite: redeem: %w", store.ErrAlreadyUsed)
 		case revoked.Valid:
 			return fmt.Errorf("sqlite: redeem: %w", store.ErrRevoked)
@@ -536,7 +539,9 @@ func (s *Store) Purge(ctx context.Context, before time.Time, limit int) (int, er
 			}
 			total += n
 		}
-		return nil
+		n, err := purgeOutbox(ctx, tx, before, limit)
+		total += n
+		return err
 	})
 	return int(total), err
 }
@@ -596,49 +601,4 @@ func (s *Store) SwapObject(ctx context.Context, o store.SessionObject, fromState
 		}
 		return fmt.Errorf("sqlite: object %s/%s not in state %s: %w", o.Kind, o.ID, fromState, store.ErrConflict)
 	})
-}
-
-// CreateAccessTokens implements store.Store.
-func (s *Store) CreateAccessTokens(ctx context.Context, tokens ...store.AccessToken) error {
-	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		for _, t := range tokens {
-			_, err := tx.ExecContext(ctx, `INSERT INTO access_tokens (hash, kind, client_id, user_id, integration_id, broker_type,
-				account_id, account_name, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				t.Hash, t.Kind, t.ClientID, t.UserID, t.IntegrationID, t.BrokerType, t.AccountID, t.AccountName,
-				ms(t.CreatedAt), ms(t.ExpiresAt), nullMS(t.RevokedAt))
-			if isConstraint(err) {
-				return rollback{fmt.Errorf("sqlite: create access token: %w", store.ErrConflict)}
-			}
-			if err != nil {
-				return fmt.Errorf("sqlite: create access token: %w", err)
-			}
-		}
-		return nil
-	})
-}
-
-// AccessToken implements store.Store.
-func (s *Store) AccessToken(ctx context.Context, hash []byte, now time.Time) (store.AccessToken, error) {
-	var (
-		t                store.AccessToken
-		created, expires int64
-		revoked          sql.NullInt64
-	)
-	err := s.rdb.QueryRowContext(ctx, `SELECT hash, kind, client_id, user_id, integration_id, broker_type, account_id, account_name,
-		created_at, expires_at, revoked_at FROM access_tokens WHERE hash = ?`, hash).
-		Scan(&t.Hash, &t.Kind, &t.ClientID, &t.UserID, &t.IntegrationID, &t.BrokerType, &t.AccountID, &t.AccountName, &created, &expires, &revoked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.AccessToken{}, fmt.Errorf("sqlite: access token: %w", store.ErrNotFound)
-	}
-	if err != nil {
-		return store.AccessToken{}, fmt.Errorf("sqlite: access token: %w", err)
-	}
-	t.CreatedAt, t.ExpiresAt, t.RevokedAt = fromMS(created), fromMS(expires), fromNullMS(revoked)
-	switch {
-	case !t.RevokedAt.IsZero():
-		return store.AccessToken{}, fmt.Errorf("sqlite: access token: %w", store.ErrRevoked)
-	case !now.Before(t.ExpiresAt):
-		return store.AccessToken{}, fmt.Errorf("sqlite: access token: %w", store.ErrExpired)
-	}
-	return t, nil
 }

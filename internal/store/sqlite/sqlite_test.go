@@ -160,7 +160,16 @@ func sum(s string) []byte { h := sha256.Sum256([]byte(s)); return h[:] }
 func TestPurgeSearchesOnlyOldCodes(t *testing.T) {
 	s := openTemp(t)
 	defer s.Close()
-	rows, err := s.rdb.Query(`EXPLAIN QUERY PLAN `+purgeCodesSQL, 1, 1, 1)
+	plan := queryPlan(t, s, purgeCodesSQL, 1, 1, 1)
+	if !strings.Contains(plan, "SEARCH link_codes USING INTEGER PRIMARY KEY (rowid<?)") || strings.Contains(plan, "SCAN link_codes") {
+		t.Errorf("purge query plan = %q, want a search of the rowid range", plan)
+	}
+}
+
+// queryPlan returns SQLite's plan for query with args, one detail per line.
+func queryPlan(t *testing.T, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.rdb.Query(`EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +183,73 @@ func TestPurgeSearchesOnlyOldCodes(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
-	all := strings.Join(plan, "\n")
-	if !strings.Contains(all, "SEARCH link_codes USING INTEGER PRIMARY KEY (rowid<?)") || strings.Contains(all, "SCAN link_codes") {
-		t.Errorf("purge query plan = %q, want a search of the rowid range", plan)
+	return strings.Join(plan, "\n")
+}
+
+// TestTransferQueriesUseIndexes: every order and selective filter of the transfer list is
+// answered from an index of the client's transfers, already in order (no scan of the
+// table, no sort of the client's transfers), so that a page stays fast with a million
+// transfers (docs/design.md §8; bench/README.md has the figures). The background loops'
+// queries (the settler's, the webhook sender's) search their partial indexes.
+func TestTransferQueriesUseIndexes(t *testing.T) {
+	s := openTemp(t)
+	defer s.Close()
+	f := 5.0
+	type tc struct {
+		name  string
+		q     store.TransferQuery
+		index string // the index the page must come from ("" any)
+		// sorts: the matching transfers are sorted (found by one index, ordered by another
+		// column); only a filter narrower than the client's transfers may do that.
+		sorts bool
+	}
+	cases := []tc{
+		{"newest first", store.TransferQuery{Count: 10, Descending: true}, "transfers_client_created", false},
+		{"by client transaction id", store.TransferQuery{Count: 10, ClientTransactionID: "order-1"}, "transfers_client_txn", false},
+		{"by hash", store.TransferQuery{Count: 10, Hash: "0x1"}, "transfers_client_hash", false},
+		{"by id", store.TransferQuery{Count: 10, ID: "x"}, "sqlite_autoindex_transfers_1", false},
+		{"by user", store.TransferQuery{Count: 10, UserID: "u", Descending: true}, "transfers_client_user", false},
+		{"by status", store.TransferQuery{Count: 10, Statuses: []string{"pending"}, Descending: true}, "transfers_client_status", false},
+		{"by statuses", store.TransferQuery{Count: 10, Statuses: []string{"pending", "failed"}}, "", false},
+		{"by integration", store.TransferQuery{Count: 10, IntegrationIDs: []string{"a", "b"}}, "", false},
+		{"time range", store.TransferQuery{Count: 10, From: time.Now(), To: time.Now()}, "transfers_client_created", false},
+		{"amount range", store.TransferQuery{Count: 10, MinAmountInFiat: &f, MaxAmountInFiat: &f}, "transfers_client_fiat", true},
+		{"amount range by amount", store.TransferQuery{Count: 10, MinAmountInFiat: &f, OrderBy: store.TransferOrderAmountInFiat}, "transfers_client_fiat", false},
+	}
+	for _, by := range store.TransferOrders {
+		cases = append(cases, tc{"order by " + by, store.TransferQuery{Count: 10, OrderBy: by, Descending: true}, "", false})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			where, args, order, err := transferQuery("client", c.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The count may use any index that covers the filter.
+			plan := queryPlan(t, s, `SELECT count(*) FROM transfers WHERE `+where, args...)
+			if strings.Contains(plan, "SCAN transfers") || !strings.Contains(plan, "INDEX") {
+				t.Errorf("plan of the count:\n%s\nwant a search of an index", plan)
+			}
+			plan = queryPlan(t, s, `SELECT `+transferCols+` FROM transfers WHERE `+where+` ORDER BY `+order+` LIMIT 10`, args...)
+			if strings.Contains(plan, "SCAN transfers") || strings.Contains(plan, "TEMP B-TREE") != c.sorts || !strings.Contains(plan, "INDEX") {
+				t.Errorf("plan of the page:\n%s\nwant a search of an index, no scan, sort %v", plan, c.sorts)
+			}
+			if c.index != "" && !strings.Contains(plan, "INDEX "+c.index+" ") {
+				t.Errorf("plan of the page:\n%s\nwant index %s", plan, c.index)
+			}
+		})
+	}
+	for name, q := range map[string]string{
+		"due transfers":    dueTransfersSQL,
+		"due deliveries":   dueDeliverySQL,
+		"claim deliveries": fmt.Sprintf(claimSQL, ""),
+	} {
+		t.Run(name, func(t *testing.T) {
+			plan := queryPlan(t, s, q, 1, 1)
+			if strings.Contains(plan, "SCAN transfers") || strings.Contains(plan, "SCAN webhook_deliveries") || strings.Contains(plan, "SCAN d") ||
+				strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("plan:\n%s\nwant searches of the partial indexes", plan)
+			}
+		})
 	}
 }

@@ -59,10 +59,16 @@ func Run(t *testing.T, open Open) {
 		{"SessionObjects", testSessionObjects},
 		{"ConcurrentSwap", testConcurrentSwap},
 		{"AccessTokens", testAccessTokens},
+		{"WalletVerifications", testWalletVerifications},
 		{"ConcurrentRedeem", testConcurrentRedeem},
 		{"ConcurrentCreateAndRedeem", testConcurrentCreateAndRedeem},
 		{"ConcurrentMixedWrites", testConcurrentMixedWrites},
+		{"RefreshAccessToken", testRefreshAccessToken},
+		{"ConcurrentRefreshRotation", testConcurrentRefreshRotation},
+		{"RevokeGrant", testRevokeGrant},
+		{"ReuseRevokesTokens", testReuseRevokesTokens},
 	}
+	tests = append(tests, transferTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -889,7 +895,7 @@ func testConcurrentSwap(t *testing.T, s store.Store) {
 func testAccessTokens(t *testing.T, s store.Store) {
 	access := store.AccessToken{Hash: randomHash(t), Kind: store.TokenAccess, ClientID: newID(t), UserID: "u1",
 		IntegrationID: newID(t), BrokerType: "sandbox", AccountID: "acc-1", AccountName: "Sandbox Brokerage",
-		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		GrantID: newID(t), SessionHash: randomHash(t), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 	refresh := access
 	refresh.Hash, refresh.Kind, refresh.ExpiresAt = randomHash(t), store.TokenRefresh, t0.Add(24*time.Hour)
 	if err := s.CreateAccessTokens(ctx(t), access, refresh); err != nil {
@@ -902,8 +908,13 @@ func testAccessTokens(t *testing.T, s store.Store) {
 	if diff := cmp.Diff(access, got, timeCmp); diff != "" {
 		t.Errorf("AccessToken (-want +got):\n%s", diff)
 	}
-	_, err = s.AccessToken(ctx(t), access.Hash, t0.Add(time.Hour))
+	// An expired token is returned with ErrExpired, so that the caller can check whose it
+	// is first (docs/threat-model.md A1).
+	got, err = s.AccessToken(ctx(t), access.Hash, t0.Add(time.Hour))
 	wantErr(t, "AccessToken at expiry", err, store.ErrExpired)
+	if diff := cmp.Diff(access, got, timeCmp); diff != "" {
+		t.Errorf("AccessToken at expiry (-want +got):\n%s", diff)
+	}
 	if _, err := s.AccessToken(ctx(t), refresh.Hash, t0.Add(time.Hour)); err != nil {
 		t.Errorf("refresh token: %v", err)
 	}
@@ -914,4 +925,185 @@ func testAccessTokens(t *testing.T, s store.Store) {
 	wantErr(t, "CreateAccessTokens(fresh, dup)", s.CreateAccessTokens(ctx(t), fresh, refresh), store.ErrConflict)
 	_, err = s.AccessToken(ctx(t), fresh.Hash, t0)
 	wantErr(t, "token of the failed batch", err, store.ErrNotFound)
+}
+
+// grant stores an access and a refresh token of one grant of client clientID (issued by
+// session sessionHash) and returns them.
+func grant(t *testing.T, s store.Store, clientID string, sessionHash []byte) (access, refresh store.AccessToken) {
+	t.Helper()
+	access = store.AccessToken{Hash: randomHash(t), Kind: store.TokenAccess, ClientID: clientID, UserID: "u1", IntegrationID: newID(t),
+		BrokerType: "sandbox", AccountID: "acc-1", AccountName: "Sandbox Brokerage", GrantID: newID(t), SessionHash: sessionHash,
+		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	refresh = access
+	refresh.Hash, refresh.Kind, refresh.ExpiresAt = randomHash(t), store.TokenRefresh, t0.Add(30*24*time.Hour)
+	if err := s.CreateAccessTokens(ctx(t), access, refresh); err != nil {
+		t.Fatal(err)
+	}
+	return access, refresh
+}
+
+// tokenErr is the error AccessToken returns for hash at now (nil: usable).
+func tokenErr(t *testing.T, s store.Store, hash []byte, now time.Time) error {
+	t.Helper()
+	_, err := s.AccessToken(ctx(t), hash, now)
+	return err
+}
+
+func testRefreshAccessToken(t *testing.T, s store.Store) {
+	clientID, otherID := newID(t), newID(t)
+	access, refresh := grant(t, s, clientID, randomHash(t))
+	_, otherGrant := grant(t, s, clientID, nil)
+	now := t0.Add(2 * time.Hour) // the first access token has expired
+	fresh := store.AccessToken{Hash: randomHash(t), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	got, err := s.RefreshAccessToken(ctx(t), store.RefreshRequest{ClientID: clientID, RefreshHash: refresh.Hash, Access: fresh, Now: now})
+	if err != nil {
+		t.Fatalf("RefreshAccessToken: %v", err)
+	}
+	if diff := cmp.Diff(refresh, got, timeCmp); diff != "" {
+		t.Errorf("RefreshAccessToken returned (-want +got):\n%s", diff)
+	}
+	want := access
+	want.Hash, want.CreatedAt, want.ExpiresAt = fresh.Hash, fresh.CreatedAt, fresh.ExpiresAt
+	stored, err := s.AccessToken(ctx(t), fresh.Hash, now)
+	if err != nil {
+		t.Fatalf("new access token: %v", err)
+	}
+	if diff := cmp.Diff(want, stored, timeCmp); diff != "" {
+		t.Errorf("new access token: the refresh token's binding (-want +got):\n%s", diff)
+	}
+	wantErr(t, "old access token", tokenErr(t, s, access.Hash, t0), store.ErrRevoked)
+	if err := tokenErr(t, s, refresh.Hash, now); err != nil {
+		t.Errorf("refresh token after a refresh without rotation: %v", err)
+	}
+	// A second refresh revokes the first one's access token.
+	second := store.AccessToken{Hash: randomHash(t), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if _, err := s.RefreshAccessToken(ctx(t), store.RefreshRequest{ClientID: clientID, RefreshHash: refresh.Hash, Access: second, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "first refresh's access token", tokenErr(t, s, fresh.Hash, now), store.ErrRevoked)
+	// Rotation: the presented refresh token is replaced.
+	third := store.AccessToken{Hash: randomHash(t), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	rotated := store.AccessToken{Hash: randomHash(t), CreatedAt: now, ExpiresAt: now.Add(30 * 24 * time.Hour)}
+	if _, err := s.RefreshAccessToken(ctx(t), store.RefreshRequest{ClientID: clientID, RefreshHash: refresh.Hash, Access: third, Refresh: &rotated, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "rotated-out refresh token", tokenErr(t, s, refresh.Hash, now), store.ErrRevoked)
+	if r, err := s.AccessToken(ctx(t), rotated.Hash, now); err != nil || r.Kind != store.TokenRefresh || r.GrantID != access.GrantID {
+		t.Errorf("rotated refresh token = %+v, %v", r, err)
+	}
+	if err := tokenErr(t, s, otherGrant.Hash, now); err != nil {
+		t.Errorf("another grant's refresh token: %v", err)
+	}
+	expired := otherGrant
+	cases := []struct {
+		name string
+		r    store.RefreshRequest
+		want error
+	}{
+		{"unknown", store.RefreshRequest{ClientID: clientID, RefreshHash: randomHash(t)}, store.ErrNotFound},
+		{"an access token", store.RefreshRequest{ClientID: clientID, RefreshHash: third.Hash}, store.ErrNotFound},
+		{"another client's", store.RefreshRequest{ClientID: otherID, RefreshHash: rotated.Hash}, store.ErrNotFound},
+		// Ownership comes first: another client's revoked or expired token is unknown.
+		{"another client's revoked", store.RefreshRequest{ClientID: otherID, RefreshHash: refresh.Hash}, store.ErrNotFound},
+		{"another client's expired", store.RefreshRequest{ClientID: otherID, RefreshHash: expired.Hash, Now: t0.Add(31 * 24 * time.Hour)}, store.ErrNotFound},
+		{"revoked", store.RefreshRequest{ClientID: clientID, RefreshHash: refresh.Hash}, store.ErrRevoked},
+		{"expired", store.RefreshRequest{ClientID: clientID, RefreshHash: expired.Hash, Now: t0.Add(30 * 24 * time.Hour)}, store.ErrExpired},
+		{"new hash exists", store.RefreshRequest{ClientID: clientID, RefreshHash: rotated.Hash, Access: store.AccessToken{Hash: third.Hash}}, store.ErrConflict},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.r.Now.IsZero() {
+				tc.r.Now = now
+			}
+			if tc.r.Access.Hash == nil {
+				tc.r.Access = store.AccessToken{Hash: randomHash(t), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			}
+			_, err := s.RefreshAccessToken(ctx(t), tc.r)
+			wantErr(t, "RefreshAccessToken", err, tc.want)
+			if err := tokenErr(t, s, tc.r.Access.Hash, now); tc.want != store.ErrConflict && !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("a refused refresh stored its access token: %v", err)
+			}
+		})
+	}
+	// The refused refresh with a conflicting hash changed nothing.
+	if err := tokenErr(t, s, third.Hash, now); err != nil {
+		t.Errorf("access token after a refused refresh: %v", err)
+	}
+}
+
+// testConcurrentRefreshRotation: of concurrent refreshes that rotate one refresh token,
+// exactly one succeeds.
+func testConcurrentRefreshRotation(t *testing.T, s store.Store) {
+	clientID := newID(t)
+	_, refresh := grant(t, s, clientID, nil)
+	var wins, revoked, faults atomic.Int64
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := store.AccessToken{Hash: randomHash(t), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+			r := store.AccessToken{Hash: randomHash(t), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+			_, err := s.RefreshAccessToken(context.Background(), store.RefreshRequest{ClientID: clientID, RefreshHash: refresh.Hash, Access: a, Refresh: &r, Now: t0})
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, store.ErrRevoked):
+				revoked.Add(1)
+			default:
+				faults.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 || revoked.Load() != 29 || faults.Load() != 0 {
+		t.Fatalf("%d wins, %d revoked, %d faults; want 1, 29, 0", wins.Load(), revoked.Load(), faults.Load())
+	}
+}
+
+func testRevokeGrant(t *testing.T, s store.Store) {
+	clientID := newID(t)
+	access, refresh := grant(t, s, clientID, nil)
+	other, _ := grant(t, s, clientID, nil)
+	_, err := s.RevokeGrant(ctx(t), newID(t), access.GrantID, t0)
+	wantErr(t, "RevokeGrant(another client's)", err, store.ErrNotFound)
+	_, err = s.RevokeGrant(ctx(t), clientID, newID(t), t0)
+	wantErr(t, "RevokeGrant(unknown grant)", err, store.ErrNotFound)
+	if err := tokenErr(t, s, access.Hash, t0); err != nil {
+		t.Fatalf("a refused RevokeGrant revoked: %v", err)
+	}
+	n, err := s.RevokeGrant(ctx(t), clientID, access.GrantID, t0.Add(time.Minute))
+	if err != nil || n != 2 {
+		t.Fatalf("RevokeGrant = %d, %v; want 2, nil", n, err)
+	}
+	for _, h := range [][]byte{access.Hash, refresh.Hash} {
+		wantErr(t, "token of the revoked grant", tokenErr(t, s, h, t0.Add(time.Minute)), store.ErrRevoked)
+	}
+	if err := tokenErr(t, s, other.Hash, t0.Add(time.Minute)); err != nil {
+		t.Errorf("another grant's token: %v", err)
+	}
+	if n, err := s.RevokeGrant(ctx(t), clientID, access.GrantID, t0.Add(time.Minute)); err != nil || n != 0 {
+		t.Errorf("RevokeGrant again = %d, %v; want 0, nil", n, err)
+	}
+}
+
+// testReuseRevokesTokens is docs/threat-model.md T5: a reused link code revokes the
+// tokens its session issued, and only those.
+func testReuseRevokesTokens(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	code := mustCode(t, s, c, 10*time.Minute)
+	first := redemption(t, code, t0)
+	if _, err := s.Redeem(ctx(t), first); err != nil {
+		t.Fatal(err)
+	}
+	access, refresh := grant(t, s, c.ID, first.SessionHash)
+	unrelated, _ := grant(t, s, c.ID, randomHash(t))
+	_, err := s.Redeem(ctx(t), redemption(t, code, t0.Add(time.Second)))
+	wantErr(t, "second Redeem", err, store.ErrAlreadyUsed)
+	for _, h := range [][]byte{access.Hash, refresh.Hash} {
+		wantErr(t, "token of the reused code's session", tokenErr(t, s, h, t0.Add(time.Second)), store.ErrRevoked)
+	}
+	if err := tokenErr(t, s, unrelated.Hash, t0.Add(time.Second)); err != nil {
+		t.Errorf("another session's token: %v", err)
+	}
 }
