@@ -138,7 +138,11 @@ func (c *Client) call(ctx context.Context, method, path, query string, body []by
 		if err == nil || attempt >= retries || ctx.Err() != nil {
 			return err
 		}
-		wait := c.backoff << attempt
+		wait := c.backoff // doubled at each retry, up to maxRetryAfter
+		for i := 0; i < attempt && wait < c.maxRetryAfter; i++ {
+			wait *= 2
+		}
+		wait = min(wait, c.maxRetryAfter)
 		wait = wait/2 + rand.N(wait/2+1) // jitter: clients that failed together retry apart
 		var e *Error
 		if errors.As(err, &e) {

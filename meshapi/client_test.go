@@ -327,6 +327,19 @@ func TestRetry(t *testing.T) {
 		})
 	}
 
+	t.Run("many retries: the backoff stops doubling at a minute", func(t *testing.T) {
+		f := newFake(t, answer{code: 503, body: `{"status":"serverFailure","errorType":"overloaded"}`})
+		c := NewClient(f.URL, "id", "s", WithRetry(70, time.Second))
+		var longest time.Duration
+		c.sleep = func(ctx context.Context, d time.Duration) error { longest = max(longest, d); return nil }
+		if _, err := c.Networks(context.Background()); err == nil || f.requests() != 71 {
+			t.Fatalf("%v after %d requests", err, f.requests())
+		}
+		if longest < 30*time.Second || longest > time.Minute {
+			t.Errorf("longest wait %v, want between 30 s and a minute", longest)
+		}
+	})
+
 	t.Run("context ends the waiting", func(t *testing.T) {
 		f := newFake(t, busy)
 		c := NewClient(f.URL, "id", "s", WithRetry(5, time.Hour))
