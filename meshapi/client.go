@@ -41,7 +41,7 @@ func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua
 // WithRetry retries the calls that only read (Integrations, Networks, Transfers) up to n
 // times: after a network error, and after a 429 or 503 answer, waiting what its
 // Retry-After says (at most a minute; a longer wait returns the error instead), or else
-// backoff, doubled at each retry and jittered. CreateLinkToken is never retried: it is
+// backoff, doubled at each retry up to a minute, and jittered. CreateLinkToken is never retried: it is
 // not idempotent, and a request that timed out may have issued a token.
 func WithRetry(n int, backoff time.Duration) Option {
 	return func(c *Client) { c.retries, c.backoff = max(n, 0), max(backoff, 0) }
