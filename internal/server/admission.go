@@ -13,9 +13,11 @@ import (
 // admission bounds the requests linkd works on at once (--max-in-flight;
 // docs/threat-model.md A4). Past the bound a request is answered 503 overloaded at once,
 // before its handler reads the body and before any store call, instead of joining a
-// queue whose every member would wait longer: under twice the load linkd can serve, the accepted
-// requests keep their latency, the others learn within a millisecond to come back
-// (Retry-After), and the process's memory stays bounded (bench/README.md, "Overload").
+// queue whose every member would wait longer: the requests inside linkd, its memory and
+// the queue stay bounded however much is offered, what is refused is told to come back
+// (Retry-After), and the normal rate is served on time soon after the load drops. What
+// it cannot do is make reading a request free: when the CPU saturates, refusals wait
+// for it too (bench/README.md, "Overload", has the figures).
 //
 // net/http still reads the rest of a refused request's body (up to 256 KiB) before it
 // sends the answer, to keep the connection: a body sent with its headers is already
