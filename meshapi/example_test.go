@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/linkd-dev/linkd/internal/linkdtest"
@@ -214,4 +215,47 @@ func ExampleVerifyWebhook() {
 	// accepted: {"transferId":"8a3b2c1d-0000-4000-8000-000000000001","transferStatus":"succeeded"}
 	// 200
 	// 401
+}
+
+// exampleTB lets the examples drive the Link UI with linkdtest's helpers, which take a
+// testing.TB: a failure ends the example with log.Fatal. (Examples have no *testing.T.)
+type exampleTB struct{ testing.TB }
+
+func (exampleTB) Helper()                   {}
+func (exampleTB) Fatal(args ...any)         { log.Fatal(args...) }
+func (exampleTB) Fatalf(f string, a ...any) { log.Fatalf(f, a...) }
+
+// After the user deposited through Link, the backend confirms the transfer by its own
+// transaction id instead of trusting the browser's onTransferFinished.
+func ExampleClient_Transfers() {
+	linkd, stop := startLinkd()
+	defer stop()
+	ctx := context.Background()
+	c := meshapi.NewClient(linkd.URL, linkd.Client.ID, linkd.Client.Secret)
+	ethereum := networkID(ctx, c, "Ethereum")
+	tok, err := c.CreateLinkToken(ctx, &meshapi.LinkTokenRequest{
+		UserID: "user-1234",
+		TransferOptions: &meshapi.TransferOptions{
+			ToAddresses:   []meshapi.ToAddress{{NetworkID: ethereum, Symbol: "USDC", Address: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}},
+			AmountInFiat:  25,
+			TransactionID: "order-17",
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The user's side, as the Link UI's script does it: open the link, sign in to the
+	// sandbox, send the deposit.
+	t := exampleTB{}
+	session := linkd.Open(t, tok.LinkToken)
+	session.Transfer(t, session.ConnectSandbox(t), ethereum, "USDC")
+
+	page, err := c.Transfers(ctx, &meshapi.TransferQuery{ClientTransactionID: "order-17"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	tr := page.Items[0]
+	fmt.Println(page.Total, tr.Status, tr.Symbol, tr.NetworkName, tr.AmountInFiat, tr.UserID)
+	// Output:
+	// 1 pending USDC Ethereum 25 user-1234
 }
