@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/linkd-dev/linkd/internal/store/postgres/pgtest"
+	"github.com/linkd-dev/linkd/meshapi"
 )
 
 // Paths set by TestMain.
@@ -632,18 +633,25 @@ type tokenURL struct {
 	Code     string // from the fragment c=<code>
 }
 
-// issue requests a link token as c with body and decodes it; it also returns the
-// paymentLink (nil for null).
-func (p *proc) issue(t testing.TB, c creds, body string) (tokenURL, *string) {
-	t.Helper()
-	r := p.linkToken(t, c, body)
-	var content struct {
-		LinkToken   string  `json:"linkToken"`
-		PaymentLink *string `json:"paymentLink"`
-	}
-	decodeContent(t, r, &content)
-	return decodeToken(t, content.LinkToken), content.PaymentLink
+// api is a meshapi client of this process for client c, on the process's own HTTP
+// client: how a backend talks to linkd.
+func (p *proc) api(c creds) *meshapi.Client {
+	return meshapi.NewClient(p.URL, c.ID, c.Secret, meshapi.WithHTTPClient(p.hc))
 }
+
+// issue requests a link token as c with meshapi, as a backend does, and decodes it; it
+// also returns the paymentLink ("" for none).
+func (p *proc) issue(t testing.TB, c creds, req *meshapi.LinkTokenRequest) (tokenURL, string) {
+	t.Helper()
+	tok, err := p.api(c).CreateLinkToken(context.Background(), req)
+	if err != nil {
+		t.Fatalf("CreateLinkToken: %v", err)
+	}
+	return decodeToken(t, tok.LinkToken), tok.PaymentLink
+}
+
+// user is the simplest link token request: a user id and nothing else.
+func user(id string) *meshapi.LinkTokenRequest { return &meshapi.LinkTokenRequest{UserID: id} }
 
 // decodeToken decodes a link token (standard base64 of the Link UI's URL) and splits off
 // the code.

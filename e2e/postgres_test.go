@@ -56,7 +56,7 @@ func TestPostgresInstances(t *testing.T) {
 	t.Run("a token minted on one opens on the other", func(t *testing.T) {
 		t.Parallel()
 		c := a.createClient(t, "Two Co")
-		tok, _ := a.issue(t, c, `{"userId":"u-1"}`)
+		tok, _ := a.issue(t, c, user("u-1"))
 		if !strings.HasPrefix(tok.Raw, sharedPublicURL+"/link/") {
 			t.Errorf("link token URL %s, want it under the shared --public-url", tok.Raw)
 		}
@@ -71,7 +71,7 @@ func TestPostgresInstances(t *testing.T) {
 	t.Run("a Link session opened on one continues on the other", func(t *testing.T) {
 		t.Parallel()
 		c := a.createClient(t, "Session Co")
-		tok, _ := a.issue(t, c, `{"userId":"u-7"}`)
+		tok, _ := a.issue(t, c, user("u-7"))
 		var info sessionInfo
 		decodeContent(t, a.redeem(t, c.ID, "link", tok.Code), &info)
 		bearer := []string{"Authorization", "Bearer " + info.SessionToken, "Content-Type", "application/json"}
@@ -134,8 +134,8 @@ func TestPostgresInstances(t *testing.T) {
 		both(c, "401 invalidCredentials", "the old secret after a rotation without grace")
 		c.Secret = rotated.Secret
 
-		open, _ := a.issue(t, c, `{"userId":"u-1"}`)
-		used, _ := b.issue(t, c, `{"userId":"u-2"}`)
+		open, _ := a.issue(t, c, user("u-1"))
+		used, _ := b.issue(t, c, user("u-2"))
 		var info sessionInfo
 		decodeContent(t, b.redeem(t, c.ID, "link", used.Code), &info)
 		cli("client", "revoke-tokens", c.ID)
@@ -184,7 +184,7 @@ func TestPostgresInstances(t *testing.T) {
 		t.Parallel()
 		p := startInstances(t, 1, dbURL)[0]
 		c := p.createClient(t, "Durable Co")
-		tok, _ := p.issue(t, c, `{"userId":"u-1"}`)
+		tok, _ := p.issue(t, c, user("u-1"))
 		p.Kill()
 		if r := b.redeem(t, c.ID, "link", tok.Code); r.Code != http.StatusOK {
 			t.Fatalf("B redeems the token of an instance killed with SIGKILL after answering: %v", r)
@@ -224,7 +224,7 @@ func TestPostgresFaults(t *testing.T) {
 	}
 	for _, f := range faults {
 		t.Run(f.name, func(t *testing.T) {
-			before, _ := p.issue(t, c, `{"userId":"u-1"}`)
+			before, _ := p.issue(t, c, user("u-1"))
 			// Load running when the fault starts: every 200 it gets must be a token that
 			// opens once the database is back.
 			stop := make(chan struct{})
@@ -363,7 +363,7 @@ func TestPostgresStopped(t *testing.T) {
 		t.Errorf("the log holds the database password:\n%s", p.Logs())
 	}
 	c := p.createClient(t, "Stop Co")
-	before, _ := p.issue(t, c, `{"userId":"u-1"}`)
+	before, _ := p.issue(t, c, user("u-1"))
 
 	if err := cluster.Stop(); err != nil {
 		t.Fatal(err)

@@ -83,6 +83,7 @@ func (h *Handler) AuthenticateWith(r *http.Request, id, secret string) (*store.C
 	perSecond := float64(h.AuthFailures) / 60
 	if h.AuthFailures > 0 {
 		if empty, wait := h.Limits.Exhausted("authfail:"+ip, perSecond, h.AuthFailures, now); empty {
+			setRateLimit(r.Context(), rateLimit{policy: policyAuthFailures, quota: h.AuthFailures, window: time.Minute, reset: wait})
 			return nil, &problem.Error{Type: problem.RateLimited, RetryAfter: wait,
 				Message: fmt.Sprintf("too many failed authentications from this address (more than %d a minute); retry after Retry-After seconds. "+
 					"The limit is linkd's --auth-failures setting (LINKD_AUTH_FAILURES; 0 turns it off, e.g. for a test suite that sends wrong secrets on purpose; "+
@@ -97,8 +98,11 @@ func (h *Handler) AuthenticateWith(r *http.Request, id, secret string) (*store.C
 		return nil, err
 	}
 	if c.RateLimit > 0 {
-		if ok, wait := h.Limits.Allow("client:"+c.ID, c.RateLimit, ratelimit.Burst(c.RateLimit, c.RateBurst), now); !ok {
-			return nil, &problem.Error{Type: problem.RateLimited, RetryAfter: wait,
+		burst := ratelimit.Burst(c.RateLimit, c.RateBurst)
+		s := h.Limits.Take("client:"+c.ID, c.RateLimit, burst, now)
+		setRateLimit(r.Context(), clientLimit(c.RateLimit, burst, s))
+		if !s.OK {
+			return nil, &problem.Error{Type: problem.RateLimited, RetryAfter: s.Wait,
 				Message: "rate limit of this client exceeded; retry later"}
 		}
 	}
@@ -144,6 +148,9 @@ func (h *Handler) CreateLinkToken(w http.ResponseWriter, r *http.Request) error 
 // metrics.
 func (h *Handler) IssueLinkToken(ctx context.Context, c *store.Client, body []byte) (linktoken.Issued, error) {
 	issued, err := h.Tokens.Issue(ctx, c, body)
+	if issued.Capped {
+		setRateLimit(ctx, activeLimit(h.Tokens.MaxActive, h.Tokens.TTL, issued.Active, h.Now()))
+	}
 	if err != nil {
 		return linktoken.Issued{}, err
 	}

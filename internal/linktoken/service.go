@@ -46,6 +46,10 @@ type Issued struct {
 	LinkToken   string
 	PaymentLink string // "" unless transferOptions.generatePayLink
 	ExpiresAt   time.Time
+	// Active is the client's count of active link tokens after the request, when
+	// MaxActive bounds it (Capped); Issue sets both with its tooManyActiveTokens error too.
+	Active store.ActiveTokens
+	Capped bool
 }
 
 // Issue validates a request body for client c, stores its code(s) durably and returns the
@@ -81,14 +85,14 @@ func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issu
 	// (the same nanosecond): mint new codes and try again.
 	for attempt := 1; ; attempt++ {
 		out, codes := s.mint(c, &opts, raw, now, exp)
-		err := s.store(ctx, codes)
+		err := s.store(ctx, codes, &out)
 		if err == nil {
 			return out, nil
 		}
-		var capErr *store.ActiveCapError
-		if errors.As(err, &capErr) {
-			return Issued{}, &problem.Error{Type: problem.TooManyActiveTokens, RetryAfter: max(capErr.Oldest.Sub(now), time.Second),
-				Message: fmt.Sprintf("this client holds %d unexpired link tokens, the most this server allows (--max-active-tokens); retry when some have expired", capErr.Max)}
+		if errors.Is(err, store.ErrTooManyActive) {
+			return Issued{Active: out.Active, Capped: true}, &problem.Error{Type: problem.TooManyActiveTokens,
+				RetryAfter: max(out.Active.Oldest.Sub(now), time.Second),
+				Message:    fmt.Sprintf("this client holds %d unexpired link tokens, the most this server allows (--max-active-tokens); retry when some have expired", s.MaxActive)}
 		}
 		if !errors.Is(err, store.ErrConflict) || attempt == 3 {
 			return Issued{}, err
@@ -97,11 +101,14 @@ func (s *Service) Issue(ctx context.Context, c *store.Client, body []byte) (Issu
 }
 
 // store stores the codes of one request: under the bound on active tokens if there is
-// one (counted in the database, so that it holds across instances), else by the group
-// commit alone, which the bound then costs nothing.
-func (s *Service) store(ctx context.Context, codes []store.LinkCode) error {
+// one (counted in the database, so that it holds across instances; the count goes to
+// out), else by the group commit alone, which the bound then costs nothing.
+func (s *Service) store(ctx context.Context, codes []store.LinkCode, out *Issued) error {
 	if s.MaxActive > 0 {
-		return s.Store.CreateCodesCapped(ctx, s.MaxActive, codes...)
+		var err error
+		out.Active, err = s.Store.CreateCodesCapped(ctx, s.MaxActive, codes...)
+		out.Capped = err == nil || errors.Is(err, store.ErrTooManyActive)
+		return err
 	}
 	return s.Store.CreateCodes(ctx, codes...)
 }

@@ -68,3 +68,25 @@ func CappedRequest(codes []LinkCode) (clientID string, now time.Time, until int6
 	}
 	return c.ClientID, c.CreatedAt, ActiveUntil(c.ExpiresAt), tokens, nil
 }
+
+// CountState is the ActiveTokens of a count of held tokens whose seconds of expiry
+// (Unix, as counted: ActiveUntil) range from oldest to newest.
+func CountState(held int, oldest, newest int64) ActiveTokens {
+	if held == 0 {
+		return ActiveTokens{}
+	}
+	return ActiveTokens{Held: held, Oldest: time.Unix(oldest, 0).UTC(), Newest: time.Unix(newest, 0).UTC()}
+}
+
+// Add is a with n more tokens that stop counting at the Unix second until.
+func (a ActiveTokens) Add(n int, until int64) ActiveTokens {
+	at := time.Unix(until, 0).UTC()
+	if a.Held == 0 || at.Before(a.Oldest) {
+		a.Oldest = at
+	}
+	if a.Held == 0 || at.After(a.Newest) {
+		a.Newest = at
+	}
+	a.Held += n
+	return a
+}

@@ -14,7 +14,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -36,25 +35,19 @@ var (
 	// presented a second time: RFC 6749 §4.1.2).
 	ErrRevoked = errors.New("revoked")
 	// ErrTooManyActive: CreateCodesCapped refused the codes, the client holding as many
-	// active link tokens as allowed (see ActiveCapError).
+	// active link tokens as allowed.
 	ErrTooManyActive = errors.New("too many active link tokens")
 )
 
-// ActiveCapError is CreateCodesCapped's refusal; it matches ErrTooManyActive.
-type ActiveCapError struct {
-	// Max is the bound the client reached.
-	Max int
-	// Oldest is when the first of the client's counted link tokens stops counting: the
-	// earliest a new one can be issued (Retry-After, RFC 9110 §10.2.3).
-	Oldest time.Time
+// ActiveTokens is a client's count of active link tokens as CreateCodesCapped left it:
+// what Retry-After and the RateLimit fields (draft-ietf-httpapi-ratelimit-headers) report.
+type ActiveTokens struct {
+	// Held is how many are counted (the new one included if it was stored).
+	Held int
+	// Oldest and Newest are when the first and the last of them stop counting (zero if
+	// none is counted).
+	Oldest, Newest time.Time
 }
-
-func (e *ActiveCapError) Error() string {
-	return fmt.Sprintf("the client holds %d active link tokens, the most allowed", e.Max)
-}
-
-// Is makes an *ActiveCapError match ErrTooManyActive.
-func (e *ActiveCapError) Is(target error) bool { return target == ErrTooManyActive }
 
 // Client is an API client: the holder of an X-Client-Id / X-Client-Secret pair.
 type Client struct {
@@ -320,10 +313,11 @@ type Store interface {
 	// tokens issued through CreateCodesCapped that are still active at the codes'
 	// CreatedAt (redeemed and revoked ones too: they hold a code and a session until they
 	// expire) and stores the codes only if fewer than max are; otherwise it stores nothing
-	// and returns an *ActiveCapError. Concurrent calls for one client, on every instance
-	// sharing the store, take turns, so that the bound holds exactly. ErrNotFound if the
-	// client does not exist; ErrConflict as CreateCodes.
-	CreateCodesCapped(ctx context.Context, max int, codes ...LinkCode) error
+	// and returns an error matching ErrTooManyActive. Either way it returns the count as
+	// it left it. Concurrent calls for one client, on every instance sharing the store,
+	// take turns, so that the bound holds exactly. ErrNotFound if the client does not
+	// exist; ErrConflict as CreateCodes.
+	CreateCodesCapped(ctx context.Context, max int, codes ...LinkCode) (ActiveTokens, error)
 	// Redeem consumes a code and opens a session, atomically: exactly one of any number of
 	// concurrent calls for the same code succeeds, on every instance sharing the store
 	// (RFC 6749 §10.5, docs/threat-model.md T3), and a code is never consumed without its session

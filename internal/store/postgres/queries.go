@@ -328,10 +328,12 @@ func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error 
 }
 
 // codeWork is one write of the codes' group commit: the codes of one CreateCodes or
-// CreateCodesCapped call, and the latter's bound (0: none).
+// CreateCodesCapped call, the latter's bound (0: none), and where the latter's count is
+// reported (written by the batch's worker before the op's result is delivered).
 type codeWork struct {
-	codes []store.LinkCode
-	max   int
+	codes  []store.LinkCode
+	max    int
+	active *store.ActiveTokens
 }
 
 // handleCodes commits a batch of the codes' group commit: the uncapped inserts by one
@@ -355,23 +357,24 @@ func (s *Store) handleCodes(batch []*groupcommit.Op[codeWork]) {
 
 // CreateCodesCapped implements store.Store. The codes go to the group commit, with the
 // bound: see insertCapped.
-func (s *Store) CreateCodesCapped(ctx context.Context, max int, codes ...store.LinkCode) error {
+func (s *Store) CreateCodesCapped(ctx context.Context, max int, codes ...store.LinkCode) (store.ActiveTokens, error) {
 	if _, _, _, _, err := store.CappedRequest(codes); err != nil {
-		return fmt.Errorf("postgres: create codes: %w", err)
+		return store.ActiveTokens{}, fmt.Errorf("postgres: create codes: %w", err)
 	}
 	if max <= 0 {
-		return fmt.Errorf("postgres: create codes: bound %d", max)
+		return store.ActiveTokens{}, fmt.Errorf("postgres: create codes: bound %d", max)
 	}
 	for _, c := range codes {
 		if _, _, ok := store.CodeKey(c.ID); !ok {
-			return fmt.Errorf("postgres: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
+			return store.ActiveTokens{}, fmt.Errorf("postgres: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
 		}
 	}
-	err := s.codes.Submit(ctx, codeWork{codes: codes, max: max}, time.Now().Add(s.timeout))
+	var state store.ActiveTokens
+	err := s.codes.Submit(ctx, codeWork{codes: codes, max: max, active: &state}, time.Now().Add(s.timeout))
 	if err != nil && (errors.Is(err, groupcommit.ErrDeadline) || errors.Is(err, groupcommit.ErrClosed) || ctx.Err() != nil) {
-		return fmt.Errorf("postgres: create codes: %w", err)
+		return store.ActiveTokens{}, fmt.Errorf("postgres: create codes: %w", err)
 	}
-	return err
+	return state, err
 }
 
 // insertCapped commits the capped ops of a batch in one transaction: it locks the rows of
@@ -428,22 +431,22 @@ func cappedTx(ctx context.Context, tx pgx.Tx, ops []*groupcommit.Op[codeWork], r
 	if err != nil {
 		return err
 	}
-	rows, err = tx.Query(ctx, `SELECT client_id, sum(n), min(expires_s) FROM active_tokens
+	rows, err = tx.Query(ctx, `SELECT client_id, sum(n), min(expires_s), max(expires_s) FROM active_tokens
 		WHERE client_id = ANY ($1) AND expires_s > $2 GROUP BY client_id`, found, now.Unix())
 	if err != nil {
 		return err
 	}
-	held, oldest := map[string]int{}, map[string]int64{}
+	state := map[string]store.ActiveTokens{}
 	for rows.Next() {
 		var (
-			c     string
-			n, at int64
+			c              string
+			n, first, last int64
 		)
-		if err := rows.Scan(&c, &n, &at); err != nil {
+		if err := rows.Scan(&c, &n, &first, &last); err != nil {
 			rows.Close()
 			return err
 		}
-		held[c], oldest[c] = int(n), at
+		state[c] = store.CountState(int(n), first, last)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -461,14 +464,13 @@ func cappedTx(ctx context.Context, tx pgx.Tx, ops []*groupcommit.Op[codeWork], r
 		case !slices.Contains(found, r.client):
 			results[i] = fmt.Errorf("postgres: client %s: %w", r.client, store.ErrNotFound)
 			continue
-		case held[r.client]+r.tokens > o.Work.max:
-			results[i] = &store.ActiveCapError{Max: o.Work.max, Oldest: time.Unix(oldest[r.client], 0)}
+		case state[r.client].Held+r.tokens > o.Work.max:
+			*o.Work.active = state[r.client]
+			results[i] = fmt.Errorf("postgres: %d of %d: %w", state[r.client].Held, o.Work.max, store.ErrTooManyActive)
 			continue
 		}
-		if at, ok := oldest[r.client]; !ok || r.until < at {
-			oldest[r.client] = r.until
-		}
-		held[r.client] += r.tokens
+		state[r.client] = state[r.client].Add(r.tokens, r.until)
+		*o.Work.active = state[r.client]
 		upClients, upUntil, upN = append(upClients, r.client), append(upUntil, r.until), append(upN, int32(r.tokens))
 		for _, c := range o.Work.codes {
 			codes.add(c)

@@ -399,8 +399,8 @@ func (s *Store) CreateCodes(ctx context.Context, codes ...store.LinkCode) error 
 }
 
 // capCountSQL tells whether client ?1 exists and counts its tokens active at ?2 (Unix
-// seconds), with the earliest second they stop counting.
-const capCountSQL = `SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1), coalesce(sum(n), 0), min(expires_s)
+// seconds), with the first and the last second they stop counting.
+const capCountSQL = `SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?1), coalesce(sum(n), 0), min(expires_s), max(expires_s)
 	FROM active_tokens WHERE client_id = ?1 AND expires_s > ?2`
 
 // capUpsertSQL counts n more tokens of a client active until a second.
@@ -417,33 +417,35 @@ func plainInsertSQL(rows int) string {
 // transaction, which SQLite serialises with every other writer of the file (BEGIN
 // IMMEDIATE, other processes included), so that the bound holds exactly; the ops of one
 // batch share it, and its commit.
-func (s *Store) CreateCodesCapped(ctx context.Context, max int, codes ...store.LinkCode) error {
+func (s *Store) CreateCodesCapped(ctx context.Context, max int, codes ...store.LinkCode) (store.ActiveTokens, error) {
 	clientID, now, until, tokens, err := store.CappedRequest(codes)
 	if err != nil {
-		return fmt.Errorf("sqlite: create codes: %w", err)
+		return store.ActiveTokens{}, fmt.Errorf("sqlite: create codes: %w", err)
 	}
 	args := make([]any, 0, codeCols*len(codes))
 	for _, c := range codes {
 		key, tail, ok := codeKey(c.ID)
 		if !ok {
-			return fmt.Errorf("sqlite: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
+			return store.ActiveTokens{}, fmt.Errorf("sqlite: create code: id %x is not 16 bytes led by a positive big-endian integer", c.ID)
 		}
 		args = append(args, key, tail, c.Hash, c.Kind, c.ClientID, c.SubClientID, c.UserID, c.Options, ms(c.CreatedAt), ms(c.ExpiresAt))
 	}
-	return s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	var state store.ActiveTokens
+	err = s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var (
-			exists bool
-			held   int
-			oldest sql.NullInt64
+			exists         bool
+			held           int
+			oldest, newest sql.NullInt64
 		)
-		if err := s.w.stmt(ctx, tx, capCountSQL).QueryRowContext(ctx, clientID, now.Unix()).Scan(&exists, &held, &oldest); err != nil {
+		if err := s.w.stmt(ctx, tx, capCountSQL).QueryRowContext(ctx, clientID, now.Unix()).Scan(&exists, &held, &oldest, &newest); err != nil {
 			return fmt.Errorf("sqlite: count active tokens: %w", err)
 		}
 		if !exists {
 			return fmt.Errorf("sqlite: client %s: %w", clientID, store.ErrNotFound)
 		}
+		state = store.CountState(held, oldest.Int64, newest.Int64)
 		if held+tokens > max {
-			return &store.ActiveCapError{Max: max, Oldest: time.Unix(oldest.Int64, 0)}
+			return fmt.Errorf("sqlite: %d of %d: %w", held, max, store.ErrTooManyActive)
 		}
 		if _, err := s.w.stmt(ctx, tx, capUpsertSQL).ExecContext(ctx, clientID, until, tokens); err != nil {
 			return fmt.Errorf("sqlite: count active tokens: %w", err)
@@ -460,8 +462,10 @@ func (s *Store) CreateCodesCapped(ctx context.Context, max int, codes ...store.L
 		if err != nil {
 			return fmt.Errorf("sqlite: create code: %w", err)
 		}
+		state = state.Add(tokens, until)
 		return nil
 	})
+	return state, err
 }
 
 func isConstraint(err error) bool {

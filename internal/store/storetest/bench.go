@@ -32,7 +32,8 @@ func BenchCreateCodes(b *testing.B, s store.Store, max int) {
 			b.Fatal(err)
 		}
 		create = func(ctx context.Context, codes ...store.LinkCode) error {
-			return s.CreateCodesCapped(ctx, max, codes...)
+			_, err := s.CreateCodesCapped(ctx, max, codes...)
+			return err
 		}
 	}
 	var seq atomic.Uint64
