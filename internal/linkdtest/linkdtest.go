@@ -1,6 +1,8 @@
 // Package linkdtest starts a complete linkd in-process for tests: the real server, route
 // table and middleware, on a real embedded database in a temporary directory, listening
-// on a loopback port, with a clock the test can move forward.
+// on a loopback port, with a clock the test can move forward. Every answer it serves is
+// validated against linkd's OpenAPI document (openapitest.Check), failing the test on a
+// mismatch.
 package linkdtest
 
 import (
@@ -25,6 +27,7 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/config"
+	"github.com/linkd-dev/linkd/internal/openapi/openapitest"
 	"github.com/linkd-dev/linkd/internal/server"
 	"github.com/linkd-dev/linkd/internal/store"
 	"github.com/linkd-dev/linkd/internal/store/sqlite"
@@ -127,7 +130,8 @@ func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
 		t.Fatal(err)
 	}
 	e.Server = srv
-	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: srv.Handler()}}
+	// Every answer is validated against the OpenAPI document: a test cannot opt out.
+	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: openapitest.Check(t, srv.Handler())}}
 	hs.Start()
 	t.Cleanup(func() {
 		hs.Close()
