@@ -14,7 +14,10 @@
 //     document must accept it too (parameters, body, security). Requests linkd refused
 //     are not validated: tests send invalid ones on purpose;
 //   - a request for a path or method the document does not have: the answer must be the
-//     documented routeNotFound (404) or methodNotAllowed (405, with Allow);
+//     documented routeNotFound (404) or methodNotAllowed (405, with Allow); so may the
+//     answer of an operation marked x-linkd-optional (a --demo route without --demo);
+//   - an unclean path (. or .. segments, doubled slashes): ServeMux's redirect to the
+//     clean path;
 //   - HEAD: the status must be documented for GET (there is no body to check).
 package openapitest
 
@@ -24,6 +27,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -175,6 +179,13 @@ func (d *Doc) Exchange(req *http.Request, status int, header http.Header, body [
 	if status == 499 {
 		return nil // the caller went away: nobody reads this answer (api.WriteError)
 	}
+	if clean := cleanPath(req.URL.Path); clean != req.URL.Path {
+		// ServeMux redirects an unclean path (. or .. segments, doubled slashes) to its
+		// clean form before any route sees it.
+		if loc, _ := url.Parse(header.Get("Location")); (status == http.StatusMovedPermanently || status == http.StatusTemporaryRedirect) && loc != nil && loc.Path == clean {
+			return nil
+		}
+	}
 	req = d.forRouting(req)
 	method := req.Method
 	if method == http.MethodHead {
@@ -188,6 +199,9 @@ func (d *Doc) Exchange(req *http.Request, status int, header http.Header, body [
 	}
 	if op == nil || method == http.MethodOptions {
 		return d.unrouted(status, header, body)
+	}
+	if _, optional := op.Extensions.Get("x-linkd-optional"); optional && status == http.StatusNotFound {
+		return d.unrouted(status, header, body) // served only with a setting this server lacks
 	}
 	if method == http.MethodHead {
 		if op.Responses.Codes.GetOrZero(strconv.Itoa(status)) == nil {
@@ -205,6 +219,15 @@ func (d *Doc) Exchange(req *http.Request, status int, header http.Header, body [
 		}
 	}
 	return problems
+}
+
+// cleanPath is p as ServeMux cleans it (path.Clean, keeping a trailing slash).
+func cleanPath(p string) string {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 // forRouting returns req with a wildcard route's rest of the path escaped into one
