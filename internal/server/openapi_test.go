@@ -1,6 +1,11 @@
 package server_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -49,5 +54,74 @@ func TestRoutesDocumented(t *testing.T) {
 	}
 	if len(routes) != len(documented) {
 		t.Errorf("%d routes, %d documented operations", len(routes), len(documented))
+	}
+}
+
+// unvalidatedServers are the test functions that build a Server without linkdtest (whose
+// every answer openapitest.Check validates), each with the reason its answers are not, or
+// are otherwise, held to the OpenAPI document.
+var unvalidatedServers = map[string]string{
+	"BenchmarkLinkToken":         "a benchmark of the handler alone: validating would measure the validator",
+	"TestSlowlorisHeaderTimeout": "no answer to validate: the half-sent request's connection is closed",
+	"TestPurgeLoop":              "runs the purge loop only; no request is served",
+	"TestSettleLoop":             "runs the settler only; no request is served",
+	"TestFaultsCountedAndLogged": "validates each answer itself (openapitest's Error and Exchange): its routes are its own",
+}
+
+// TestEveryServerValidated: a test that builds a Server itself (server.New or
+// server.FromConfig, outside linkdtest) is listed in unvalidatedServers with its reason,
+// so that no new test gets answers past the OpenAPI validation without saying why.
+func TestEveryServerValidated(t *testing.T) {
+	root := "../.."
+	err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+		if err != nil || de.IsDir() || !strings.HasSuffix(p, ".go") {
+			return err
+		}
+		if !strings.HasSuffix(p, "_test.go") && filepath.Dir(p) != filepath.Join(root, "internal", "linkdtest") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, 0)
+		if err != nil {
+			return err
+		}
+		inServer := f.Name.Name == "server"
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Body == nil {
+				continue
+			}
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				var name string
+				switch fun := call.Fun.(type) {
+				case *ast.SelectorExpr:
+					if x, ok := fun.X.(*ast.Ident); ok && x.Name == "server" {
+						name = fun.Sel.Name
+					}
+				case *ast.Ident:
+					if inServer {
+						name = fun.Name
+					}
+				}
+				if name != "New" && name != "FromConfig" {
+					return true
+				}
+				where := fn.Name.Name
+				if where == "Start" && strings.HasSuffix(filepath.ToSlash(p), "internal/linkdtest/linkdtest.go") {
+					return true // linkdtest wraps it in openapitest.Check
+				}
+				if _, ok := unvalidatedServers[where]; !ok {
+					t.Errorf("%s: %s builds a Server whose answers no one validates against the OpenAPI document: use linkdtest.Start, or list it in unvalidatedServers with the reason", p, where)
+				}
+				return true
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -252,22 +252,34 @@ func (d *Doc) forRouting(req *http.Request) *http.Request {
 // unrouted checks the answer to a request the document has no operation for: linkd's
 // 404 routeNotFound or 405 methodNotAllowed.
 func (d *Doc) unrouted(status int, header http.Header, body []byte) []string {
-	name := map[int]string{404: "Error404", 405: "Error405"}[status]
-	if name == "" {
+	want := map[int]string{404: "routeNotFound", 405: "methodNotAllowed"}[status]
+	if want == "" {
 		return []string{fmt.Sprintf("no operation in the document, and the answer is %d, not 404 or 405", status)}
 	}
-	var problems []string
-	want := map[int]string{404: "routeNotFound", 405: "methodNotAllowed"}[status]
+	problems := d.Error(status, header, body)
 	if !bytes.Contains(body, []byte(`"errorType":"`+want+`"`)) {
 		problems = append(problems, "no operation in the document, and the answer's errorType is not "+want)
 	}
-	if status == 405 && header.Get("Allow") == "" {
-		problems = append(problems, "405 without Allow")
+	return problems
+}
+
+// Error validates an error answer against the document's Error<status> response (the
+// envelope with an errorType of that status, and the headers it requires), for answers
+// of routes the document does not have: a test's own routes (server.Options.Extra).
+func (d *Doc) Error(status int, header http.Header, body []byte) []string {
+	r := d.model.Components.Responses.GetOrZero("Error" + strconv.Itoa(status))
+	if r == nil {
+		return []string{fmt.Sprintf("the document has no error response for status %d", status)}
 	}
+	var problems []string
 	if ct := header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		problems = append(problems, "Content-Type "+ct+", want application/json")
 	}
-	r := d.model.Components.Responses.GetOrZero(name)
+	for name, h := range r.Headers.FromOldest() {
+		if h.Required && header.Get(name) == "" {
+			problems = append(problems, "no "+name+" header")
+		}
+	}
 	schema := r.Content.GetOrZero("application/json").Schema.Schema()
 	return append(problems, validateSchema(schema, body)...)
 }

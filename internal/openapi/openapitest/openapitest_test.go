@@ -81,8 +81,10 @@ type recordingTB struct {
 	errors []string
 }
 
-func (r *recordingTB) Errorf(format string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(format, args...)) }
-func (r *recordingTB) Helper()                           {}
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+func (r *recordingTB) Helper() {}
 
 // TestCheck: a handler wrapped in Check fails its test on an answer the document does
 // not allow, naming the request, and passes the answer through unchanged.
