@@ -31,6 +31,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/linkd-dev/linkd/internal/openapi/openapitest"
 )
 
 // Paths set by TestMain.
@@ -485,8 +487,11 @@ func newHTTPClient() *http.Client {
 	}
 }
 
-// send sends a request and returns the answer or the transport error.
-func send(hc *http.Client, method, url string, body []byte, headers ...string) (*response, error) {
+// send sends a request to this linkd and returns the answer or the transport error.
+// Every answer is validated against the OpenAPI document (internal/openapi), failing the
+// test that started the process on a mismatch: the binary's answers, not only the
+// in-process server's, are held to it.
+func (p *proc) send(method, url string, body []byte, headers ...string) (*response, error) {
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -494,7 +499,7 @@ func send(hc *http.Client, method, url string, body []byte, headers ...string) (
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := hc.Do(req)
+	resp, err := p.hc.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -505,13 +510,19 @@ func send(hc *http.Client, method, url string, body []byte, headers ...string) (
 	}
 	r := &response{Code: resp.StatusCode, Header: resp.Header, Body: b}
 	r.EnvErr = json.Unmarshal(b, &r.Env)
+	sent := req.Clone(req.Context())
+	sent.Body = io.NopCloser(bytes.NewReader(body))
+	if problems := openapitest.Load(p.t).Exchange(sent, r.Code, r.Header, b); len(problems) > 0 {
+		p.t.Errorf("openapi: %s %s → %d does not match internal/openapi/openapi.json:\n\t%s\n\tbody: %.600s",
+			method, req.URL.RequestURI(), r.Code, strings.Join(problems, "\n\t"), b)
+	}
 	return r, nil
 }
 
 // do sends a request to linkd and fails the test on a transport error.
 func (p *proc) do(t testing.TB, method, path string, body []byte, headers ...string) *response {
 	t.Helper()
-	r, err := send(p.hc, method, p.URL+path, body, headers...)
+	r, err := p.send(method, p.URL+path, body, headers...)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -521,7 +532,7 @@ func (p *proc) do(t testing.TB, method, path string, body []byte, headers ...str
 // linkTokenReq sends POST /api/v1/linktoken as client c; it returns the transport error
 // rather than failing, for use from many goroutines.
 func (p *proc) linkTokenReq(c creds, body string) (*response, error) {
-	return send(p.hc, "POST", p.URL+"/api/v1/linktoken", []byte(body),
+	return p.send("POST", p.URL+"/api/v1/linktoken", []byte(body),
 		"X-Client-Id", c.ID, "X-Client-Secret", c.Secret, "Content-Type", "application/json")
 }
 
@@ -544,7 +555,7 @@ func (p *proc) integrations(t testing.TB, c creds) *response {
 // redeemReq sends POST /link/api/sessions, as the Link UI's script does.
 func (p *proc) redeemReq(clientID, kind, code string) (*response, error) {
 	body, _ := json.Marshal(map[string]string{"clientId": clientID, "kind": kind, "code": code})
-	return send(p.hc, "POST", p.URL+"/link/api/sessions", body, "Content-Type", "application/json")
+	return p.send("POST", p.URL+"/link/api/sessions", body, "Content-Type", "application/json")
 }
 
 // redeem sends POST /link/api/sessions and fails the test on a transport error.
