@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -51,6 +52,13 @@ type options struct {
 	keep             bool
 	stop             string
 	linkdFlags       string
+	// -overload mode (overload.go).
+	overload         bool
+	overloadDuration time.Duration
+	connections      int
+	loadgenNice      int
+	overloadFactor   float64
+	cpuProfile       string
 }
 
 func main() {
@@ -66,6 +74,12 @@ func main() {
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (linkd's database and log)")
 	fs.StringVar(&o.stop, "stop", "kill", "how linkd is stopped before the row count: kill (SIGKILL under load, a crash) or term (graceful, after the load)")
 	fs.StringVar(&o.linkdFlags, "linkd-flags", "", "extra flags for linkd serve, space-separated (experiments only: the benchmark is linkd's defaults)")
+	fs.BoolVar(&o.overload, "overload", false, "overload mode: measure capacity, then offer twice that on a fixed schedule (bench/README.md, \"Overload\")")
+	fs.DurationVar(&o.overloadDuration, "overload-duration", 30*time.Second, "-overload: how long twice the capacity is offered")
+	fs.IntVar(&o.connections, "connections", 1024, "-overload: keep-alive connections of the open-loop generator")
+	fs.Float64Var(&o.overloadFactor, "overload-factor", 2, "-overload: what is offered during the overload, × the measured capacity")
+	fs.IntVar(&o.loadgenNice, "loadgen-nice", -5, "-overload: nice value of the load generator (0: leave it)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write the load generator's own CPU profile to this file")
 	fs.StringVar(&ceilingAddr, "serve-ceiling", "", "internal: run the ceiling server on this address")
 	fs.StringVar(&ceilingSpecJSON, "ceiling-spec", "", "internal: what the ceiling answers (JSON)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
@@ -85,7 +99,31 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench: -duration > 0, -warmup ≥ 0, -concurrency ≥ 1, -rounds ≥ 1, -stop kill|term")
 		os.Exit(2)
 	}
-	os.Exit(run(o))
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -cpuprofile:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if o.overload {
+		if o.overloadDuration <= 0 || o.connections < 1 || o.overloadFactor <= 0 {
+			fmt.Fprintln(os.Stderr, "bench: -overload-duration > 0, -connections ≥ 1, -overload-factor > 0")
+			os.Exit(2)
+		}
+		exit(runOverload(o))
+	}
+	exit(run(o))
+}
+
+// exit ends the process with status code, after the CPU profile (if any) is written.
+func exit(code int) {
+	pprof.StopCPUProfile()
+	os.Exit(code)
 }
 
 // report is the outcome of a run (the -json output).
@@ -183,60 +221,13 @@ func run(o options) int {
 	rep := report{Machine: describeMachine(), Config: runConfig{Duration: o.duration.String(), Warmup: o.warmup.String(),
 		Concurrency: o.concurrency, Rounds: o.rounds, Stop: o.stop, LinkdFlags: o.linkdFlags}}
 
-	tmp, err := os.MkdirTemp("", "linkd-bench-")
+	b, err := prepare(o)
 	if err != nil {
 		logf("%v", err)
 		return 1
 	}
-	if o.keep {
-		logf("temporary directory: %s (kept)", tmp)
-	} else {
-		defer os.RemoveAll(tmp)
-	}
-	// Interrupted: the servers die with us (Pdeathsig); remove their files.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		logf("interrupted")
-		if !o.keep {
-			time.Sleep(200 * time.Millisecond) // let the children exit first
-			os.RemoveAll(tmp)
-		}
-		os.Exit(130)
-	}()
-
-	bin := o.linkdBin
-	if bin == "" {
-		logf("building ./cmd/linkd")
-		if bin, err = buildLinkd(tmp); err != nil {
-			logf("%v", err)
-			return 1
-		}
-	}
-	l, err := startLinkd(bin, tmp, strings.Fields(o.linkdFlags))
-	if err != nil {
-		logf("%v", err)
-		return 1
-	}
-	defer func() {
-		select {
-		case <-l.exited:
-		default:
-			l.kill()
-		}
-	}()
-	logf("linkd pid %d on %s (log: %s)", l.pid(), l.addr, l.logPath)
-
-	eth, sol, err := l.networkIDs()
-	if err != nil {
-		logf("%v", err)
-		return 1
-	}
-	bodies := make([][]byte, o.concurrency)
-	for i := range bodies {
-		bodies[i] = typicalBody(i, eth, sol)
-	}
+	defer b.close()
+	l, bodies := b.l, b.bodies
 	size, hdrs, err := l.probe(bodies[0])
 	if err != nil {
 		logf("%v", err)
@@ -392,13 +383,81 @@ func run(o options) int {
 	} else {
 		printReport(os.Stdout, &rep)
 	}
-	switch {
-	case !rep.Valid:
-		return 1
-	case !rep.Pass:
-		return 3
+	return exitStatus(rep.Valid, rep.Pass)
+}
+
+// bed is what both modes start from: a temporary directory, a running linkd with a
+// client on a fresh database, and the typical request bodies, one per connection.
+type bed struct {
+	tmp    string
+	keep   bool
+	l      *linkd
+	bodies [][]byte
+}
+
+// prepare sets up the bed: builds linkd (unless -linkd), starts it, and makes the bodies
+// with the network ids of its catalog. Interrupted, the run removes its files.
+func prepare(o options) (*bed, error) {
+	tmp, err := os.MkdirTemp("", "linkd-bench-")
+	if err != nil {
+		return nil, err
 	}
-	return 0
+	b := &bed{tmp: tmp, keep: o.keep}
+	if o.keep {
+		logf("temporary directory: %s (kept)", tmp)
+	}
+	// Interrupted: the servers die with us (Pdeathsig); remove their files.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		logf("interrupted")
+		if !o.keep {
+			time.Sleep(200 * time.Millisecond) // let the children exit first
+			os.RemoveAll(tmp)
+		}
+		os.Exit(130)
+	}()
+	bin := o.linkdBin
+	if bin == "" {
+		logf("building ./cmd/linkd")
+		if bin, err = buildLinkd(tmp); err != nil {
+			b.close()
+			return nil, err
+		}
+	}
+	if b.l, err = startLinkd(bin, tmp, strings.Fields(o.linkdFlags)); err != nil {
+		b.close()
+		return nil, err
+	}
+	logf("linkd pid %d on %s (log: %s)", b.l.pid(), b.l.addr, b.l.logPath)
+	eth, sol, err := b.l.networkIDs()
+	if err != nil {
+		b.close()
+		return nil, err
+	}
+	n := o.concurrency
+	if o.overload {
+		n = max(n, o.connections)
+	}
+	for i := range n {
+		b.bodies = append(b.bodies, typicalBody(i, eth, sol))
+	}
+	return b, nil
+}
+
+// close stops linkd if it still runs and removes the temporary directory (unless -keep).
+func (b *bed) close() {
+	if b.l != nil {
+		select {
+		case <-b.l.exited:
+		default:
+			b.l.kill()
+		}
+	}
+	if !b.keep {
+		os.RemoveAll(b.tmp)
+	}
 }
 
 // typicalBody is the request of worker n: a user, a payment to two addresses (Ethereum
@@ -478,17 +537,11 @@ func printReport(w io.Writer, r *report) {
 	tw.Flush()
 
 	fmt.Fprintln(w)
-	verdict := func(ok bool) string {
-		if ok {
-			return "PASS"
-		}
-		return "FAIL"
-	}
-	fmt.Fprintf(w, "linkd/ceiling requests/s   %5.2f   (target ≥ %.2f)  %s\n", r.Ratios.Throughput, targetThroughput, verdict(r.Ratios.ThroughputPass))
-	fmt.Fprintf(w, "linkd p99 / ceiling p99    %5.2f   (target ≤ %.2f)  %s\n", r.Ratios.P99, targetP99, verdict(r.Ratios.P99Pass))
+	fmt.Fprintf(w, "linkd/ceiling requests/s   %5.2f   (target ≥ %.2f)  %s\n", r.Ratios.Throughput, targetThroughput, passFail(r.Ratios.ThroughputPass))
+	fmt.Fprintf(w, "linkd p99 / ceiling p99    %5.2f   (target ≤ %.2f)  %s\n", r.Ratios.P99, targetP99, passFail(r.Ratios.P99Pass))
 	d := r.Durability
 	fmt.Fprintf(w, "nothing accepted is lost:  %d link_codes rows after the restart for %d answers 200 and %d requests in flight (linkd stopped with %s)  %s\n",
-		d.Rows, d.Answered200, d.InFlight, d.StoppedWith, verdict(d.NothingLost))
+		d.Rows, d.Answered200, d.InFlight, d.StoppedWith, passFail(d.NothingLost))
 	if g := r.GroupCommit; g != nil {
 		fmt.Fprintf(w, "group commit: %.0f writes in %.0f transactions, %.1f per commit\n", g.Ops, g.Batches, g.MeanSize)
 	}
@@ -500,17 +553,33 @@ func printReport(w io.Writer, r *report) {
 			fmt.Fprintf(w, "%s error: %s\n", s.name, e)
 		}
 	}
-	for _, p := range r.Problems {
+	printVerdict(w, r.Problems, r.Valid, r.Pass)
+}
+
+// printVerdict prints a run's problems and its result line.
+func printVerdict(w io.Writer, problems []string, valid, pass bool) {
+	for _, p := range problems {
 		fmt.Fprintln(w, "INVALID:", p)
 	}
 	switch {
-	case !r.Valid:
+	case !valid:
 		fmt.Fprintln(w, "RESULT: INVALID RUN")
-	case r.Pass:
+	case pass:
 		fmt.Fprintln(w, "RESULT: PASS")
 	default:
 		fmt.Fprintln(w, "RESULT: FAIL (a target is missed)")
 	}
+}
+
+// exitStatus is the exit status of a run: 0 targets met, 1 invalid, 3 a target missed.
+func exitStatus(valid, pass bool) int {
+	switch {
+	case !valid:
+		return 1
+	case !pass:
+		return 3
+	}
+	return 0
 }
 
 func row(w io.Writer, round, name string, s summary) {

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/linkd-dev/linkd/internal/connector"
+	"github.com/linkd-dev/linkd/meshapi"
 )
 
 // The browser tests (TestBrowser) open linkd's Link UI the way a fintech's web page does,
@@ -175,12 +176,11 @@ func newBrowserEnv(t *testing.T, node, chromium string) *browserEnv {
 	env.short = startLinkd(t, "--token-ttl", shortTokenTTL.String())
 	env.shortClient = clientFor(t, env.short, "Acme Pay (short TTL)", env.hostOrigin)
 	for _, sdk := range browserSDKs {
-		r := env.short.linkToken(t, env.shortClient, `{"userId":"browser-`+sdk+`-expired"}`)
-		var c struct {
-			LinkToken string `json:"linkToken"`
+		tok, err := env.short.api(env.shortClient).CreateLinkToken(context.Background(), user("browser-"+sdk+"-expired"))
+		if err != nil {
+			t.Fatal(err)
 		}
-		decodeContent(t, r, &c)
-		env.expired[sdk] = c.LinkToken
+		env.expired[sdk] = tok.LinkToken
 	}
 	env.expiredAt = time.Now()
 
@@ -341,61 +341,58 @@ func (env *browserEnv) startBrowser(t *testing.T, chromium string) {
 }
 
 // tokenRequest is the link token request the backend sends linkd for a scenario.
-func (env *browserEnv) tokenRequest(scenario, run string) (string, error) {
+func (env *browserEnv) tokenRequest(scenario, run string) (*meshapi.LinkTokenRequest, error) {
 	sdk, name, _ := strings.Cut(run, "/")
 	user := "browser-" + sdk + "-" + name
 	if len(user) > 50 {
 		user = user[:50]
 	}
-	req := map[string]any{"userId": user}
+	req := &meshapi.LinkTokenRequest{UserID: user}
+	to := func(networkID, symbol string) meshapi.ToAddress {
+		return meshapi.ToAddress{NetworkID: networkID, Symbol: symbol, Address: allowedAddress}
+	}
 	switch scenario {
-	case "success", "blocked":
+	case "success", "blocked", "link-another":
 	case "restrict":
-		req["restrictMultipleAccounts"] = true
-	case "link-another":
-		req["restrictMultipleAccounts"] = false
+		req.RestrictMultipleAccounts = true
 	case "integration-id":
-		req["integrationId"] = sandboxID
+		req.IntegrationID = sandboxID
 	case "transfer":
-		req["transferOptions"] = map[string]any{
-			"toAddresses":   []any{map[string]any{"networkId": ethereumID, "symbol": "USDC", "address": allowedAddress}},
-			"amountInFiat":  25,
-			"transactionId": transactionID(run),
-			"clientFee":     0.01,
-			"transferType":  "deposit",
+		fee := 0.01
+		req.TransferOptions = &meshapi.TransferOptions{
+			ToAddresses:   []meshapi.ToAddress{to(ethereumID, "USDC")},
+			AmountInFiat:  25,
+			TransactionID: transactionID(run),
+			ClientFee:     &fee,
+			TransferType:  meshapi.TransferTypeDeposit,
 		}
 	case "transfer-amount":
-		req["transferOptions"] = map[string]any{
-			"toAddresses": []any{
-				map[string]any{"networkId": ethereumID, "symbol": "USDC", "address": allowedAddress},
-				map[string]any{"networkId": env.baseID, "symbol": "USDC", "address": allowedAddress},
-				map[string]any{"networkId": ethereumID, "symbol": "ETH", "address": allowedAddress},
-			},
-			"transactionId": transactionID(run),
+		req.TransferOptions = &meshapi.TransferOptions{
+			ToAddresses:   []meshapi.ToAddress{to(ethereumID, "USDC"), to(env.baseID, "USDC"), to(ethereumID, "ETH")},
+			TransactionID: transactionID(run),
 		}
 	case "verify", "verify-other", "wallet-verify-evm":
 		allowed := map[string][]string{"verify": {allowedAddress, connector.SandboxWalletEVM}, "verify-other": {allowedAddress},
 			"wallet-verify-evm": {testWallets.metaMask()}}[scenario]
-		req["verifyWalletOptions"] = map[string]any{
-			"verificationMethods": []string{"signedMessage"},
-			"message":             env.verifyMessage,
-			"networkId":           ethereumID,
-			"addresses":           allowed,
+		req.VerifyWalletOptions = &meshapi.VerifyWalletOptions{
+			VerificationMethods: []string{"signedMessage"},
+			Message:             env.verifyMessage,
+			NetworkID:           ethereumID,
+			Addresses:           allowed,
 		}
 	case "wallet-verify-solana":
-		req["verifyWalletOptions"] = map[string]any{"message": env.verifyMessage, "networkType": "solana"}
+		req.VerifyWalletOptions = &meshapi.VerifyWalletOptions{Message: env.verifyMessage, NetworkType: "solana"}
 	case "pay-wallet":
-		req["transferOptions"] = map[string]any{
-			"toAddresses":     []any{map[string]any{"networkId": ethereumID, "symbol": "USDC", "address": allowedAddress}},
-			"amountInFiat":    25,
-			"generatePayLink": true,
+		req.TransferOptions = &meshapi.TransferOptions{
+			ToAddresses:     []meshapi.ToAddress{to(ethereumID, "USDC")},
+			AmountInFiat:    25,
+			GeneratePayLink: true,
 		}
-		req["verifyWalletOptions"] = map[string]any{"message": env.verifyMessage, "networkId": ethereumID}
+		req.VerifyWalletOptions = &meshapi.VerifyWalletOptions{Message: env.verifyMessage, NetworkID: ethereumID}
 	default:
-		return "", fmt.Errorf("unknown token scenario %q", scenario)
+		return nil, fmt.Errorf("unknown token scenario %q", scenario)
 	}
-	b, err := json.Marshal(req)
-	return string(b), err
+	return req, nil
 }
 
 // transactionID is the transferOptions.transactionId of a run.
@@ -434,25 +431,18 @@ func (env *browserEnv) serveToken(w http.ResponseWriter, r *http.Request) {
 		// Wait until it has expired (usually long since).
 		time.Sleep(time.Until(env.expiredAt.Add(shortTokenTTL + 1500*time.Millisecond)))
 	} else {
-		body, err := env.tokenRequest(in.Scenario, in.Run)
+		req, err := env.tokenRequest(in.Scenario, in.Run)
 		if err != nil {
 			writeJSON(http.StatusBadRequest, map[string]string{"error": err.Error()})
 			return
 		}
-		resp, err := env.linkd.linkTokenReq(env.client, body)
+		// The host page's backend, as a Go backend would write it.
+		tok, err := env.linkd.api(env.client).CreateLinkToken(r.Context(), req)
 		if err != nil {
 			writeJSON(http.StatusBadGateway, map[string]string{"error": err.Error()})
 			return
 		}
-		var c struct {
-			LinkToken   string `json:"linkToken"`
-			PaymentLink string `json:"paymentLink"`
-		}
-		if resp.Code != http.StatusOK || json.Unmarshal(resp.Env.Content, &c) != nil || c.LinkToken == "" {
-			writeJSON(http.StatusBadGateway, map[string]string{"error": "linkd: " + resp.String()})
-			return
-		}
-		token, payLink = c.LinkToken, c.PaymentLink
+		token, payLink = tok.LinkToken, tok.PaymentLink
 	}
 	env.mu.Lock()
 	env.issued[in.Run] = append(env.issued[in.Run], token)

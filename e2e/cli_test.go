@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/linkd-dev/linkd/meshapi"
 )
 
 // propagation is how soon a `linkd client` change must reach a running server
@@ -160,8 +161,8 @@ func TestCLIWhileServing(t *testing.T) {
 				ClientID string `json:"clientId"`
 				Enabled  bool   `json:"enabled"`
 			}
-			pending, _ := p.issue(t, c, `{"userId":"u-1"}`)
-			opened, _ := p.issue(t, c, `{"userId":"u-2"}`)
+			pending, _ := p.issue(t, c, user("u-1"))
+			opened, _ := p.issue(t, c, user("u-2"))
 			var info sessionInfo
 			decodeContent(t, p.redeem(t, c.ID, "link", opened.Code), &info)
 
@@ -183,9 +184,7 @@ func TestCLIWhileServing(t *testing.T) {
 
 			cli(t, "client", "enable", c.ID)
 			expectStatus(t, p, c, "200", "client enable → 200")
-			if r := p.linkToken(t, c, `{"userId":"u-1"}`); r.Code != http.StatusOK {
-				t.Errorf("POST /api/v1/linktoken after enable: %v", r)
-			}
+			p.issue(t, c, user("u-1")) // after enable
 			if r := p.redeem(t, c.ID, "link", pending.Code); r.Code != http.StatusOK {
 				t.Errorf("redeeming, after enable, a token tried while disabled: %v, want 200", r)
 			}
@@ -312,7 +311,7 @@ func TestCLIWhileServing(t *testing.T) {
 			if names := decodeOnly(t, cli(t, "client", "subclient", "add", "--client", c.ID, "--name", "Corner Shop"), &sub); !slices.Equal(names, []string{"subClientId"}) || !isUUID(sub.ID) {
 				t.Fatalf("subclient add printed members %v, id %q: want exactly {\"subClientId\": uuid}", names, sub.ID)
 			}
-			tok, _ := p.issue(t, c, `{"userId":"u-1","subClientId":"`+sub.ID+`"}`)
+			tok, _ := p.issue(t, c, &meshapi.LinkTokenRequest{UserID: "u-1", SubClientID: sub.ID})
 			var info sessionInfo
 			decodeContent(t, p.redeem(t, c.ID, "link", tok.Code), &info)
 			if info.Client.Name != "Corner Shop" {
@@ -359,12 +358,12 @@ func TestCLIWhileServing(t *testing.T) {
 		}},
 
 		{"revoke tokens", func(t *testing.T, c creds) {
-			unused, _ := p.issue(t, c, `{"userId":"u-1"}`)
-			opened, _ := p.issue(t, c, `{"userId":"u-2"}`)
+			unused, _ := p.issue(t, c, user("u-1"))
+			opened, _ := p.issue(t, c, user("u-2"))
 			var info sessionInfo
 			decodeContent(t, p.redeem(t, c.ID, "link", opened.Code), &info)
 			other := p.createClient(t, "Bystander Co")
-			bystander, _ := p.issue(t, other, `{"userId":"u-1"}`)
+			bystander, _ := p.issue(t, other, user("u-1"))
 
 			var out struct {
 				Tokens   int `json:"revokedLinkTokens"`
@@ -380,7 +379,7 @@ func TestCLIWhileServing(t *testing.T) {
 			if r := p.session(t, info.SessionToken); r.Code != http.StatusUnauthorized || r.Type() != "sessionRevoked" {
 				t.Errorf("a session open before revoke-tokens: %v, want 401 sessionRevoked", r)
 			}
-			fresh, _ := p.issue(t, c, `{"userId":"u-3"}`)
+			fresh, _ := p.issue(t, c, user("u-3"))
 			if r := p.redeem(t, c.ID, "link", fresh.Code); r.Code != http.StatusOK {
 				t.Errorf("a token issued after revoke-tokens: %v, want 200", r)
 			}

@@ -1,11 +1,14 @@
 package e2e
 
 import (
-	"encoding/json"
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 	"testing"
+
+	"github.com/linkd-dev/linkd/meshapi"
 )
 
 // TestDurability kills linkd with SIGKILL right after it answered and restarts it on the
@@ -18,7 +21,7 @@ func TestDurability(t *testing.T) {
 		t.Parallel()
 		p := startLinkd(t)
 		c := p.createClient(t, "Durable Co")
-		tok, _ := p.issue(t, c, `{"userId":"u-1"}`)
+		tok, _ := p.issue(t, c, user("u-1"))
 		p.Kill()
 		p.Restart()
 		if r := p.redeem(t, c.ID, "link", tok.Code); r.Code != http.StatusOK {
@@ -30,13 +33,13 @@ func TestDurability(t *testing.T) {
 		t.Parallel()
 		p := startLinkd(t)
 		c := p.createClient(t, "Durable Co")
-		_, pay := p.issue(t, c, `{"userId":"u-1","transferOptions":{"generatePayLink":true,"toAddresses":[`+ethereumUSDC+`]}}`)
+		_, pay := p.issue(t, c, payLink("u-1"))
 		p.Kill()
 		p.Restart()
-		if pay == nil {
+		if pay == "" {
 			t.Fatal("paymentLink = null")
 		}
-		pu := parsePageURL(t, *pay)
+		pu := parsePageURL(t, pay)
 		if r := p.redeem(t, c.ID, "pay", pu.Code); r.Code != http.StatusOK {
 			t.Fatalf("redeem payment link after kill -9 and restart: %v, want 200", r)
 		}
@@ -53,6 +56,7 @@ func TestDurability(t *testing.T) {
 
 		// Each request reports its token, or "" if it got no 200 (cut off by the kill).
 		results := make(chan string, requests)
+		api := p.api(c)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -62,20 +66,18 @@ func TestDurability(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				r, err := p.linkTokenReq(c, fmt.Sprintf(`{"userId":"user-%d"}`, i))
-				var content struct {
-					LinkToken string `json:"linkToken"`
-				}
+				tok, err := api.CreateLinkToken(context.Background(), user(fmt.Sprintf("user-%d", i)))
+				var e *meshapi.Error
 				switch {
-				case err != nil:
-					results <- ""
-				case r.Code != http.StatusOK || json.Unmarshal(r.Env.Content, &content) != nil:
+				case errors.As(err, &e):
 					mu.Lock()
-					refused = append(refused, r.String())
+					refused = append(refused, e.Error())
 					mu.Unlock()
 					results <- ""
+				case err != nil: // cut off by the kill
+					results <- ""
 				default:
-					results <- content.LinkToken
+					results <- tok.LinkToken
 				}
 			}()
 		}
@@ -116,7 +118,7 @@ func TestDurability(t *testing.T) {
 		t.Parallel()
 		p := startLinkd(t)
 		c := p.createClient(t, "Durable Co")
-		tok, _ := p.issue(t, c, `{"userId":"u-1"}`)
+		tok, _ := p.issue(t, c, user("u-1"))
 		var info sessionInfo
 		decodeContent(t, p.redeem(t, c.ID, "link", tok.Code), &info)
 		p.Kill()

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/linkd-dev/linkd/internal/openapi/openapitest"
+	"github.com/linkd-dev/linkd/meshapi"
 )
 
 // Paths set by TestMain.
@@ -186,6 +187,7 @@ func startLinkdWith(t *testing.T, dataDir string, prepare func(*exec.Cmd), args 
 	t.Helper()
 	needBinary(t)
 	p := &proc{t: t, DataDir: dataDir, args: args, prepare: prepare, out: &syncBuffer{}, hc: newHTTPClient()}
+	p.hc.Transport = &validating{base: p.hc.Transport, t: t}
 	t.Cleanup(func() {
 		p.stop()
 		if t.Failed() {
@@ -488,9 +490,6 @@ func newHTTPClient() *http.Client {
 }
 
 // send sends a request to this linkd and returns the answer or the transport error.
-// Every answer is validated against the OpenAPI document (internal/openapi), failing the
-// test that started the process on a mismatch: the binary's answers, not only the
-// in-process server's, are held to it.
 func (p *proc) send(method, url string, body []byte, headers ...string) (*response, error) {
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
@@ -510,13 +509,50 @@ func (p *proc) send(method, url string, body []byte, headers ...string) (*respon
 	}
 	r := &response{Code: resp.StatusCode, Header: resp.Header, Body: b}
 	r.EnvErr = json.Unmarshal(b, &r.Env)
-	sent := req.Clone(req.Context())
-	sent.Body = io.NopCloser(bytes.NewReader(body))
-	if problems := openapitest.Load(p.t).Exchange(sent, r.Code, r.Header, b); len(problems) > 0 {
-		p.t.Errorf("openapi: %s %s → %d does not match internal/openapi/openapi.json:\n\t%s\n\tbody: %.600s",
-			method, req.URL.RequestURI(), r.Code, strings.Join(problems, "\n\t"), b)
-	}
 	return r, nil
+}
+
+// validating is the transport of every proc's HTTP client (p.send, and the meshapi
+// client of p.api): each answer the binary gives is validated against the OpenAPI
+// document (internal/openapi/openapitest), failing the test that started the process on
+// a mismatch, so that the real binary's answers, not only the in-process server's, are
+// held to it.
+type validating struct {
+	base http.RoundTripper
+	t    testing.TB
+}
+
+// RoundTrip sends req (a copy with its body buffered), reads the whole answer and
+// validates the exchange.
+func (v *validating) RoundTrip(req *http.Request) (*http.Response, error) {
+	var sent []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		sent = b
+		req = req.Clone(req.Context())
+		req.Body = io.NopCloser(bytes.NewReader(sent))
+	}
+	resp, err := v.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(got))
+	check := req.Clone(req.Context())
+	check.Body = io.NopCloser(bytes.NewReader(sent))
+	if problems := openapitest.Load(v.t).Exchange(check, resp.StatusCode, resp.Header, got); len(problems) > 0 {
+		v.t.Errorf("openapi: %s %s → %d does not match internal/openapi/openapi.json:\n\t%s\n\tbody: %.600s",
+			req.Method, req.URL.RequestURI(), resp.StatusCode, strings.Join(problems, "\n\t"), got)
+	}
+	return resp, nil
 }
 
 // do sends a request to linkd and fails the test on a transport error.
@@ -604,18 +640,25 @@ type tokenURL struct {
 	Code     string // from the fragment c=<code>
 }
 
-// issue requests a link token as c with body and decodes it; it also returns the
-// paymentLink (nil for null).
-func (p *proc) issue(t testing.TB, c creds, body string) (tokenURL, *string) {
-	t.Helper()
-	r := p.linkToken(t, c, body)
-	var content struct {
-		LinkToken   string  `json:"linkToken"`
-		PaymentLink *string `json:"paymentLink"`
-	}
-	decodeContent(t, r, &content)
-	return decodeToken(t, content.LinkToken), content.PaymentLink
+// api is a meshapi client of this process for client c, on the process's own HTTP
+// client: how a backend talks to linkd.
+func (p *proc) api(c creds) *meshapi.Client {
+	return meshapi.NewClient(p.URL, c.ID, c.Secret, meshapi.WithHTTPClient(p.hc))
 }
+
+// issue requests a link token as c with meshapi, as a backend does, and decodes it; it
+// also returns the paymentLink ("" for none).
+func (p *proc) issue(t testing.TB, c creds, req *meshapi.LinkTokenRequest) (tokenURL, string) {
+	t.Helper()
+	tok, err := p.api(c).CreateLinkToken(context.Background(), req)
+	if err != nil {
+		t.Fatalf("CreateLinkToken: %v", err)
+	}
+	return decodeToken(t, tok.LinkToken), tok.PaymentLink
+}
+
+// user is the simplest link token request: a user id and nothing else.
+func user(id string) *meshapi.LinkTokenRequest { return &meshapi.LinkTokenRequest{UserID: id} }
 
 // decodeToken decodes a link token (standard base64 of the Link UI's URL) and splits off
 // the code.

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"sync"
 	"testing"
+
+	"github.com/linkd-dev/linkd/meshapi"
 )
 
 // TestRedeemExactlyOnce sends the same code to POST /link/api/sessions from 200
@@ -20,12 +22,12 @@ func TestRedeemExactlyOnce(t *testing.T) {
 	tests := []struct {
 		name      string
 		kind      string
-		body      string
+		req       *meshapi.LinkTokenRequest
 		instances int
 	}{
-		{name: "link token", kind: "link", body: `{"userId":"u-1"}`, instances: 1},
-		{name: "payment link", kind: "pay", body: `{"userId":"u-1","transferOptions":{"generatePayLink":true,"toAddresses":[` + ethereumUSDC + `]}}`, instances: 1},
-		{name: "two instances on one database", kind: "link", body: `{"userId":"u-1"}`, instances: 2},
+		{name: "link token", kind: "link", req: user("u-1"), instances: 1},
+		{name: "payment link", kind: "pay", req: payLink("u-1"), instances: 1},
+		{name: "two instances on one database", kind: "link", req: user("u-1"), instances: 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,10 +38,10 @@ func TestRedeemExactlyOnce(t *testing.T) {
 			}
 			p := procs[0]
 			c := p.createClient(t, "Race Co")
-			tok, pay := p.issue(t, c, tc.body)
+			tok, pay := p.issue(t, c, tc.req)
 			code := tok.Code
 			if tc.kind == "pay" {
-				code = parsePageURL(t, *pay).Code
+				code = parsePageURL(t, pay).Code
 			}
 
 			type outcome struct {

@@ -57,9 +57,11 @@ func TestNoSecretsAtRestOrInLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tok, pay := p.issue(t, c, fmt.Sprintf(`{"userId":"secret-user","transferOptions":{"toAddresses":[{"networkId":%q,"symbol":"USDC","address":%q}],
+	r := p.linkToken(t, c, fmt.Sprintf(`{"userId":"secret-user","transferOptions":{"toAddresses":[{"networkId":%q,"symbol":"USDC","address":%q}],
 		"amountInFiat":25,"transactionId":"order-secrets","generatePayLink":true}}`, ethereumID, allowedAddress))
-	payURL := parsePageURL(t, *pay)
+	var issued struct{ LinkToken, PaymentLink string }
+	decodeContent(t, r, &issued)
+	tok, payURL := decodeToken(t, issued.LinkToken), parsePageURL(t, issued.PaymentLink)
 	var info, payInfo sessionInfo
 	decodeContent(t, p.redeem(t, tok.ClientID, "link", tok.Code), &info)
 	decodeContent(t, p.redeem(t, payURL.ClientID, "pay", payURL.Code), &payInfo)
@@ -104,7 +106,7 @@ func TestNoSecretsAtRestOrInLogs(t *testing.T) {
 
 	secrets := map[string]string{
 		"client secret": c.Secret, "link token": base64.StdEncoding.EncodeToString([]byte(tok.Raw)), "link token's URL": tok.Raw,
-		"link code": tok.Code, "payment link": *pay, "payment code": payURL.Code,
+		"link code": tok.Code, "payment link": issued.PaymentLink, "payment code": payURL.Code,
 		"session credential": info.SessionToken, "payment session credential": payInfo.SessionToken,
 		"access token": at.AccessToken, "refresh token": at.RefreshToken,
 		"refreshed access token": refreshed.AccessToken, "rotated refresh token": refreshed.RefreshToken,

@@ -89,9 +89,7 @@ func TestStoreWriteFaults(t *testing.T) {
 			}
 			return ""
 		})
-		if r := p.linkToken(t, c, `{"userId":"u-1"}`); r.Code != http.StatusOK {
-			t.Fatalf("POST /api/v1/linktoken once the disk has room: %v", r)
-		}
+		p.issue(t, c, user("u-1")) // once the disk has room
 		// Nothing answered 200 was lost meanwhile.
 		for i, tok := range issued {
 			if r := p.redeem(t, c.ID, "link", tok.Code); r.Code != http.StatusOK {
@@ -224,11 +222,11 @@ func TestRollingRestart(t *testing.T) {
 	t.Parallel()
 	old := startLinkd(t)
 	c := old.createClient(t, "Rolling Co")
-	before, _ := old.issue(t, c, `{"userId":"u-1"}`)
-	pending, _ := old.issue(t, c, `{"userId":"u-1"}`)
+	before, _ := old.issue(t, c, user("u-1"))
+	pending, _ := old.issue(t, c, user("u-1"))
 
 	next := startLinkdOn(t, old.DataDir)
-	fromNext, _ := next.issue(t, c, `{"userId":"u-1"}`)
+	fromNext, _ := next.issue(t, c, user("u-1"))
 	if r := next.redeem(t, c.ID, "link", before.Code); r.Code != http.StatusOK {
 		t.Errorf("the new process redeems a token of the old one: %v", r)
 	}

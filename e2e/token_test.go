@@ -2,16 +2,26 @@ package e2e
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/linkd-dev/linkd/meshapi"
 )
 
 // ethereumUSDC is a transfer destination valid in linkd's catalog: the Ethereum network,
-// USDC, and an EIP-55 checksummed address (USDC's contract).
-const ethereumUSDC = `{"networkId":"e3c7fdd8-b1fc-4e51-85ae-bb276e075611","symbol":"USDC","address":"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48","amount":10}`
+// its USDC token, and the token's own contract address as the destination.
+var ethereumUSDC = meshapi.ToAddress{NetworkID: "e3c7fdd8-b1fc-4e51-85ae-bb276e075611", Symbol: "USDC",
+	Address: "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48", Amount: 10}
+
+// payLink is a request for a payment link to ethereumUSDC.
+func payLink(userID string) *meshapi.LinkTokenRequest {
+	return &meshapi.LinkTokenRequest{UserID: userID,
+		TransferOptions: &meshapi.TransferOptions{GeneratePayLink: true, ToAddresses: []meshapi.ToAddress{ethereumUSDC}}}
+}
 
 // appendQueryParam is @meshconnect/web-link-sdk's utils/url.js appendQueryParam, which
 // Link.js applies to the decoded link token for lng, fiatCur, th and rt.
@@ -53,7 +63,8 @@ func TestTokenURL(t *testing.T) {
 				t.Fatalf("helper's PublicURL() = %q, want %q", p.PublicURL(), public)
 			}
 
-			r := p.linkToken(t, c, `{"userId":"u-1","transferOptions":{"generatePayLink":true,"toAddresses":[`+ethereumUSDC+`]}}`)
+			body, _ := json.Marshal(payLink("u-1"))
+			r := p.linkToken(t, c, string(body)) // raw: this test reads the answer's bytes
 			var content struct {
 				LinkToken   string  `json:"linkToken"`
 				PaymentLink *string `json:"paymentLink"`
@@ -113,7 +124,7 @@ func TestTokenURL(t *testing.T) {
 			}
 
 			// A second token has a fresh code; both codes open their own page kind.
-			tok2, _ := p.issue(t, c, `{"userId":"u-1"}`)
+			tok2, _ := p.issue(t, c, user("u-1"))
 			if tok2.Code == tok.Code {
 				t.Errorf("two tokens carry the same code %q", tok.Code)
 			}

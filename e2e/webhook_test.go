@@ -1,10 +1,9 @@
 package e2e
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/linkd-dev/linkd/meshapi"
 )
 
 // The webhook tests run the real binary with a receiver in the test, written the way an
@@ -76,11 +77,10 @@ func (h *hookReceiver) delivered(id string) []string {
 	return out
 }
 
-// validSignature is the receiver's check: HMAC-SHA256 over the exact bytes received.
+// validSignature is the receiver's check, as a Go backend makes it with meshapi: the
+// base64 HMAC-SHA256 of the exact bytes received.
 func validSignature(secret string, body []byte, signature string) bool {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return hmac.Equal([]byte(signature), []byte(base64.StdEncoding.EncodeToString(m.Sum(nil))))
+	return meshapi.VerifyWebhook(secret, body, signature) == nil
 }
 
 // addWebhook runs `linkd client webhook add` and returns the webhook's id and secret.
@@ -119,8 +119,9 @@ type finished struct {
 // sandbox, choose its first account, preview, execute.
 func (p *proc) deposit(t *testing.T, c creds, txn string, amountInFiat float64) finished {
 	t.Helper()
-	tok, _ := p.issue(t, c, fmt.Sprintf(`{"userId":"hook-user","transferOptions":{"toAddresses":[{"networkId":%q,"symbol":"USDC","address":%q}],
-		"amountInFiat":%v,"transactionId":%q}}`, ethereumID, allowedAddress, amountInFiat, txn))
+	tok, _ := p.issue(t, c, &meshapi.LinkTokenRequest{UserID: "hook-user", TransferOptions: &meshapi.TransferOptions{
+		ToAddresses:  []meshapi.ToAddress{{NetworkID: ethereumID, Symbol: "USDC", Address: allowedAddress}},
+		AmountInFiat: amountInFiat, TransactionID: txn}})
 	var info sessionInfo
 	decodeContent(t, p.redeem(t, tok.ClientID, "link", tok.Code), &info)
 	var conn struct {
@@ -247,6 +248,33 @@ func TestWebhooks(t *testing.T) {
 	}
 	if len(ds) != 4 || retried != 1 {
 		t.Errorf("webhook deliveries lists %d deliveries (%d retried), want 4 (1)", len(ds), retried)
+	}
+
+	// The transfer list, as a Go backend reads it with meshapi (lists sent as repeated
+	// parameters, as Mesh's ASP.NET binding reads them).
+	api := p.api(c)
+	for _, tc := range []struct {
+		q    meshapi.TransferQuery
+		want finished
+		st   string
+	}{
+		{meshapi.TransferQuery{ClientTransactionID: "hook-order-1"}, ok, meshapi.TransferStatusSucceeded},
+		{meshapi.TransferQuery{Statuses: []string{meshapi.TransferStatusFailed, meshapi.TransferStatusPending}, IntegrationIDs: []string{sandboxID},
+			UserID: "hook-user", MinAmountInFiat: 10, MaxAmountInFiat: 10.5, OrderBy: "createdTimestamp", DescendingOrder: true, Count: 5}, bad, meshapi.TransferStatusFailed},
+	} {
+		page, err := api.Transfers(context.Background(), &tc.q)
+		if err != nil {
+			t.Fatalf("Transfers(%s): %v", tc.q.Encode(), err)
+		}
+		if page.Total != 1 || len(page.Items) != 1 || page.Items[0].ID != tc.want.TransferID || page.Items[0].Status != tc.st ||
+			page.Items[0].ClientTransactionID != tc.want.ClientTransactionID || page.Items[0].Hash != tc.want.TxHash {
+			t.Errorf("Transfers(%s) = %+v, want %s only, %s", tc.q.Encode(), page, tc.want.TransferID, tc.st)
+		}
+	}
+	var e *meshapi.Error
+	if _, err := api.Transfers(context.Background(), &meshapi.TransferQuery{Statuses: []string{"done"}}); !errors.As(err, &e) ||
+		e.ErrorType != "invalidEnumValue" || len(e.FieldErrors()) != 1 {
+		t.Errorf("Transfers with an unknown status: %v, want invalidEnumValue naming Statuses[0]", err)
 	}
 }
 

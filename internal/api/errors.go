@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -70,7 +69,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		h.Set("Allow", p.Allow)
 	}
 	if p.RetryAfter > 0 {
-		h.Set("Retry-After", strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
+		h.Set("Retry-After", strconv.Itoa(ceilSeconds(p.RetryAfter)))
 	}
 	var data any
 	switch {

@@ -87,6 +87,7 @@ func (h *Handler) AuthenticateWith(r *http.Request, id, secret string) (*store.C
 	perSecond := float64(h.AuthFailures) / 60
 	if h.AuthFailures > 0 {
 		if empty, wait := h.Limits.Exhausted("authfail:"+ip, perSecond, h.AuthFailures, now); empty {
+			setRateLimit(r.Context(), rateLimit{policy: policyAuthFailures, quota: h.AuthFailures, window: time.Minute, reset: wait})
 			return nil, &problem.Error{Type: problem.RateLimited, RetryAfter: wait,
 				Message: fmt.Sprintf("too many failed authentications from this address (more than %d a minute); retry after Retry-After seconds. "+
 					"The limit is linkd's --auth-failures setting (LINKD_AUTH_FAILURES; 0 turns it off, e.g. for a test suite that sends wrong secrets on purpose; "+
@@ -101,8 +102,11 @@ func (h *Handler) AuthenticateWith(r *http.Request, id, secret string) (*store.C
 		return nil, err
 	}
 	if c.RateLimit > 0 {
-		if ok, wait := h.Limits.Allow("client:"+c.ID, c.RateLimit, ratelimit.Burst(c.RateLimit, c.RateBurst), now); !ok {
-			return nil, &problem.Error{Type: problem.RateLimited, RetryAfter: wait,
+		burst := ratelimit.Burst(c.RateLimit, c.RateBurst)
+		s := h.Limits.Take("client:"+c.ID, c.RateLimit, burst, now)
+		setRateLimit(r.Context(), clientLimit(c.RateLimit, burst, s))
+		if !s.OK {
+			return nil, &problem.Error{Type: problem.RateLimited, RetryAfter: s.Wait,
 				Message: "rate limit of this client exceeded; retry later"}
 		}
 	}
@@ -146,7 +150,7 @@ func (h *Handler) CreateLinkToken(w http.ResponseWriter, r *http.Request) error 
 // path every token takes (POST /api/v1/linktoken and the demo's backend), so that every
 // token counts against MaxActive and in the metrics.
 func (h *Handler) IssueLinkToken(ctx context.Context, c *store.Client, body []byte) (linktoken.Issued, error) {
-	slot, err := h.reserveActive(c.ID)
+	slot, err := h.reserveActive(ctx, c.ID)
 	if err != nil {
 		return linktoken.Issued{}, err
 	}
@@ -163,16 +167,17 @@ func (h *Handler) IssueLinkToken(ctx context.Context, c *store.Client, body []by
 
 // reserveActive counts a token about to be issued for client against MaxActive (if set)
 // and returns the slot to release it with if the token is not issued after all.
-func (h *Handler) reserveActive(client string) (int64, error) {
+func (h *Handler) reserveActive(ctx context.Context, client string) (int64, error) {
 	if h.MaxActive <= 0 {
 		return 0, nil
 	}
-	slot, ok, wait := h.Active.Reserve(client, h.MaxActive, h.Now())
-	if !ok {
-		return 0, &problem.Error{Type: problem.TooManyActiveTokens, RetryAfter: wait,
+	s := h.Active.Take(client, h.MaxActive, h.Now())
+	setRateLimit(ctx, activeLimit(h.MaxActive, h.Tokens.TTL, s))
+	if !s.OK {
+		return 0, &problem.Error{Type: problem.TooManyActiveTokens, RetryAfter: s.Wait,
 			Message: fmt.Sprintf("this client holds %d unexpired link tokens, the most this server allows (--max-active-tokens); retry when some have expired", h.MaxActive)}
 	}
-	return slot, nil
+	return s.Slot, nil
 }
 
 // writeLinkToken writes the 200 envelope of a link token (paymentLink null when "") by

@@ -1,6 +1,9 @@
 package api
 
-import "context"
+import (
+	"context"
+	"net/http"
+)
 
 // RequestInfo is what the server's middleware and the handlers share about one request:
 // the id it is logged under (and echoed in X-Request-Id), the address it came from, the
@@ -19,6 +22,10 @@ type RequestInfo struct {
 	// Fault is the error behind a 503 storeUnavailable or 500 internalError answer: what
 	// the log says and the client never sees.
 	Fault error
+	// Header is the answer's header, for code that sees only the request and adds fields
+	// to whatever the answer turns out to be: AuthenticateWith's RateLimit fields (nil
+	// outside the middleware).
+	Header http.Header
 }
 
 type infoKey struct{}

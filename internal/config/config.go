@@ -37,6 +37,9 @@ type Serve struct {
 	MaxBody         int64
 	AuthFailures    int
 	MaxActiveTokens int
+	// MaxInFlight bounds the requests worked on at once; past it, 503 overloaded (0: no
+	// bound).
+	MaxInFlight     int
 	PurgeInterval   time.Duration
 	Retention       time.Duration
 	ShutdownTimeout time.Duration
@@ -83,6 +86,10 @@ func KeyFile(path, dataDir string) string {
 func BindSecretKeyFile(b *Binder, p *string) {
 	b.String(p, "secret-key-file", "", "file of the 32-byte key that encrypts webhook signing secrets in the database (created 0600 on first need; default <--data>/"+SecretKeyFileName+"; every instance sharing a database needs the same file)")
 }
+
+// DefaultMaxInFlight is --max-in-flight's default, chosen from bench -overload
+// (bench/README.md, "Overload").
+const DefaultMaxInFlight = 512
 
 // Limits on settings, so that a typo cannot mint tokens that live for a year.
 const (
@@ -246,6 +253,7 @@ func BindServe(b *Binder, c *Serve) {
 	b.Size(&c.MaxBody, "max-body", 64<<10, "largest accepted request body")
 	b.Int(&c.AuthFailures, "auth-failures", 10, "failed authentications allowed per IP address per minute before 429 (0: no limit)")
 	b.Int(&c.MaxActiveTokens, "max-active-tokens", 0, "unexpired link tokens one client may hold (issued by this instance) before 429 (0: no limit; 10000 is a sensible production bound)")
+	b.Int(&c.MaxInFlight, "max-in-flight", DefaultMaxInFlight, "requests worked on at once; past it, 503 overloaded with Retry-After (0: no bound; /healthz, /readyz and /metrics are not counted)")
 	b.Duration(&c.PurgeInterval, "purge-interval", time.Minute, "how often expired link tokens and sessions are deleted")
 	b.Duration(&c.Retention, "retention", time.Hour, "how long expired link tokens, sessions and access tokens are kept before they are purged, so that a late reuse is reported as such (at least --session-ttl)")
 	b.Duration(&c.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to wait for requests in flight on shutdown")
@@ -300,6 +308,9 @@ func (c *Serve) Check() error {
 	}
 	if c.MaxActiveTokens < 0 {
 		errs = append(errs, fmt.Errorf("--max-active-tokens: must not be negative"))
+	}
+	if c.MaxInFlight < 0 {
+		errs = append(errs, fmt.Errorf("--max-in-flight: must not be negative"))
 	}
 	if c.AuthFailures < 0 {
 		errs = append(errs, fmt.Errorf("--auth-failures: must not be negative"))

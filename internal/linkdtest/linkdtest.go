@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -96,13 +97,50 @@ func (s *SyncBuffer) String() string {
 // end of the test.
 func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	e, stop, err := open(t.TempDir(), func(format string, args ...any) { t.Errorf(format, args...) }, mods...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{URL: "http://" + ln.Addr().String(), Clock: &Clock{}, Logs: &SyncBuffer{}}
+	t.Cleanup(stop)
+	return e
+}
+
+// Open is Start for code without a testing.TB (godoc examples): linkd on a database in
+// dataDir, until stop is called. Its answers are validated against the OpenAPI document
+// too: stop panics with the mismatches, if there were any.
+func Open(dataDir string, mods ...func(*config.Serve)) (e *Env, stop func(), err error) {
+	var (
+		mu       sync.Mutex
+		problems []string
+	)
+	e, stopServer, err := open(dataDir, func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		problems = append(problems, fmt.Sprintf(format, args...))
+	}, mods...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, func() {
+		stopServer()
+		mu.Lock()
+		defer mu.Unlock()
+		if len(problems) > 0 {
+			panic(strings.Join(problems, "\n"))
+		}
+	}, nil
+}
+
+// open starts linkd on a database in dataDir; every answer is validated against the
+// OpenAPI document, each mismatch reported to report (a test cannot opt out).
+func open(dataDir string, report func(format string, args ...any), mods ...func(*config.Serve)) (e *Env, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	e = &Env{URL: "http://" + ln.Addr().String(), Clock: &Clock{}, Logs: &SyncBuffer{}}
 	c := config.Serve{
-		Store: config.Store{DataDir: t.TempDir(), SQLiteSync: "normal"}, Addr: ln.Addr().String(), PublicURL: e.URL,
+		Store: config.Store{DataDir: dataDir, SQLiteSync: "normal"}, Addr: ln.Addr().String(), PublicURL: e.URL,
 		TokenTTL: 10 * time.Minute, SessionTTL: 30 * time.Minute, MaxBody: 64 << 10, AuthFailures: 0,
 		PurgeInterval: time.Hour, Retention: time.Hour, ShutdownTimeout: 5 * time.Second,
 		LogLevel: "debug", LogFormat: "json", AccessLog: true, Metrics: true, SandboxSettleDelay: 5 * time.Second,
@@ -112,12 +150,14 @@ func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
 		m(&c)
 	}
 	if err := c.Check(); err != nil {
-		t.Fatalf("config: %v", err)
+		ln.Close()
+		return nil, nil, fmt.Errorf("config: %w", err)
 	}
 	e.Config = c
 	st, err := sqlite.Open(context.Background(), c.DataDir, sqlite.Options{})
 	if err != nil {
-		t.Fatal(err)
+		ln.Close()
+		return nil, nil, err
 	}
 	e.Store = st
 	log := slog.New(slog.NewJSONHandler(e.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -127,23 +167,36 @@ func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
 	}
 	srv, err := server.FromConfig(&c, st, log, access, e.Clock.Now)
 	if err != nil {
-		t.Fatal(err)
+		ln.Close()
+		st.Close()
+		return nil, nil, err
 	}
 	e.Server = srv
-	// Every answer is validated against the OpenAPI document: a test cannot opt out.
-	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: openapitest.Check(t, srv.Handler())}}
+	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: openapitest.Wrap(srv.Handler(), report)}}
 	hs.Start()
-	t.Cleanup(func() {
+	stop = func() {
 		hs.Close()
 		st.Close()
-	})
-	e.Client = e.NewClient(t, func(c *store.Client) { c.Origins = []string{"https://app.example"} })
-	return e
+	}
+	if e.Client, err = e.CreateClient(func(c *store.Client) { c.Origins = []string{"https://app.example"} }); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return e, stop, nil
 }
 
 // NewClient creates an enabled client, changed by mods, and returns its credentials.
 func (e *Env) NewClient(t testing.TB, mods ...func(*store.Client)) Credentials {
 	t.Helper()
+	c, err := e.CreateClient(mods...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// CreateClient is NewClient for code without a testing.TB.
+func (e *Env) CreateClient(mods ...func(*store.Client)) (Credentials, error) {
 	secret, hash := auth.NewSecret()
 	now := e.Clock.Now()
 	c := store.Client{ID: uuid.NewString(), Name: "Test Client", Enabled: true, CreatedAt: now,
@@ -152,9 +205,9 @@ func (e *Env) NewClient(t testing.TB, mods ...func(*store.Client)) Credentials {
 		m(&c)
 	}
 	if err := e.Store.CreateClient(context.Background(), c); err != nil {
-		t.Fatal(err)
+		return Credentials{}, err
 	}
-	return Credentials{ID: c.ID, Secret: secret}
+	return Credentials{ID: c.ID, Secret: secret}, nil
 }
 
 // Response is an answer, with its body read.

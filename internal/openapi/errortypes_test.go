@@ -25,7 +25,8 @@ var update = flag.Bool("update", false, "rewrite openapi.json's errorType parts 
 var alsoAnswered = map[*problem.Type][]int{problem.IntegrationNotFound: {404}}
 
 // retryAfterStatuses are the statuses whose answers may carry Retry-After (rateLimited,
-// tooManyActiveTokens, storeUnavailable; RFC 9110 §10.2.3).
+// tooManyActiveTokens, storeUnavailable, overloaded; RFC 9110 §10.2.3). A 429 also says
+// which limit it hit in RateLimit and RateLimit-Policy.
 var retryAfterStatuses = []int{429, 503}
 
 // TestErrorTypes: openapi.json's errorType parts are internal/problem's catalogue: the
@@ -165,6 +166,9 @@ func errorResponse(status int, names []string) string {
 	}
 	if slices.Contains(retryAfterStatuses, status) {
 		headers += `, "Retry-After": {"$ref": "#/components/headers/RetryAfter"}`
+	}
+	if status == 429 {
+		headers += `, "RateLimit": {"$ref": "#/components/headers/RateLimit"}, "RateLimit-Policy": {"$ref": "#/components/headers/RateLimitPolicy"}`
 	}
 	envStatus := problem.StatusText(status)
 	return fmt.Sprintf(`{"description": %s, "headers": {%s}, "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/ErrorEnvelope"}, {"properties": {"status": {"const": %s}, "errorType": {"enum": [%s]}}}]}}}}`,

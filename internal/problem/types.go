@@ -137,10 +137,10 @@ var (
 		Description: "The client is disabled (linkd client disable).",
 		Display:     "This service is temporarily unavailable."}
 	RateLimited = &Type{Name: "rateLimited", Status: http.StatusTooManyRequests,
-		Description: "The client's rate limit, or the limit on failed authentications per client address (--auth-failures; behind a reverse proxy, see --trusted-proxies), is exceeded; Retry-After says when to retry.",
+		Description: "The client's rate limit, or the limit on failed authentications per client address (--auth-failures; behind a reverse proxy, see --trusted-proxies), is exceeded; Retry-After and the RateLimit fields say when to retry.",
 		Display:     "Too many requests. Please try again in a moment."}
 	TooManyActiveTokens = &Type{Name: "tooManyActiveTokens", Status: http.StatusTooManyRequests,
-		Description: "The client already holds --max-active-tokens unexpired link tokens (off by default; counted per instance); Retry-After says when the oldest expires."}
+		Description: "The client already holds --max-active-tokens unexpired link tokens (off by default; counted per instance); Retry-After and the RateLimit fields say when the oldest expires."}
 
 	// The HTTP layer.
 	UnsupportedMediaType = &Type{Name: "unsupportedMediaType", Status: http.StatusUnsupportedMediaType,
@@ -157,6 +157,8 @@ var (
 	// Faults: what the client could not have avoided.
 	StoreUnavailable = &Type{Name: "storeUnavailable", Status: http.StatusServiceUnavailable,
 		Description: "The database did not answer in time or cannot be written now (a full disk, a read-only file, a lock held too long); nothing was stored. Retry-After says when to retry."}
+	Overloaded = &Type{Name: "overloaded", Status: http.StatusServiceUnavailable,
+		Description: "linkd is already working on as many requests as it takes at once (--max-in-flight); nothing was done. Retry-After says when to retry."}
 	InternalError = &Type{Name: "internalError", Status: http.StatusInternalServerError,
 		Description: "A bug in linkd; the log has the details under the X-Request-Id of the answer."}
 )
@@ -190,5 +192,5 @@ var Types = []*Type{
 	InsufficientFunds, WalletVerificationRejected, WalletSignatureInvalid, WalletNetworkUnsupported, AuthTokenInvalid, AuthTokenExpired,
 	InvalidCredentials, ClientDisabled, RateLimited, TooManyActiveTokens, UnsupportedMediaType,
 	RequestTooLarge, MethodNotAllowed, RouteNotFound, CrossOriginRequest, StoreUnavailable,
-	InternalError,
+	Overloaded, InternalError,
 }

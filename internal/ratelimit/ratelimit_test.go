@@ -78,3 +78,38 @@ func TestBurst(t *testing.T) {
 		}
 	}
 }
+
+// TestStatus: what Take and Peek report for the RateLimit header fields: the whole
+// tokens left, when the next one comes and when the bucket is full again.
+func TestStatus(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	k := New()
+	// 2 per second, burst 4.
+	for _, tc := range []struct {
+		name string
+		at   time.Duration
+		take bool
+		want Status
+	}{
+		{"first of a full bucket", 0, true, Status{OK: true, Remaining: 3, Full: 500 * time.Millisecond}},
+		{"peek takes nothing", 0, false, Status{OK: true, Remaining: 3, Full: 500 * time.Millisecond}},
+		{"second", 0, true, Status{OK: true, Remaining: 2, Full: time.Second}},
+		{"third", 0, true, Status{OK: true, Remaining: 1, Full: 1500 * time.Millisecond}},
+		{"last", 0, true, Status{OK: true, Remaining: 0, Wait: 500 * time.Millisecond, Full: 2 * time.Second}},
+		{"refused", 0, true, Status{OK: false, Remaining: 0, Wait: 500 * time.Millisecond, Full: 2 * time.Second}},
+		{"peek of an empty bucket", 0, false, Status{OK: false, Remaining: 0, Wait: 500 * time.Millisecond, Full: 2 * time.Second}},
+		{"a quarter second later", 250 * time.Millisecond, false, Status{OK: false, Remaining: 0, Wait: 250 * time.Millisecond, Full: 1750 * time.Millisecond}},
+		{"after the wait", 500 * time.Millisecond, true, Status{OK: true, Remaining: 0, Wait: 500 * time.Millisecond, Full: 2 * time.Second}},
+		{"refilled", 10 * time.Second, false, Status{OK: true, Remaining: 4}},
+	} {
+		var got Status
+		if tc.take {
+			got = k.Take("c", 2, 4, t0.Add(tc.at))
+		} else {
+			got = k.Peek("c", 2, 4, t0.Add(tc.at))
+		}
+		if got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -52,10 +52,29 @@ func (c *windowCount) advance(idx int64) {
 	c.head = idx
 }
 
+// WindowStatus is the outcome of Take: the slot to Release the event with, and what the
+// RateLimit header fields report about key's window.
+type WindowStatus struct {
+	Slot int64
+	// OK is false if max events were already counted (nothing was counted then).
+	OK bool
+	// Remaining is how many more events fit in the window now.
+	Remaining int
+	// Wait is how long until the oldest counted event leaves the window (when a place
+	// frees); Empty how long until the newest does (when every place is free).
+	Wait, Empty time.Duration
+}
+
 // Reserve counts one event for key at now if fewer than max are in the window, and
 // returns the slot to Release it with. If max are already counted, ok is false and wait
 // is how long until the oldest of them leaves the window.
 func (w *Window) Reserve(key string, max int, now time.Time) (slot int64, ok bool, wait time.Duration) {
+	s := w.Take(key, max, now)
+	return s.Slot, s.OK, s.Wait
+}
+
+// Take is Reserve with the window's state (WindowStatus).
+func (w *Window) Take(key string, max int, now time.Time) WindowStatus {
 	idx := now.UnixNano() / int64(w.bucket)
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -66,22 +85,39 @@ func (w *Window) Reserve(key string, max int, now time.Time) (slot int64, ok boo
 	}
 	c.advance(idx)
 	idx = c.head // a clock that stepped back counts in the newest bucket
-	if c.total >= max {
-		n := int64(len(c.ring))
-		for i := idx - n + 1; i <= idx; i++ { // the oldest bucket still counted
-			if c.ring[i%n] > 0 {
-				return 0, false, time.Duration((i+n)*int64(w.bucket) - now.UnixNano())
-			}
+	s := WindowStatus{OK: c.total < max}
+	if s.OK {
+		c.ring[idx%int64(len(c.ring))]++
+		c.total++
+		s.Slot = idx
+		if len(w.keys) > 4096 && idx != w.lastGC { // at most once a bucket
+			w.lastGC = idx
+			w.forgetEmpty(idx)
 		}
-		return 0, false, w.bucket
 	}
-	c.ring[idx%int64(len(c.ring))]++
-	c.total++
-	if len(w.keys) > 4096 && idx != w.lastGC { // at most once a bucket
-		w.lastGC = idx
-		w.forgetEmpty(idx)
+	s.Remaining = max - c.total
+	s.Wait, s.Empty = w.leave(c, idx, now)
+	return s
+}
+
+// leave returns how long until the oldest and the newest event counted in c leave the
+// window (an event of bucket i leaves when bucket i+len(ring) begins).
+func (w *Window) leave(c *windowCount, idx int64, now time.Time) (oldest, newest time.Duration) {
+	n := int64(len(c.ring))
+	at := func(i int64) time.Duration { return time.Duration((i+n)*int64(w.bucket) - now.UnixNano()) }
+	first := true
+	for i := idx - n + 1; i <= idx; i++ {
+		if c.ring[i%n] > 0 {
+			if first {
+				oldest, first = at(i), false
+			}
+			newest = at(i)
+		}
 	}
-	return idx, true, 0
+	if first && c.total > 0 {
+		return w.bucket, w.bucket
+	}
+	return oldest, newest
 }
 
 // Release takes back an event Reserve counted in slot (the token was not issued after

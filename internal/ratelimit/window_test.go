@@ -79,3 +79,26 @@ func TestWindowForgetsIdleKeys(t *testing.T) {
 		t.Errorf("%d keys kept; idle ones should be forgotten", n)
 	}
 }
+
+// TestWindowStatus: Take reports the places left and when the oldest and the newest
+// counted events leave the window.
+func TestWindowStatus(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	w := NewWindow(time.Minute, 6) // 10 s buckets
+	for _, tc := range []struct {
+		name string
+		at   time.Duration
+		want WindowStatus
+	}{
+		{"first", 0, WindowStatus{OK: true, Remaining: 1, Wait: time.Minute, Empty: time.Minute}},
+		{"second, 25 s later", 25 * time.Second, WindowStatus{OK: true, Remaining: 0, Wait: 35 * time.Second, Empty: 55 * time.Second}},
+		{"full", 30 * time.Second, WindowStatus{OK: false, Remaining: 0, Wait: 30 * time.Second, Empty: 50 * time.Second}},
+		{"the first has left", time.Minute, WindowStatus{OK: true, Remaining: 0, Wait: 20 * time.Second, Empty: time.Minute}},
+	} {
+		got := w.Take("a", 2, t0.Add(tc.at))
+		got.Slot = 0
+		if got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}

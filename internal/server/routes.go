@@ -87,7 +87,11 @@ func (s *Server) mux() (*http.ServeMux, map[string]string) {
 		if rt.handler == nil {
 			continue
 		}
-		m.Handle(rt.method+" "+rt.pattern, rt.handler)
+		h := rt.handler
+		if !exemptFromAdmission[rt.name] {
+			h = s.admission.admit(h)
+		}
+		m.Handle(rt.method+" "+rt.pattern, h)
 		names[rt.method+" "+rt.pattern] = rt.name
 		if _, seen := methods[rt.pattern]; !seen {
 			order = append(order, rt.pattern)

@@ -49,6 +49,8 @@ type Options struct {
 	PurgeInterval   time.Duration
 	Retention       time.Duration
 	ShutdownTimeout time.Duration
+	// MaxInFlight bounds the requests worked on at once (admission.go; 0: no bound).
+	MaxInFlight int
 	// Now is the clock requests see, Clock the one the background loops' timers run on
 	// (nil: the real clock; Now defaults to Clock.Now).
 	Now   func() time.Time
@@ -83,7 +85,8 @@ type Server struct {
 	// storeFaults keeps a store that is down from logging one line per request.
 	storeFaults *burstLog
 	// hints keeps the log's configuration hints (proxyHint) to one per key and period.
-	hints *ratelimit.Keyed
+	hints     *ratelimit.Keyed
+	admission *admission
 }
 
 // storeFaultWindow is how long the log stays quiet about store faults after a line.
@@ -101,7 +104,8 @@ func New(o Options) *Server {
 		o.Now = o.Clock.Now
 	}
 	s := &Server{opts: o, api: o.API, linkUI: o.LinkUI, log: o.Logger, metrics: o.Metrics,
-		storeFaults: &burstLog{window: storeFaultWindow, now: o.Now}, hints: ratelimit.New()}
+		storeFaults: &burstLog{window: storeFaultWindow, now: o.Now}, hints: ratelimit.New(),
+		admission: newAdmission(o.MaxInFlight, o.Metrics)}
 	m, names := s.mux()
 	s.handler = s.middleware(m, names)
 	s.ready.Store(true)
@@ -242,6 +246,7 @@ func (s *Server) middleware(next http.Handler, names map[string]string) http.Han
 		info := &api.RequestInfo{ID: ids.next(), ClientIP: s.clientIP(r)}
 		r = r.WithContext(api.WithInfo(r.Context(), info))
 		w.Header()["X-Request-Id"] = []string{info.ID}
+		info.Header = w.Header()
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {

@@ -73,7 +73,7 @@ func FromConfig(c *config.Serve, st store.Store, log *slog.Logger, accessLog *Ac
 	return New(Options{
 		Store: st, API: apiH, LinkUI: ui, Catalog: cat, Logger: log, AccessLog: accessLog, Metrics: m, ServeMetrics: c.Metrics,
 		PurgeInterval: c.PurgeInterval, Retention: max(c.Retention, c.SessionTTL), ShutdownTimeout: c.ShutdownTimeout, Now: now,
-		Extra: extra, TrustedProxies: trusted, Connectors: connectors, Webhooks: sender,
+		Extra: extra, TrustedProxies: trusted, Connectors: connectors, Webhooks: sender, MaxInFlight: c.MaxInFlight,
 	}), nil
 }
 

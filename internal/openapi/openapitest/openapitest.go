@@ -106,7 +106,18 @@ func (d *Doc) ValidateDocument() []string {
 // turn it off: a test that serves linkd through linkdtest is validated whether it means
 // to be or not.
 func Check(t testing.TB, h http.Handler) http.Handler {
-	d := Load(t)
+	t.Helper()
+	Load(t)
+	return Wrap(h, t.Errorf)
+}
+
+// Wrap is Check for code without a testing.TB: each mismatch goes to report (formatted
+// as by fmt.Sprintf). It panics if the document does not load.
+func Wrap(h http.Handler, report func(format string, args ...any)) http.Handler {
+	d, err := load()
+	if err != nil {
+		panic(err)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body bytes.Buffer
 		if r.Body != nil {
@@ -117,7 +128,7 @@ func Check(t testing.TB, h http.Handler) http.Handler {
 		req := r.Clone(r.Context())
 		req.Body = io.NopCloser(bytes.NewReader(body.Bytes()))
 		if problems := d.Exchange(req, rec.status(), w.Header(), rec.body.Bytes()); len(problems) > 0 {
-			t.Errorf("openapi: %s %s → %d does not match internal/openapi/openapi.json:\n\t%s\n\tbody: %.600s",
+			report("openapi: %s %s → %d does not match internal/openapi/openapi.json:\n\t%s\n\tbody: %.600s",
 				r.Method, r.URL.RequestURI(), rec.status(), strings.Join(problems, "\n\t"), rec.body.Bytes())
 		}
 	})
