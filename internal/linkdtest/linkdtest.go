@@ -172,10 +172,12 @@ func open(dataDir string, report func(format string, args ...any), mods ...func(
 		return nil, nil, err
 	}
 	e.Server = srv
-	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: openapitest.Wrap(srv.Handler(), report)}}
+	validated, validations := openapitest.Wrap(srv.Handler(), report)
+	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: validated}}
 	hs.Start()
 	stop = func() {
 		hs.Close()
+		validations()
 		st.Close()
 	}
 	if e.Client, err = e.CreateClient(func(c *store.Client) { c.Origins = []string{"https://app.example"} }); err != nil {

@@ -23,6 +23,7 @@ package openapitest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -104,20 +105,28 @@ func (d *Doc) ValidateDocument() []string {
 // Check returns h wrapped so that every answer it gives is validated against the
 // document (Exchange); each mismatch fails t, naming the request. There is no way to
 // turn it off: a test that serves linkd through linkdtest is validated whether it means
-// to be or not.
+// to be or not. The validations that are still running when t ends are waited for
+// (t.Cleanup: register it before the cleanup that stops the server, so that it runs
+// after).
 func Check(t testing.TB, h http.Handler) http.Handler {
 	t.Helper()
 	Load(t)
-	return Wrap(h, t.Errorf)
+	wrapped, wait := Wrap(h, t.Errorf)
+	t.Cleanup(wait)
+	return wrapped
 }
 
 // Wrap is Check for code without a testing.TB: each mismatch goes to report (formatted
-// as by fmt.Sprintf). It panics if the document does not load.
-func Wrap(h http.Handler, report func(format string, args ...any)) http.Handler {
+// as by fmt.Sprintf); wait returns once every validation of an answer given so far has
+// reported. Validation runs after the answer has gone, so that it adds nothing to what a
+// test measures between requests (a rate limit's refill). Wrap panics if the document does
+// not load.
+func Wrap(h http.Handler, report func(format string, args ...any)) (wrapped http.Handler, wait func()) {
 	d, err := load()
 	if err != nil {
 		panic(err)
 	}
+	var running sync.WaitGroup
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body bytes.Buffer
 		if r.Body != nil {
@@ -125,13 +134,16 @@ func Wrap(h http.Handler, report func(format string, args ...any)) http.Handler 
 		}
 		rec := &recorder{ResponseWriter: w}
 		h.ServeHTTP(rec, r)
-		req := r.Clone(r.Context())
+		req := r.Clone(context.WithoutCancel(r.Context()))
 		req.Body = io.NopCloser(bytes.NewReader(body.Bytes()))
-		if problems := d.Exchange(req, rec.status(), w.Header(), rec.body.Bytes()); len(problems) > 0 {
-			report("openapi: %s %s → %d does not match internal/openapi/openapi.json:\n\t%s\n\tbody: %.600s",
-				r.Method, r.URL.RequestURI(), rec.status(), strings.Join(problems, "\n\t"), rec.body.Bytes())
-		}
-	})
+		header := w.Header().Clone()
+		running.Go(func() {
+			if problems := d.Exchange(req, rec.status(), header, rec.body.Bytes()); len(problems) > 0 {
+				report("openapi: %s %s → %d does not match internal/openapi/openapi.json:\n\t%s\n\tbody: %.600s",
+					r.Method, r.URL.RequestURI(), rec.status(), strings.Join(problems, "\n\t"), rec.body.Bytes())
+			}
+		})
+	}), running.Wait
 }
 
 // teeBody copies what the handler reads of a request body.

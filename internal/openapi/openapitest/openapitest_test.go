@@ -86,17 +86,18 @@ func (r *recordingTB) Errorf(format string, args ...any) {
 }
 func (r *recordingTB) Helper() {}
 
-// TestCheck: a handler wrapped in Check fails its test on an answer the document does
+// TestCheck: a handler wrapped in Check (Wrap) fails its test on an answer the document does
 // not allow, naming the request, and passes the answer through unchanged.
 func TestCheck(t *testing.T) {
 	rec := &recordingTB{TB: t}
-	h := openapitest.Check(rec, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h, wait := openapitest.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusTeapot)
 		w.Write([]byte(okHealth))
-	}))
+	}), rec.Errorf)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+	wait()
 	if w.Code != http.StatusTeapot || w.Body.String() != okHealth {
 		t.Errorf("answer changed: %d %s", w.Code, w.Body)
 	}
