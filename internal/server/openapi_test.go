@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/config"
 	"github.com/linkd-dev/linkd/internal/linkdtest"
+	"github.com/linkd-dev/linkd/internal/openapi"
 	"github.com/linkd-dev/linkd/internal/openapi/openapitest"
 )
 
@@ -123,5 +125,25 @@ func TestEveryServerValidated(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOpenAPIServed: GET /openapi.json answers the embedded document, without
+// credentials, readable from any origin, cached briefly and revalidated by ETag.
+func TestOpenAPIServed(t *testing.T) {
+	e := linkdtest.Start(t)
+	r := e.Do(t, "GET", "/openapi.json", nil, "Origin", "https://elsewhere.example")
+	if r.StatusCode != 200 || !bytes.Equal(r.Body, openapi.Document()) {
+		t.Fatalf("GET /openapi.json: %d, %d bytes; want 200 and the embedded document's %d", r.StatusCode, len(r.Body), len(openapi.Document()))
+	}
+	for name, want := range map[string]string{"Content-Type": "application/json; charset=utf-8", "Access-Control-Allow-Origin": "*",
+		"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"} {
+		if got := r.Header.Get(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	etag := r.Header.Get("ETag")
+	if r := e.Do(t, "GET", "/openapi.json", nil, "If-None-Match", etag); etag == "" || r.StatusCode != 304 || len(r.Body) != 0 {
+		t.Errorf("If-None-Match %q: %d with %d bytes, want 304 and none", etag, r.StatusCode, len(r.Body))
 	}
 }
