@@ -49,7 +49,7 @@ func TestNoSecretsAtRestOrInLogs(t *testing.T) {
 	if err := json.Unmarshal([]byte(cli(true, "client", "create", "--data", p.DataDir, "--name", "Secret Co", "--origin", "https://app.example")), &c); err != nil {
 		t.Fatal(err)
 	}
-	rcv := &hookReceiver{}
+	rcv := &hookReceiver{t: t}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	var hook struct{ WebhookID, Secret string }

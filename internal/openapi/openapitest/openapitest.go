@@ -307,6 +307,27 @@ func (d *Doc) Error(status int, header http.Header, body []byte) []string {
 	return append(problems, validateSchema(schema, body)...)
 }
 
+// Webhook validates a transfer status webhook linkd delivered (the document's
+// webhooks.transferStatus): a JSON body of the WebhookEvent schema, signed in
+// X-Mesh-Signature-256 (base64).
+func (d *Doc) Webhook(header http.Header, body []byte) []string {
+	item := d.model.Webhooks.GetOrZero("transferStatus")
+	if item == nil || item.Post == nil {
+		return []string{"the document has no transferStatus webhook"}
+	}
+	var problems []string
+	if ct := header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		problems = append(problems, "Content-Type "+ct+", want application/json")
+	}
+	for _, p := range item.Post.Parameters {
+		if p.In == "header" && p.Required != nil && *p.Required && header.Get(p.Name) == "" {
+			problems = append(problems, "no "+p.Name+" header")
+		}
+	}
+	schema := item.Post.RequestBody.Content.GetOrZero("application/json").Schema.Schema()
+	return append(problems, validateSchema(schema, body)...)
+}
+
 // validateSchema validates body against schema.
 func validateSchema(schema *base.Schema, body []byte) []string {
 	_, errs := schema_validation.NewSchemaValidator(config.WithFormatAssertions(), config.WithContentAssertions()).ValidateSchemaBytes(schema, body)

@@ -1,9 +1,12 @@
 package openapitest_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -103,5 +106,28 @@ func TestCheck(t *testing.T) {
 	}
 	if len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "GET /healthz → 418") {
 		t.Errorf("errors %q, want one naming GET /healthz → 418", rec.errors)
+	}
+}
+
+// TestWebhook: the webhook body of internal/webhook's golden files is the document's
+// transferStatus webhook; a body without eventId, or a delivery without its signature,
+// is not.
+func TestWebhook(t *testing.T) {
+	d := openapitest.Load(t)
+	for _, name := range []string{"event.golden.json", "event_pending.golden.json"} {
+		body, err := os.ReadFile(filepath.Join("..", "..", "webhook", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed := http.Header{"Content-Type": {"application/json"}, "X-Mesh-Signature-256": {"c2ln"}}
+		if problems := d.Webhook(signed, body); len(problems) > 0 {
+			t.Errorf("%s: %v", name, problems)
+		}
+		if problems := d.Webhook(http.Header{"Content-Type": {"application/json"}}, body); len(problems) == 0 {
+			t.Errorf("%s without X-Mesh-Signature-256: no problem found", name)
+		}
+		if problems := d.Webhook(signed, bytes.Replace(body, []byte(`"eventId"`), []byte(`"eventID"`), 1)); len(problems) == 0 {
+			t.Errorf("%s without eventId: no problem found", name)
+		}
 	}
 }
