@@ -1,9 +1,9 @@
 // Package openapitest validates linkd's answers against its OpenAPI document
 // (internal/openapi) with libopenapi-validator, a maintained OpenAPI 3.1 validator
 // (JSON Schema 2020-12). Tests use it, never the binary: linkdtest wraps every server it
-// starts in Check, so that every answer an HTTP-level test receives is validated, success
-// and error alike, and the e2e tests validate the answers of the real binary through
-// their one HTTP helper (docs/threat-model.md A9).
+// starts (Wrap), so that every answer an HTTP-level test receives is validated, success
+// and error alike, and the e2e tests validate the answers of the real binary in their
+// HTTP client's transport, and the webhooks it delivers (docs/threat-model.md A9).
 //
 // What is validated, per exchange:
 //   - the answer: its status is documented for the operation, its Content-Type is one
@@ -52,12 +52,10 @@ type Doc struct {
 	model *v3.Document
 	v     validator.Validator
 	opts  *config.ValidationOptions
-	// wildcards are the document's paths whose route is a {name...} wildcard: the
-	// route's prefix (with the trailing slash) and the document's path.
-	wildcards []wildcard
+	// wildcards are the prefixes (with the trailing slash) of the routes that take the
+	// rest of the path ({name...}; the path item's x-linkd-pattern).
+	wildcards []string
 }
-
-type wildcard struct{ prefix, path string }
 
 var load = sync.OnceValues(func() (*Doc, error) {
 	doc, err := libopenapi.NewDocument(openapi.Document())
@@ -74,10 +72,10 @@ var load = sync.OnceValues(func() (*Doc, error) {
 		return nil, err
 	}
 	d := &Doc{model: &m.Model, v: v, opts: config.NewValidationOptions(opts...)}
-	for p, item := range m.Model.Paths.PathItems.FromOldest() {
+	for _, item := range m.Model.Paths.PathItems.FromOldest() {
 		if pat, ok := item.Extensions.Get("x-linkd-pattern"); ok && pat != nil {
 			prefix, _, _ := strings.Cut(pat.Value, "{")
-			d.wildcards = append(d.wildcards, wildcard{prefix: prefix, path: p})
+			d.wildcards = append(d.wildcards, prefix)
 		}
 	}
 	return d, nil
@@ -257,14 +255,14 @@ func cleanPath(p string) string {
 // segment (/link/assets/vendor/comlink.js is /link/assets/{path} with path
 // "vendor/comlink.js"), since an OpenAPI path parameter is one segment.
 func (d *Doc) forRouting(req *http.Request) *http.Request {
-	for _, w := range d.wildcards {
-		rest, ok := strings.CutPrefix(req.URL.Path, w.prefix)
+	for _, prefix := range d.wildcards {
+		rest, ok := strings.CutPrefix(req.URL.Path, prefix)
 		if !ok || !strings.Contains(rest, "/") {
 			continue
 		}
 		req = req.Clone(req.Context())
 		u := *req.URL
-		u.Path = w.prefix + url.PathEscape(rest)
+		u.Path = prefix + url.PathEscape(rest)
 		u.RawPath = ""
 		req.URL = &u
 		return req
