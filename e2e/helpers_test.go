@@ -35,6 +35,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkd-dev/linkd/internal/openapi/openapitest"
 	"github.com/linkd-dev/linkd/internal/store/postgres/pgtest"
 	"github.com/linkd-dev/linkd/meshapi"
 )
@@ -208,8 +209,11 @@ func launch(t *testing.T, p *proc) *proc {
 	t.Helper()
 	needBinary(t)
 	p.out, p.hc = &syncBuffer{}, newHTTPClient()
+	checks := &validating{base: p.hc.Transport, t: t}
+	p.hc.Transport = checks
 	t.Cleanup(func() {
 		p.stop()
+		checks.running.Wait()
 		if t.Failed() {
 			t.Logf("linkd serve output (%d run(s), data %s):\n%s", p.runs, p.DataDir, p.Logs())
 		}
@@ -525,8 +529,8 @@ func newHTTPClient() *http.Client {
 	}
 }
 
-// send sends a request and returns the answer or the transport error.
-func send(hc *http.Client, method, url string, body []byte, headers ...string) (*response, error) {
+// send sends a request to this linkd and returns the answer or the transport error.
+func (p *proc) send(method, url string, body []byte, headers ...string) (*response, error) {
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -534,7 +538,7 @@ func send(hc *http.Client, method, url string, body []byte, headers ...string) (
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := hc.Do(req)
+	resp, err := p.hc.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -548,10 +552,59 @@ func send(hc *http.Client, method, url string, body []byte, headers ...string) (
 	return r, nil
 }
 
+// validating is the transport of every proc's HTTP client (p.send, and the meshapi
+// client of p.api): each answer the binary gives is validated against the OpenAPI
+// document (internal/openapi/openapitest), failing the test that started the process on
+// a mismatch, so that the real binary's answers, not only the in-process server's, are
+// held to it.
+type validating struct {
+	base http.RoundTripper
+	t    testing.TB
+	// running are the validations under way: they run after the answer is returned, so
+	// that they add nothing to what a test measures; the test waits for them at its end.
+	running sync.WaitGroup
+}
+
+// RoundTrip sends req (a copy with its body buffered), reads the whole answer and
+// validates the exchange while the caller goes on.
+func (v *validating) RoundTrip(req *http.Request) (*http.Response, error) {
+	var sent []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		sent = b
+		req = req.Clone(req.Context())
+		req.Body = io.NopCloser(bytes.NewReader(sent))
+	}
+	resp, err := v.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(got))
+	check := req.Clone(context.WithoutCancel(req.Context()))
+	check.Body = io.NopCloser(bytes.NewReader(sent))
+	status, header := resp.StatusCode, resp.Header.Clone()
+	v.running.Go(func() {
+		if problems := openapitest.Load(v.t).Exchange(check, status, header, got); len(problems) > 0 {
+			v.t.Errorf("openapi: %s %s → %d does not match internal/openapi/openapi.json:\n\t%s\n\tbody: %.600s",
+				check.Method, check.URL.RequestURI(), status, strings.Join(problems, "\n\t"), got)
+		}
+	})
+	return resp, nil
+}
+
 // do sends a request to linkd and fails the test on a transport error.
 func (p *proc) do(t testing.TB, method, path string, body []byte, headers ...string) *response {
 	t.Helper()
-	r, err := send(p.hc, method, p.URL+path, body, headers...)
+	r, err := p.send(method, p.URL+path, body, headers...)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -561,7 +614,7 @@ func (p *proc) do(t testing.TB, method, path string, body []byte, headers ...str
 // linkTokenReq sends POST /api/v1/linktoken as client c; it returns the transport error
 // rather than failing, for use from many goroutines.
 func (p *proc) linkTokenReq(c creds, body string) (*response, error) {
-	return send(p.hc, "POST", p.URL+"/api/v1/linktoken", []byte(body),
+	return p.send("POST", p.URL+"/api/v1/linktoken", []byte(body),
 		"X-Client-Id", c.ID, "X-Client-Secret", c.Secret, "Content-Type", "application/json")
 }
 
@@ -584,7 +637,7 @@ func (p *proc) integrations(t testing.TB, c creds) *response {
 // redeemReq sends POST /link/api/sessions, as the Link UI's script does.
 func (p *proc) redeemReq(clientID, kind, code string) (*response, error) {
 	body, _ := json.Marshal(map[string]string{"clientId": clientID, "kind": kind, "code": code})
-	return send(p.hc, "POST", p.URL+"/link/api/sessions", body, "Content-Type", "application/json")
+	return p.send("POST", p.URL+"/link/api/sessions", body, "Content-Type", "application/json")
 }
 
 // redeem sends POST /link/api/sessions and fails the test on a transport error.

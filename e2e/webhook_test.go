@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/linkd-dev/linkd/internal/openapi/openapitest"
 	"github.com/linkd-dev/linkd/meshapi"
 )
 
@@ -40,8 +41,10 @@ type hook struct {
 }
 
 // hookReceiver records every request and answers 500 to the first failFirst of them, 200
-// to the others.
+// to the others. Each delivery is validated against the OpenAPI document's
+// transferStatus webhook, failing t on a mismatch.
 type hookReceiver struct {
+	t         testing.TB
 	mu        sync.Mutex
 	got       []hook
 	failFirst int
@@ -49,6 +52,9 @@ type hookReceiver struct {
 
 func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	if problems := openapitest.Load(h.t).Webhook(r.Header, body); len(problems) > 0 {
+		h.t.Errorf("openapi: a delivery does not match the document's transferStatus webhook: %s\n%s", strings.Join(problems, "; "), body)
+	}
 	rec := hook{At: time.Now(), Body: body, Signature: r.Header.Get("X-Mesh-Signature-256"), Type: r.Header.Get("Content-Type"), Code: 200}
 	json.Unmarshal(body, &rec.Event)
 	h.mu.Lock()
@@ -180,7 +186,7 @@ func (p *proc) deliveries(t *testing.T, c creds) []deliveryRecord {
 // or failed for an amount ending in .13); the client's `webhook deliveries` shows it all.
 func TestWebhooks(t *testing.T) {
 	t.Parallel()
-	rcv := &hookReceiver{failFirst: 1}
+	rcv := &hookReceiver{t: t, failFirst: 1}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	p := startLinkd(t, "--webhook-allow-private", "--sandbox-settle-delay", "1s")
@@ -320,7 +326,7 @@ func TestWebhooksSurviveKill(t *testing.T) {
 		return "no attempt yet"
 	})
 	p.Kill()
-	rcv := &hookReceiver{}
+	rcv := &hookReceiver{t: t}
 	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
 	if err != nil {
 		t.Fatalf("the receiver cannot listen on %d: %v", port, err)

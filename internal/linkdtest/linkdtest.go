@@ -1,6 +1,8 @@
 // Package linkdtest starts a complete linkd in-process for tests: the real server, route
 // table and middleware, on a real embedded database in a temporary directory, listening
-// on a loopback port, with a clock the test can move forward.
+// on a loopback port, with a clock the test can move forward. Every answer it serves is
+// validated against linkd's OpenAPI document (openapitest.Check), failing the test on a
+// mismatch.
 package linkdtest
 
 import (
@@ -26,6 +28,7 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/auth"
 	"github.com/linkd-dev/linkd/internal/config"
+	"github.com/linkd-dev/linkd/internal/openapi/openapitest"
 	"github.com/linkd-dev/linkd/internal/server"
 	"github.com/linkd-dev/linkd/internal/store"
 	"github.com/linkd-dev/linkd/internal/store/sqlite"
@@ -94,7 +97,7 @@ func (s *SyncBuffer) String() string {
 // end of the test.
 func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
 	t.Helper()
-	e, stop, err := Open(t.TempDir(), mods...)
+	e, stop, err := open(t.TempDir(), func(format string, args ...any) { t.Errorf(format, args...) }, mods...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +106,34 @@ func Start(t testing.TB, mods ...func(*config.Serve)) *Env {
 }
 
 // Open is Start for code without a testing.TB (godoc examples): linkd on a database in
-// dataDir, until stop is called.
+// dataDir, until stop is called. Its answers are validated against the OpenAPI document
+// too: stop panics with the mismatches, if there were any.
 func Open(dataDir string, mods ...func(*config.Serve)) (e *Env, stop func(), err error) {
+	var (
+		mu       sync.Mutex
+		problems []string
+	)
+	e, stopServer, err := open(dataDir, func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		problems = append(problems, fmt.Sprintf(format, args...))
+	}, mods...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, func() {
+		stopServer()
+		mu.Lock()
+		defer mu.Unlock()
+		if len(problems) > 0 {
+			panic(strings.Join(problems, "\n"))
+		}
+	}, nil
+}
+
+// open starts linkd on a database in dataDir; every answer is validated against the
+// OpenAPI document, each mismatch reported to report (a test cannot opt out).
+func open(dataDir string, report func(format string, args ...any), mods ...func(*config.Serve)) (e *Env, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, err
@@ -143,10 +172,12 @@ func Open(dataDir string, mods ...func(*config.Serve)) (e *Env, stop func(), err
 		return nil, nil, err
 	}
 	e.Server = srv
-	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: srv.Handler()}}
+	validated, validations := openapitest.Wrap(srv.Handler(), report)
+	hs := &httptest.Server{Listener: ln, Config: &http.Server{Handler: validated}}
 	hs.Start()
 	stop = func() {
 		hs.Close()
+		validations()
 		st.Close()
 	}
 	if e.Client, err = e.CreateClient(func(c *store.Client) { c.Origins = []string{"https://app.example"} }); err != nil {

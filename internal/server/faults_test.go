@@ -12,6 +12,7 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/metrics"
+	"github.com/linkd-dev/linkd/internal/openapi/openapitest"
 	"github.com/linkd-dev/linkd/internal/problem"
 )
 
@@ -31,9 +32,20 @@ func TestFaultsCountedAndLogged(t *testing.T) {
 			{"bug", "GET", "/test/bug", fail(&api.Bug{Err: errors.New("nil map write")})},
 			{"client", "GET", "/test/client", fail(problem.MissingField.New("userId: required"))},
 		}})
+	doc := openapitest.Load(t)
 	get := func(path string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
-		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		req := httptest.NewRequest("GET", path, nil)
+		s.Handler().ServeHTTP(rec, req)
+		// The /test/ routes are this test's own: their answers are held to the document's
+		// error responses; /metrics to its operation.
+		problems := doc.Error(rec.Code, rec.Header(), rec.Body.Bytes())
+		if !strings.HasPrefix(path, "/test/") {
+			problems = doc.Exchange(req, rec.Code, rec.Header(), rec.Body.Bytes())
+		}
+		if len(problems) > 0 {
+			t.Errorf("GET %s → %d does not match the OpenAPI document: %v", path, rec.Code, problems)
+		}
 		return rec
 	}
 	steps := []struct {

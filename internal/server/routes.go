@@ -7,6 +7,7 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/api"
 	"github.com/linkd-dev/linkd/internal/linkui"
+	"github.com/linkd-dev/linkd/internal/openapi"
 	"github.com/linkd-dev/linkd/internal/problem"
 	"github.com/linkd-dev/linkd/internal/sdk"
 	"github.com/linkd-dev/linkd/internal/store"
@@ -67,6 +68,7 @@ func (s *Server) routes() []route {
 		{"healthz", "GET", "/healthz", http.HandlerFunc(s.healthz)},
 		{"readyz", "GET", "/readyz", http.HandlerFunc(s.readyz)},
 		{"metrics", "GET", "/metrics", s.metricsHandler()},
+		{"openapi", "GET", "/openapi.json", openapi.Handler()},
 	}
 	for _, e := range s.opts.Extra {
 		table = append(table, route{e.Name, e.Method, e.Pattern, e.Handler})

@@ -5,11 +5,15 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/linkd-dev/linkd/internal/openapi/openapitest"
 )
 
 // TestWaiting: while serve waits for its database, /healthz says the process is up and
-// everything else, /readyz included, is 503 storeUnavailable with Retry-After.
+// everything else, /readyz included, is 503 storeUnavailable with Retry-After; every
+// answer is one the OpenAPI document allows.
 func TestWaiting(t *testing.T) {
+	waiting := openapitest.Check(t, Waiting())
 	tests := []struct {
 		name, method, path string
 		code               int
@@ -22,7 +26,7 @@ func TestWaiting(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			Waiting().ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+			waiting.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
 			if rec.Code != tc.code || (tc.code == http.StatusOK && !strings.Contains(rec.Body.String(), `"starting"`)) {
 				t.Fatalf("%s %s: %d %s, want %d", tc.method, tc.path, rec.Code, rec.Body, tc.code)
 			}
