@@ -434,7 +434,7 @@ func TestMoveToPostgres(t *testing.T) {
 	}
 	disabled := from.createClient(t, "Paused Co")
 	mustCLI(t, "client", "disable", disabled.ID, "--data", dir)
-	rcv := &hookReceiver{}
+	rcv := &hookReceiver{t: t}
 	receiver := httptest.NewServer(rcv)
 	defer receiver.Close()
 	_, hookSecret := from.addWebhook(t, active, receiver.URL+"/hooks")
