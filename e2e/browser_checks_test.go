@@ -555,6 +555,19 @@ func (br *browserRun) check() {
 	case "wallet-connect", "wallet-refused", "wallet-timeout", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet":
 		br.checkWallets()
 
+	case "operator-revoked":
+		cancelled := "This link was cancelled by the app that created it. Please start again from the app."
+		br.wantScreens("main", "loading", "catalog", "credentials", "error(sessionRevokedByOperator)")
+		br.wantEvents("main", seq(
+			ev("pageLoaded", nil),
+			ev("integrationSelected", obj{"integrationType": "sandbox", "integrationName": "Sandbox", "userSearched": false}),
+			ev("credentialsEntered", nil),
+			exit(cancelled, obj{"page": "errorPage", "selectedIntegration": selectedSandbox(), "errorMessage": cancelled, "errorType": "sessionRevokedByOperator"}),
+		))
+		br.wantData("revoked", obj{"clientId": br.client.ID, "revokedLinkTokens": 0, "revokedSessions": 1})
+		br.wantData("title", "This link was cancelled")
+		br.wantData("message", "The app that created this link cancelled it. Go back to the app and start again.")
+
 	case "reused-token":
 		used := "This link was already used. For your security, please start again from the app."
 		revoked := "This link was opened again somewhere else, so this session was ended for your security. Please start again from the app."

@@ -70,7 +70,7 @@ var browserScenarios = []string{
 	"success", "mfa", "wrong-password", "restrict-accounts", "link-another", "integration-id",
 	"transfer", "transfer-amount", "transfer-max", "verify", "verify-rejected", "wallet-connect", "wallet-refused",
 	"wallet-timeout", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet",
-	"reused-token", "blocked-origin", "readme-snippet", "expired-token",
+	"reused-token", "operator-revoked", "blocked-origin", "readme-snippet", "expired-token",
 }
 
 // blockedLoadTimeout is the linkdLoadTimeout the blocked-origin scenario gives linkd's
@@ -82,8 +82,10 @@ const blockedLoadTimeout = 6 * time.Second
 var walletScenarios = []string{"wallet-connect", "wallet-refused", "wallet-timeout", "wallet-verify-evm", "wallet-verify-solana",
 	"wallet-wrong-address", "wallet-tampered", "pay-wallet"}
 
-// onlySDK are scenarios that do not depend on the host page's SDK: they run once.
-var onlySDK = map[string]string{"pay-wallet": "linkd"}
+// onlySDK are scenarios that run once, with one SDK: pay-wallet does not depend on the host
+// page's SDK; operator-revoked revokes every session of its client (env.revocable), so a
+// second run beside it would be revoked too.
+var onlySDK = map[string]string{"pay-wallet": "linkd", "operator-revoked": "mesh"}
 
 // chromiumBin returns Debian's Chromium, or fails (LINKD_E2E_REQUIRED=1) or skips.
 func chromiumBin(t *testing.T) string {
@@ -103,8 +105,12 @@ type browserEnv struct {
 	node string
 	// linkd serves the scenarios; short is a second linkd with --token-ttl 10s, for the
 	// expired token.
-	linkd, short              *proc
-	client, shortClient       creds
+	linkd, short        *proc
+	client, shortClient creds
+	// revocable is a client of linkd whose tokens only the operator-revoked scenario gets
+	// (token scenario "revocable"): POST /revoke-tokens on the host runs `linkd client
+	// revoke-tokens` for it.
+	revocable                 creds
 	host, blocked             *httptest.Server
 	hostOrigin, blockedOrigin string
 	bundleDir                 string
@@ -188,6 +194,7 @@ func newBrowserEnv(t *testing.T, node, chromium string) *browserEnv {
 	env.linkd = startLinkd(t, "--sandbox-settle-delay", "1s")
 	env.client = clientFor(t, env.linkd, "Acme Pay", env.hostOrigin)
 	env.baseID = networkID(t, env.linkd, env.client, "Base")
+	env.revocable = clientFor(t, env.linkd, "Acme Pay (revocable)", env.hostOrigin)
 
 	env.bundleDir = t.TempDir()
 	env.buildBundle(t)
@@ -219,6 +226,7 @@ func newBrowserEnv(t *testing.T, node, chromium string) *browserEnv {
 		fmt.Fprintf(w, "window.HOST_CONFIG = %s;\n", cfg)
 	})
 	mux.HandleFunc("POST /token", env.serveToken)
+	mux.HandleFunc("POST /revoke-tokens", env.serveRevokeTokens)
 
 	env.startBrowser(t, chromium)
 	return env
@@ -352,7 +360,7 @@ func (env *browserEnv) tokenRequest(scenario, run string) (*meshapi.LinkTokenReq
 		return meshapi.ToAddress{NetworkID: networkID, Symbol: symbol, Address: allowedAddress}
 	}
 	switch scenario {
-	case "success", "blocked", "link-another":
+	case "success", "blocked", "link-another", "revocable":
 	case "restrict":
 		req.RestrictMultipleAccounts = true
 	case "integration-id":
@@ -437,7 +445,11 @@ func (env *browserEnv) serveToken(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// The host page's backend, as a Go backend would write it.
-		tok, err := env.linkd.api(env.client).CreateLinkToken(r.Context(), req)
+		c := env.client
+		if in.Scenario == "revocable" {
+			c = env.revocable
+		}
+		tok, err := env.linkd.api(c).CreateLinkToken(r.Context(), req)
 		if err != nil {
 			writeJSON(http.StatusBadGateway, map[string]string{"error": err.Error()})
 			return
@@ -448,6 +460,26 @@ func (env *browserEnv) serveToken(w http.ResponseWriter, r *http.Request) {
 	env.issued[in.Run] = append(env.issued[in.Run], token)
 	env.mu.Unlock()
 	writeJSON(http.StatusOK, map[string]string{"linkToken": token, "paymentLink": payLink})
+}
+
+// serveRevokeTokens runs `linkd client revoke-tokens` for env.revocable against the
+// serving linkd's database, as an operator would while a Link session is open, and answers
+// with what the command printed.
+func (env *browserEnv) serveRevokeTokens(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, linkdBin, "client", "revoke-tokens", env.revocable.ID, "--data", env.linkd.DataDir)
+	cmd.Env = cleanEnv()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	w.Header().Set("Content-Type", "application/json")
+	if err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		json.NewEncoder(w).Encode(map[string]string{"error": err.Error(), "stdout": string(out), "stderr": stderr.String()})
+		return
+	}
+	w.Write(out)
 }
 
 // readmeSnippetMarker precedes the README's Playwright snippet.
@@ -578,8 +610,11 @@ func (env *browserEnv) runScenario(t *testing.T, sdk, scenario string) {
 	}
 	b, _ := json.Marshal(cfg)
 	br := &browserRun{t: t, env: env, sdk: sdk, scenario: scenario, run: run, linkd: env.linkd, client: env.client}
-	if scenario == "expired-token" {
+	switch scenario {
+	case "expired-token":
 		br.linkd, br.client = env.short, env.shortClient
+	case "operator-revoked":
+		br.client = env.revocable
 	}
 	t.Cleanup(func() {
 		if t.Failed() {

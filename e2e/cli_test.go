@@ -376,8 +376,8 @@ func TestCLIWhileServing(t *testing.T) {
 			if r := p.redeem(t, c.ID, "link", unused.Code); r.Code != http.StatusForbidden || r.Type() != "linkTokenRevoked" {
 				t.Errorf("redeeming a revoked token: %v, want 403 linkTokenRevoked", r)
 			}
-			if r := p.session(t, info.SessionToken); r.Code != http.StatusUnauthorized || r.Type() != "sessionRevoked" {
-				t.Errorf("a session open before revoke-tokens: %v, want 401 sessionRevoked", r)
+			if r := p.session(t, info.SessionToken); r.Code != http.StatusUnauthorized || r.Type() != "sessionRevokedByOperator" {
+				t.Errorf("a session open before revoke-tokens: %v, want 401 sessionRevokedByOperator", r)
 			}
 			fresh, _ := p.issue(t, c, user("u-3"))
 			if r := p.redeem(t, c.ID, "link", fresh.Code); r.Code != http.StatusOK {

@@ -143,7 +143,7 @@ func TestPostgresInstances(t *testing.T) {
 			if r := b.redeem(t, c.ID, "link", open.Code); status(r) != "403 linkTokenRevoked" {
 				return "B redeems a revoked token: " + r.String()
 			}
-			if r := a.session(t, info.SessionToken); status(r) != "401 sessionRevoked" {
+			if r := a.session(t, info.SessionToken); status(r) != "401 sessionRevokedByOperator" {
 				return "A: session of a revoked client's token: " + r.String()
 			}
 			return ""

@@ -710,6 +710,27 @@ const scenarios = {
     await popupGone(first);
   },
 
+  // An operator revokes the client's tokens (linkd client revoke-tokens) while the Link
+  // session is open: its next call fails, and the page says the app cancelled the link
+  // (not that it was opened somewhere else).
+  async 'operator-revoked'(page) {
+    await open(page, 'revocable');
+    await screen(page, 'catalog');
+    result.data.revoked = await step('linkd client revoke-tokens', async () => {
+      const r = await fetch(new URL('/revoke-tokens', cfg.hostURL), { method: 'POST' });
+      const body = await r.json();
+      if (!r.ok) throw new Error(`revoke-tokens: ${r.status} ${JSON.stringify(body)}`);
+      return body;
+    });
+    await click(page, 'integration-sandbox');
+    await signIn(page, 'user_good', 'pass_good', { take: false });
+    await screen(page, 'error', { error: 'sessionRevokedByOperator', shotName: 'error-session-revoked-by-operator' });
+    result.data.title = await text(page, 'error-title');
+    result.data.message = await text(page, 'error-message');
+    await clickAndExit(page, 'button-exit');
+    await popupGone(page);
+  },
+
   // A token older than the short-lived linkd's --token-ttl.
   async 'expired-token'(page) {
     await open(page, 'expired');

@@ -187,8 +187,10 @@ func (s *Service) Session(ctx context.Context, credential string) (store.Session
 		return store.Session{}, Options{}, problem.SessionInvalid.Field("session", "session: missing or invalid session credential")
 	case errors.Is(err, store.ErrExpired):
 		return store.Session{}, Options{}, problem.SessionExpired.Field("session", "session: this Link session is over")
+	case errors.Is(err, store.ErrRevokedByOperator):
+		return store.Session{}, Options{}, problem.SessionRevokedByOperator.Field("session", "session: this Link session was revoked by an operator (linkd client revoke-tokens)")
 	case errors.Is(err, store.ErrRevoked):
-		return store.Session{}, Options{}, problem.SessionRevoked.Field("session", "session: this Link session was ended")
+		return store.Session{}, Options{}, problem.SessionRevoked.Field("session", "session: this Link session was ended because its link token was opened again")
 	default:
 		return store.Session{}, Options{}, err
 	}

@@ -80,8 +80,11 @@ var (
 		Description: "Link UI: the Link session is over.",
 		Display:     "Your session has expired. Please start again from the app."}
 	SessionRevoked = &Type{Name: "sessionRevoked", Status: http.StatusUnauthorized,
-		Description: "Link UI: the Link session was revoked (its link token was reused, or an operator revoked it).",
+		Description: "Link UI: the Link session was revoked because its link token was opened a second time.",
 		Display:     "This link was opened again somewhere else, so this session was ended for your security. Please start again from the app."}
+	SessionRevokedByOperator = &Type{Name: "sessionRevokedByOperator", Status: http.StatusUnauthorized,
+		Description: "Link UI: the Link session was revoked by an operator (linkd client revoke-tokens) while it was open.",
+		Display:     "This link was cancelled by the app that created it. Please start again from the app."}
 
 	// The Link UI's flow: connecting an institution, transfers, wallet verification.
 	IntegrationUnavailable = &Type{Name: "integrationUnavailable", Status: http.StatusServiceUnavailable,
@@ -186,7 +189,8 @@ var Types = []*Type{
 	ConflictingFields, NetworkNotFound, SymbolNotSupported, InvalidAddress, InvalidAddressTag,
 	OutOfRange, EmptyList, TooManyItems, DuplicateEntry, UnsupportedNetworkType, SubClientNotFound,
 	IntegrationUnavailableInJurisdiction, LinkTokenNotFound, LinkTokenExpired, LinkTokenAlreadyUsed,
-	LinkTokenRevoked, SessionInvalid, SessionExpired, SessionRevoked, IntegrationUnavailable,
+	LinkTokenRevoked, SessionInvalid, SessionExpired, SessionRevoked, SessionRevokedByOperator,
+	IntegrationUnavailable,
 	InvalidIntegrationCredentials, InvalidMFACode, TooManyAttempts, InstitutionError,
 	ConnectionNotFound, WrongStep, TransferNotFound, TransferPreviewExpired, TransferNotAllowed,
 	InsufficientFunds, WalletVerificationRejected, WalletSignatureInvalid, WalletNetworkUnsupported, AuthTokenInvalid, AuthTokenExpired,

@@ -14,6 +14,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -34,6 +35,11 @@ var (
 	// ErrRevoked: the code or session was revoked (by an operator, or because its code was
 	// presented a second time: RFC 6749 §4.1.2).
 	ErrRevoked = errors.New("revoked")
+	// ErrRevokedByOperator: the session was revoked by RevokeClientCodes (an operator's
+	// `linkd client revoke-tokens`), not by a reuse of its code. It matches ErrRevoked too
+	// (errors.Is), so that a caller that needs no reason checks ErrRevoked alone; the Link
+	// UI tells its user which it was.
+	ErrRevokedByOperator = fmt.Errorf("%w by an operator", ErrRevoked)
 	// ErrTooManyActive: CreateCodesCapped refused the codes, the client holding as many
 	// active link tokens as allowed.
 	ErrTooManyActive = errors.New("too many active link tokens")
@@ -333,7 +339,8 @@ type Store interface {
 	//     are revoked in the same transaction (RFC 6749 §4.1.2, docs/threat-model.md T5).
 	Redeem(ctx context.Context, r Redemption) (Session, error)
 	// Session returns the session whose credential hashes to hash: ErrNotFound, ErrExpired
-	// (now is at or past ExpiresAt) or ErrRevoked otherwise.
+	// (now is at or past ExpiresAt) or ErrRevoked otherwise; ErrRevokedByOperator (which
+	// matches ErrRevoked) when RevokeClientCodes revoked it.
 	Session(ctx context.Context, hash []byte, now time.Time) (Session, error)
 	// RevokeClientCodes revokes every unredeemed, unexpired code and every open session of
 	// a client and returns how many codes and sessions it revoked. The client's active

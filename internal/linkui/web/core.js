@@ -256,6 +256,7 @@ const ERRORS = {
   missingCode: { icon: 'unplug', key: 'missingCode' },
   sessionExpired: { icon: 'clock', key: 'session' },
   sessionRevoked: { icon: 'ban', key: 'reopened' },
+  sessionRevokedByOperator: { icon: 'ban', key: 'revoked' },
   sessionInvalid: { icon: 'clock', key: 'session' },
   clientDisabled: { icon: 'ban', key: 'disabled' },
   rateLimited: { icon: 'clock', key: 'rateLimited' },
@@ -266,8 +267,13 @@ const ERRORS = {
   generic: { icon: 'alert', key: 'generic' },
 };
 
+// SESSION_END are the errorTypes of an answer that ends the Link session, each with its
+// own screen (sessionRevokedByOperator: the app's operator cancelled the link, not a
+// reuse of it).
+const SESSION_END = ['sessionExpired', 'sessionRevoked', 'sessionRevokedByOperator', 'sessionInvalid'];
+
 export function isSessionError(r) {
-  return r && (r.status === 401 || ['sessionExpired', 'sessionRevoked', 'sessionInvalid', 'clientDisabled'].includes(r.errorType));
+  return r && (r.status === 401 || SESSION_END.includes(r.errorType) || r.errorType === 'clientDisabled');
 }
 
 // PAGE_ERROR_TYPES are the errorTypes of error screens no API answer explains (the
@@ -321,7 +327,7 @@ export function errorScreen(kind, r) {
 // sessionEnded handles an API answer that means the session is over.
 export function sessionEnded(r) {
   if (r.errorType === 'clientDisabled') return errorScreen('clientDisabled', r);
-  return errorScreen(['sessionExpired', 'sessionRevoked', 'sessionInvalid'].includes(r.errorType) ? r.errorType : 'sessionInvalid', r);
+  return errorScreen(SESSION_END.includes(r.errorType) ? r.errorType : 'sessionInvalid', r);
 }
 
 // errorText is what a failed call shows the user (text, in the page's language) and what

@@ -13,6 +13,7 @@ import (
 
 	"github.com/linkd-dev/linkd/internal/store"
 	"github.com/linkd-dev/linkd/internal/store/groupcommit"
+	"github.com/linkd-dev/linkd/internal/store/sqlshared"
 )
 
 // micro is the precision of timestamptz: times are compared at it, on both sides.
@@ -714,12 +715,13 @@ func (s *Store) Session(ctx context.Context, hash []byte, now time.Time) (store.
 	ctx, cancel := s.bound(ctx, false)
 	defer cancel()
 	var (
-		sess    store.Session
-		revoked *time.Time
+		sess      store.Session
+		revoked   *time.Time
+		revokedBy *string
 	)
-	err := s.pool.QueryRow(ctx, `SELECT hash, code_id, kind, client_id, sub_client_id, user_id, options, created_at, expires_at, revoked_at
+	err := s.pool.QueryRow(ctx, `SELECT hash, code_id, kind, client_id, sub_client_id, user_id, options, created_at, expires_at, revoked_at, revoked_by
 		FROM sessions WHERE hash = $1`, hash).Scan(&sess.Hash, &sess.CodeID, &sess.Kind, &sess.ClientID, &sess.SubClientID,
-		&sess.UserID, &sess.Options, &sess.CreatedAt, &sess.ExpiresAt, &revoked)
+		&sess.UserID, &sess.Options, &sess.CreatedAt, &sess.ExpiresAt, &revoked, &revokedBy)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Session{}, fmt.Errorf("postgres: session: %w", store.ErrNotFound)
 	}
@@ -729,7 +731,11 @@ func (s *Store) Session(ctx context.Context, hash []byte, now time.Time) (store.
 	sess.RevokedAt = orZero(revoked)
 	switch {
 	case revoked != nil:
-		return store.Session{}, fmt.Errorf("postgres: session: %w", store.ErrRevoked)
+		var by string
+		if revokedBy != nil {
+			by = *revokedBy
+		}
+		return store.Session{}, fmt.Errorf("postgres: session: %w", sqlshared.RevokedBy(by))
 	case !now.Truncate(micro).Before(sess.ExpiresAt):
 		return store.Session{}, fmt.Errorf("postgres: session: %w", store.ErrExpired)
 	}
@@ -759,7 +765,8 @@ func (s *Store) RevokeClientCodes(ctx context.Context, clientID string, now time
 			return fmt.Errorf("postgres: revoke codes: %w", err)
 		}
 		codes = tag.RowsAffected()
-		tag, err = tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1 WHERE client_id = $2 AND revoked_at IS NULL AND expires_at > $1`, now, clientID)
+		tag, err = tx.Exec(ctx, `UPDATE sessions SET revoked_at = $1, revoked_by = $3 WHERE client_id = $2 AND revoked_at IS NULL AND expires_at > $1`,
+			now, clientID, sqlshared.RevokedByOperator)
 		if err != nil {
 			return fmt.Errorf("postgres: revoke sessions: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/linkd-dev/linkd/internal/store"
+	"github.com/linkd-dev/linkd/internal/store/sqlshared"
 )
 
 // readStmts are the statements prepared once on the reader pool.
@@ -31,7 +32,7 @@ func (r *readStmts) prepare(ctx context.Context, db *sql.DB) error {
 	}
 	r.client = prep(`SELECT ` + clientCols + ` FROM clients WHERE id = ?`)
 	r.secrets = prep(`SELECT hash, created_at, expires_at, revoked_at FROM client_secrets WHERE client_id = ? ORDER BY created_at DESC, rowid DESC`)
-	r.session = prep(`SELECT hash, code_id, kind, client_id, sub_client_id, user_id, options, created_at, expires_at, revoked_at FROM sessions WHERE hash = ?`)
+	r.session = prep(`SELECT hash, code_id, kind, client_id, sub_client_id, user_id, options, created_at, expires_at, revoked_at, revoked_by FROM sessions WHERE hash = ?`)
 	r.subClient = prep(`SELECT id, client_id, name, created_at FROM sub_clients WHERE id = ? AND client_id = ?`)
 	if err != nil {
 		r.close()
@@ -554,9 +555,10 @@ func (s *Store) Session(ctx context.Context, hash []byte, now time.Time) (store.
 		sess             store.Session
 		created, expires int64
 		revoked          sql.NullInt64
+		revokedBy        sql.NullString
 	)
 	err := s.stmts.session.QueryRowContext(ctx, hash).Scan(&sess.Hash, &sess.CodeID, &sess.Kind, &sess.ClientID, &sess.SubClientID,
-		&sess.UserID, &sess.Options, &created, &expires, &revoked)
+		&sess.UserID, &sess.Options, &created, &expires, &revoked, &revokedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Session{}, fmt.Errorf("sqlite: session: %w", store.ErrNotFound)
 	}
@@ -566,7 +568,7 @@ func (s *Store) Session(ctx context.Context, hash []byte, now time.Time) (store.
 	sess.CreatedAt, sess.ExpiresAt, sess.RevokedAt = fromMS(created), fromMS(expires), fromNullMS(revoked)
 	switch {
 	case !sess.RevokedAt.IsZero():
-		return store.Session{}, fmt.Errorf("sqlite: session: %w", store.ErrRevoked)
+		return store.Session{}, fmt.Errorf("sqlite: session: %w", sqlshared.RevokedBy(revokedBy.String))
 	case !now.Before(sess.ExpiresAt):
 		return store.Session{}, fmt.Errorf("sqlite: session: %w", store.ErrExpired)
 	}
@@ -592,8 +594,8 @@ func (s *Store) RevokeClientCodes(ctx context.Context, clientID string, now time
 		if codes, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		res, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?
-			WHERE client_id = ? AND revoked_at IS NULL AND expires_at > ?`, ms(now), clientID, ms(now))
+		res, err = tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = ?, revoked_by = ?
+			WHERE client_id = ? AND revoked_at IS NULL AND expires_at > ?`, ms(now), sqlshared.RevokedByOperator, clientID, ms(now))
 		if err != nil {
 			return fmt.Errorf("sqlite: revoke sessions: %w", err)
 		}

@@ -569,6 +569,9 @@ func testReuseRevokesSession(t *testing.T, s store.Store) {
 	wantErr(t, "second Redeem", err, store.ErrAlreadyUsed)
 	_, err = s.Session(ctx(t), first.SessionHash, second.Now)
 	wantErr(t, "first session after reuse", err, store.ErrRevoked)
+	if errors.Is(err, store.ErrRevokedByOperator) {
+		t.Errorf("first session after reuse: %v; want ErrRevoked, not ErrRevokedByOperator (no operator revoked it)", err)
+	}
 	_, err = s.Session(ctx(t), second.SessionHash, second.Now)
 	wantErr(t, "second session", err, store.ErrNotFound)
 	// Reuse after the code's expiry is still reuse, not expiry.
@@ -593,7 +596,14 @@ func testRevokeClientCodes(t *testing.T, s store.Store) {
 	_, err = s.Redeem(ctx(t), redemption(t, open, t0.Add(2*time.Second)))
 	wantErr(t, "Redeem(revoked)", err, store.ErrRevoked)
 	_, err = s.Session(ctx(t), r.SessionHash, t0.Add(2*time.Second))
+	wantErr(t, "Session(revoked)", err, store.ErrRevokedByOperator)
 	wantErr(t, "Session(revoked)", err, store.ErrRevoked)
+	// A reuse of the code after the operator's revocation does not change why the session
+	// was revoked.
+	_, err = s.Redeem(ctx(t), redemption(t, used, t0.Add(3*time.Second)))
+	wantErr(t, "Redeem(used, after revoke-tokens)", err, store.ErrAlreadyUsed)
+	_, err = s.Session(ctx(t), r.SessionHash, t0.Add(3*time.Second))
+	wantErr(t, "Session(revoked, then its code reused)", err, store.ErrRevokedByOperator)
 	if _, err := s.Redeem(ctx(t), redemption(t, other, t0.Add(2*time.Second))); err != nil {
 		t.Errorf("other client's code: %v", err)
 	}
