@@ -139,6 +139,9 @@ func (h *Handler) Redeem(w http.ResponseWriter, r *http.Request) error {
 		var p *problem.Error
 		if errors.As(err, &p) {
 			h.Metrics.Redeemed(p.ErrorType())
+			if p.Type == problem.LinkTokenAlreadyUsed {
+				h.auditReuse(r, strings.ToLower(req.ClientID), req.Kind)
+			}
 		}
 		return err
 	}
@@ -150,6 +153,20 @@ func (h *Handler) Redeem(w http.ResponseWriter, r *http.Request) error {
 	info.SessionToken = opened.Credential
 	api.OK(w, info)
 	return nil
+}
+
+// auditReuse writes the audit record of a link token presented a second time: the store
+// has revoked the Link session its first redemption opened and that session's access and
+// refresh tokens (RFC 6749 §4.1.2), and a reuse may mean the link leaked, so an operator
+// should see it without reading metrics (docs/threat-model.md T5). One line per reuse; the
+// code itself is a secret and is not logged.
+func (h *Handler) auditReuse(r *http.Request, clientID, kind string) {
+	var requestID, clientIP string
+	if info := api.Info(r.Context()); info != nil {
+		requestID, clientIP = info.ID, info.ClientIP
+	}
+	h.logger().Warn("link token reused: the Link session its first redemption opened, and that session's access and refresh tokens, are revoked",
+		"event", "linkTokenReused", "clientId", clientID, "kind", kind, "clientIp", clientIP, "requestId", requestID)
 }
 
 func (h *Handler) sessionInfo(ctx context.Context, s store.Session, o linktoken.Options) (*SessionInfo, error) {

@@ -112,6 +112,22 @@ func TestRedeemConcurrently(t *testing.T) {
 	if r.StatusCode != 401 || errType(t, r) != "sessionRevoked" {
 		t.Fatalf("winner's session after reuse: %d %s", r.StatusCode, r.Body)
 	}
+	// The audit record (docs/threat-model.md T5): one line per reuse, naming the client,
+	// without the code.
+	var audits int
+	for _, line := range strings.Split(e.Logs.String(), "\n") {
+		if !strings.Contains(line, `"event":"linkTokenReused"`) {
+			continue
+		}
+		audits++
+		if !strings.Contains(line, `"level":"WARN"`) || !strings.Contains(line, `"clientId":"`+tok.clientID+`"`) ||
+			!strings.Contains(line, `"requestId":"`) || strings.Contains(line, tok.code) {
+			t.Errorf("reuse audit line %s: want WARN with the client id and the request id, without the code", line)
+		}
+	}
+	if audits != n-1 {
+		t.Errorf("%d reuse audit lines, want %d (one per reuse)", audits, n-1)
+	}
 }
 
 // TestRedeemOutcomes: every way a redemption can fail is told apart (docs/design.md §3; the error types are in the README),
