@@ -314,13 +314,17 @@ func (br *browserRun) linkURL() string {
 // checkCommon holds for every scenario whose Link UI loaded: the SDK's page made no
 // request off the machine (Mesh's pre-warm iframe is off), nothing threw, every message
 // the Link UI posted targeted the host's exact origin and arrived from the Link UI's
-// origin, and the code left the frame's address as soon as the page had read it
-// (docs/threat-model.md T10).
+// origin, the code left the frame's address as soon as the page had read it
+// (docs/threat-model.md T10), and each Link UI document sent exactly one redemption
+// request (T6).
 func (br *browserRun) checkCommon() {
 	t := br.t
 	r := br.res
 	if len(r.ExternalRequests) > 0 {
 		t.Errorf("%s: requests left the machine: %v", br.run, r.ExternalRequests)
+	}
+	if r.LinkDocuments == 0 || r.Redemptions != r.LinkDocuments {
+		t.Errorf("%s: %d redemption requests for %d Link UI documents loaded; want one each", br.run, r.Redemptions, r.LinkDocuments)
 	}
 	for _, e := range r.PageErrors {
 		t.Errorf("%s: uncaught error on page %v: %v", br.run, e["page"], e["message"])

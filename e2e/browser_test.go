@@ -549,6 +549,8 @@ type scenarioResult struct {
 	Console          []map[string]any       `json:"console"`
 	PageErrors       []map[string]any       `json:"pageErrors"`
 	ExternalRequests []string               `json:"externalRequests"`
+	LinkDocuments    int                    `json:"linkDocuments"`
+	Redemptions      int                    `json:"redemptions"`
 	InstrumentErrors []string               `json:"instrumentErrors"`
 	Shots            []string               `json:"shots"`
 	Data             map[string]any         `json:"data"`

@@ -31,6 +31,11 @@ const result = {
   console: [],
   pageErrors: [],
   externalRequests: [],
+  // linkDocuments counts the Link UI documents the browser requested (/link/<client> and
+  // /pay/<client>, framed or not); redemptions the POST /link/api/sessions it sent
+  // (docs/threat-model.md T6: one per document).
+  linkDocuments: 0,
+  redemptions: 0,
   instrumentErrors: [],
   shots: [],
   data: {},
@@ -841,6 +846,8 @@ try {
     const u = new URL(r.url());
     if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)) return;
     if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost') result.externalRequests.push(r.url());
+    if (r.isNavigationRequest() && /^\/(link|pay)\/[0-9a-f-]{36}$/.test(u.pathname)) result.linkDocuments++;
+    if (r.method() === 'POST' && u.pathname === '/link/api/sessions') result.redemptions++;
   });
   const main = await step('open the host page', () => newPage('main', cfg.scenario === 'blocked-origin' ? cfg.blockedHostURL : cfg.hostURL));
   await fn(main);
