@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"fmt"
 	"strings"
 	"sync"
@@ -181,4 +182,28 @@ func TestTransferQueriesUseIndexes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRedeemFault: a fault between the code's consume and the session's insert (a trigger
+// that aborts the insert, through another connection) leaves the code unconsumed
+// (docs/threat-model.md T4).
+func TestRedeemFault(t *testing.T) {
+	s := openTemp(t)
+	t.Cleanup(func() { s.Close() })
+	storetest.RunRedeemFault(t, s, func(t *testing.T) func() {
+		db, err := sql.Open("sqlite", "file:"+s.Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec := func(q string) {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exec(`CREATE TRIGGER injected_fault BEFORE INSERT ON sessions BEGIN SELECT RAISE(ABORT, 'injected fault'); END`)
+		return func() {
+			exec(`DROP TRIGGER injected_fault`)
+			db.Close()
+		}
+	})
 }
