@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/subtle"
 	"encoding/hex"
 	"math"
 	"strings"
@@ -96,7 +97,10 @@ func sandboxAccounts() []Account {
 // Connect implements Connector.
 func (s *Sandbox) Connect(ctx context.Context, in Credentials) (Step, error) {
 	if in.APIKey != "" || in.APISecret != "" {
-		if in.APIKey == SandboxAPIKey && in.APISecret == SandboxAPISecret {
+		// The sandbox's credentials are public test values; they are compared as a real
+		// connector compares secrets (docs/threat-model.md T8), since connectors are
+		// written after this one.
+		if equalSecret(in.APIKey, SandboxAPIKey)&equalSecret(in.APISecret, SandboxAPISecret) == 1 {
 			return Step{Accounts: sandboxAccounts()}, nil
 		}
 		return Step{}, ErrInvalidCredentials
@@ -105,7 +109,7 @@ func (s *Sandbox) Connect(ctx context.Context, in Credentials) (Step, error) {
 	switch {
 	case user == SandboxUserError:
 		return Step{}, &InstitutionError{Message: "Sandbox Brokerage is not responding. Please try again later."}
-	case in.Password != SandboxPassword:
+	case equalSecret(in.Password, SandboxPassword) != 1:
 		return Step{}, ErrInvalidCredentials
 	case user == SandboxUserGood:
 		return Step{Accounts: sandboxAccounts()}, nil
@@ -205,3 +209,9 @@ func (s *Sandbox) Settle(ctx context.Context, t Settlement) (string, string, err
 
 // SandboxAddress is the sandbox accounts' address on a network type.
 func SandboxAddress(networkType string) string { return sandboxAddresses[networkType] }
+
+// equalSecret is subtle.ConstantTimeCompare for strings: 1 when a equals b, in a time
+// that does not depend on where they differ (CWE-208).
+func equalSecret(a, b string) int {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b))
+}

@@ -176,7 +176,7 @@ func SetupWebhook(ctx context.Context, st store.Store, dataDir, publicURL string
 		if w.ID != cr.WebhookID {
 			continue
 		}
-		if secret, err := sealer.Open(w.ID, w.SealedSecret); err == nil && secret == cr.WebhookSecret && w.URL == url {
+		if secret, err := sealer.Open(w.ID, w.SealedSecret); err == nil && subtle.ConstantTimeCompare([]byte(secret), []byte(cr.WebhookSecret)) == 1 && w.URL == url {
 			return cr, nil
 		}
 		if _, err := st.DeleteWebhook(ctx, w.ID); err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -572,7 +572,7 @@ func (s *Store) Session(ctx context.Context, hash []byte, now time.Time) (store.
 	case !now.Before(sess.ExpiresAt):
 		return store.Session{}, fmt.Errorf("sqlite: session: %w", store.ErrExpired)
 	}
-	if !bytes.Equal(sess.Hash, hash) {
+	if subtle.ConstantTimeCompare(sess.Hash, hash) != 1 {
 		return store.Session{}, fmt.Errorf("sqlite: session: %w", store.ErrNotFound)
 	}
 	return sess, nil
