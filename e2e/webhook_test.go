@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -348,6 +349,94 @@ func TestWebhooksSurviveKill(t *testing.T) {
 	for i, r := range got {
 		if !validSignature(secret, r.Body, r.Signature) {
 			t.Errorf("request %d: bad signature after the restart", i)
+		}
+	}
+}
+
+// checkingReceiver is a receiver as an integrator writes it: a delivery whose signature
+// does not verify with the secret it holds is answered 401 (and counted in rejected);
+// the others go to the hookReceiver.
+type checkingReceiver struct {
+	*hookReceiver
+	mu       sync.Mutex
+	secret   string
+	rejected int
+}
+
+func (c *checkingReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	c.mu.Lock()
+	ok := validSignature(c.secret, body, r.Header.Get("X-Mesh-Signature-256"))
+	if !ok {
+		c.rejected++
+	}
+	c.mu.Unlock()
+	if !ok {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	c.hookReceiver.ServeHTTP(w, r)
+}
+
+func (c *checkingReceiver) use(secret string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.secret = secret
+}
+
+func (c *checkingReceiver) rejections() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rejected
+}
+
+// TestWebhookSecretRotation: `linkd client webhook rotate-secret`, run beside a serving
+// linkd, takes effect at its next attempt; a receiver still checking the old secret
+// refuses those deliveries, and they are retried until it checks the new one: the
+// rotation loses no event.
+func TestWebhookSecretRotation(t *testing.T) {
+	t.Parallel()
+	rcv := &checkingReceiver{hookReceiver: &hookReceiver{t: t}}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	p := startLinkd(t, "--webhook-allow-private", "--sandbox-settle-delay", "1s")
+	c := p.createClient(t, "Rotating Co")
+	hookID, oldSecret := p.addWebhook(t, c, srv.URL+"/hooks")
+	rcv.use(oldSecret)
+	before := p.deposit(t, c, "rotate-before", 25)
+	waitFor(t, 40*time.Second, "the deposit before the rotation delivered", func() string {
+		if got := strings.Join(rcv.delivered(before.TransferID), ","); got != "pending,succeeded" {
+			return "delivered " + got
+		}
+		return ""
+	})
+	var rotated struct{ WebhookID, Secret string }
+	if err := json.Unmarshal([]byte(mustCLI(t, "client", "webhook", "rotate-secret", hookID, "--data", p.DataDir)), &rotated); err != nil ||
+		rotated.WebhookID != hookID || rotated.Secret == "" || rotated.Secret == oldSecret {
+		t.Fatalf("rotate-secret printed %+v (%v); want the webhook's id and a new secret", rotated, err)
+	}
+	after := p.deposit(t, c, "rotate-after", 30)
+	waitFor(t, 40*time.Second, "a delivery signed with the new secret, refused by the receiver", func() string {
+		if rcv.rejections() == 0 {
+			return "no refused delivery yet"
+		}
+		return ""
+	})
+	rcv.use(rotated.Secret)
+	waitFor(t, 60*time.Second, "the deposit after the rotation delivered once the receiver checks the new secret", func() string {
+		if got := strings.Join(rcv.delivered(after.TransferID), ","); got != "pending,succeeded" {
+			return "delivered " + got
+		}
+		return ""
+	})
+	for _, r := range rcv.requests() {
+		want := oldSecret
+		if r.Event.TransferID == after.TransferID {
+			want = rotated.Secret
+		}
+		if !validSignature(want, r.Body, r.Signature) {
+			t.Errorf("delivery of %s (%s): signature does not verify with the secret of its time", r.Event.TransferID, r.Event.TransferStatus)
 		}
 	}
 }

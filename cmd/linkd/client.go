@@ -38,6 +38,8 @@ Commands:
   webhook add --client ID --url URL [--secret-key-file FILE]
                                  register a transfer status webhook; prints {"webhookId","secret"} (the secret is shown only here)
   webhook list --client ID       the client's webhooks (never their secrets)
+  webhook rotate-secret ID [--secret-key-file FILE]
+                                 new signing secret, printed once; the next attempts are signed with it
   webhook remove ID              stop delivering to a webhook (its pending deliveries are dropped)
   webhook deliveries --client ID [--limit N]
                                  recent deliveries and their attempts (status, HTTP code, next retry)

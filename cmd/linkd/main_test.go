@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/go-json-experiment/json"
+	"github.com/linkd-dev/linkd/internal/store/sqlite"
+	"github.com/linkd-dev/linkd/internal/webhook"
 )
 
 // cli runs linkd in-process with --data dir and returns stdout, stderr and the exit code.
@@ -186,6 +188,17 @@ func TestWebhookCommands(t *testing.T) {
 			}
 		}
 	}
+	// rotate-secret prints a new secret once; the store holds it sealed, and it replaces
+	// the old one.
+	out, errs, code = cli(t, dir, "client", "webhook", "rotate-secret", second["webhookId"])
+	var rotated map[string]string
+	if code != 0 || errs != "" || json.Unmarshal([]byte(out), &rotated, json.RejectUnknownMembers(true)) != nil || len(rotated) != 2 ||
+		rotated["webhookId"] != second["webhookId"] || !strings.HasPrefix(rotated["secret"], "whsec_") || rotated["secret"] == second["secret"] {
+		t.Fatalf("webhook rotate-secret: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if got := storedWebhookSecret(t, dir, id, second["webhookId"]); got != rotated["secret"] {
+		t.Errorf("after rotate-secret the stored secret opens to %q, want the printed one", got)
+	}
 	if out, _, code := cli(t, dir, "client", "webhook", "deliveries", "--client", id); code != 0 || strings.TrimSpace(out) != "[]" {
 		t.Errorf("deliveries: %d %s", code, out)
 	}
@@ -212,6 +225,8 @@ func TestWebhookCommands(t *testing.T) {
 		{"remove malformed id", []string{"client", "webhook", "remove", "hook-1"}, 2, "not a webhook id"},
 		{"remove twice", []string{"client", "webhook", "remove", added["webhookId"]}, 1, "no webhook with id"},
 		{"remove without id", []string{"client", "webhook", "remove"}, 2, "needs a webhook id"},
+		{"rotate-secret of a removed webhook", []string{"client", "webhook", "rotate-secret", added["webhookId"]}, 1, "no webhook with id"},
+		{"rotate-secret malformed id", []string{"client", "webhook", "rotate-secret", "hook-1"}, 2, "not a webhook id"},
 		{"deliveries with bad limit", []string{"client", "webhook", "deliveries", "--client", id, "--limit", "0"}, 2, "--limit"},
 		{"list for unknown client", []string{"client", "webhook", "list", "--client", "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, 1, "no client"},
 	}
@@ -223,4 +238,34 @@ func TestWebhookCommands(t *testing.T) {
 			}
 		})
 	}
+}
+
+// storedWebhookSecret opens the database and the key file of dir and returns the signing
+// secret stored for webhook hookID of client clientID.
+func storedWebhookSecret(t *testing.T, dir, clientID, hookID string) string {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), dir, sqlite.Options{MustExist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	hooks, err := st.Webhooks(context.Background(), clientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := (&webhook.KeyFile{Path: filepath.Join(dir, "secret.key")}).Sealer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range hooks {
+		if w.ID == hookID {
+			secret, err := sealer.Open(w.ID, w.SealedSecret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return secret
+		}
+	}
+	t.Fatalf("no webhook %s", hookID)
+	return ""
 }

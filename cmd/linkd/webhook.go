@@ -19,14 +19,14 @@ import (
 // beside a running server, which delivers to a new webhook from the next event on.
 func webhookCmd(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return usagef("client webhook: missing command (add, list, remove or deliveries)")
+		return usagef("client webhook: missing command (add, list, rotate-secret, remove or deliveries)")
 	}
 	cmds := map[string]func(context.Context, env, []string) error{
-		"add": webhookAdd, "list": webhookList, "remove": webhookRemove, "deliveries": webhookDeliveries,
+		"add": webhookAdd, "list": webhookList, "rotate-secret": webhookRotateSecret, "remove": webhookRemove, "deliveries": webhookDeliveries,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		return usagef("client webhook: unknown command %q (add, list, remove or deliveries)", args[0])
+		return usagef("client webhook: unknown command %q (add, list, rotate-secret, remove or deliveries)", args[0])
 	}
 	return cmd(ctx, e, args[1:])
 }
@@ -108,6 +108,35 @@ func webhookList(ctx context.Context, e env, args []string) error {
 			out = append(out, webhookView{w.ID, w.URL, w.CreatedAt})
 		}
 		return printJSON(e, out)
+	})
+}
+
+// webhookRotateSecret gives webhook ID a new signing secret and prints it, once, as add
+// does. It takes effect at the next attempt of every instance (each attempt reads the
+// webhook as stored), pending retries included: a receiver that still checks the old
+// secret answers non-2xx, and those deliveries keep being retried (at-least-once) until it
+// checks the new one, so a rotation loses no event.
+func webhookRotateSecret(ctx context.Context, e env, args []string) error {
+	f := newFlags(e, "webhook rotate-secret", "client webhook rotate-secret ID [flags]")
+	f.arg = "a webhook id"
+	var keyFile string
+	config.BindSecretKeyFile(f.b, &keyFile)
+	return withStoreConfig(ctx, e, f, args, 1, nil, func(st store.Store, pos []string, sc config.Store) error {
+		id := strings.ToLower(pos[0])
+		keys := &webhook.KeyFile{Path: config.KeyFile(keyFile, sc.DataDir)}
+		sealer, err := keys.Sealer()
+		if err != nil {
+			return err
+		}
+		secret := webhook.NewSecret()
+		w, err := st.SetWebhookSecret(ctx, id, sealer.Seal(id, secret))
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no webhook with id %s", pos[0])
+		}
+		if err != nil {
+			return err
+		}
+		return printJSON(e, map[string]string{"webhookId": w.ID, "secret": secret})
 	})
 }
 

@@ -271,6 +271,11 @@ type TransferStore interface {
 	CreateWebhook(ctx context.Context, w Webhook) error
 	// Webhooks returns the client's webhooks, oldest first.
 	Webhooks(ctx context.Context, clientID string) ([]Webhook, error)
+	// SetWebhookSecret replaces webhook id's sealed signing secret (a rotation: `linkd
+	// client webhook rotate-secret`) and returns the webhook as it is now. Every attempt
+	// claimed from then on, pending deliveries included, is signed with the new secret,
+	// since ClaimDeliveries returns the webhook as stored. ErrNotFound if there is none.
+	SetWebhookSecret(ctx context.Context, id string, sealed []byte) (Webhook, error)
 	// DeleteWebhook deletes webhook id and every delivery to it (and their attempts), and
 	// returns it as it was; it receives nothing from then on. ErrNotFound if there is none.
 	DeleteWebhook(ctx context.Context, id string) (Webhook, error)

@@ -276,6 +276,26 @@ func (s *Store) Webhooks(ctx context.Context, clientID string) ([]store.Webhook,
 	return out, nil
 }
 
+// SetWebhookSecret implements store.Store.
+func (s *Store) SetWebhookSecret(ctx context.Context, id string, sealed []byte) (store.Webhook, error) {
+	var w store.Webhook
+	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		w, err = scanWebhook(tx.QueryRow(ctx, `UPDATE webhooks SET sealed_secret = $1 WHERE id = $2 RETURNING `+webhookCols, sealed, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgres: webhook %s: %w", id, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("postgres: set webhook secret: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Webhook{}, err
+	}
+	return w, nil
+}
+
 // DeleteWebhook implements store.Store. The deliveries and their attempts go with the
 // webhook (ON DELETE CASCADE).
 func (s *Store) DeleteWebhook(ctx context.Context, id string) (store.Webhook, error) {

@@ -294,6 +294,26 @@ func (s *Store) Webhooks(ctx context.Context, clientID string) ([]store.Webhook,
 	return out, nil
 }
 
+// SetWebhookSecret implements store.Store.
+func (s *Store) SetWebhookSecret(ctx context.Context, id string, sealed []byte) (store.Webhook, error) {
+	var w store.Webhook
+	err := s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var err error
+		w, err = scanWebhook(tx.QueryRowContext(ctx, `UPDATE webhooks SET sealed_secret = ? WHERE id = ? RETURNING `+webhookCols, sealed, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlite: webhook %s: %w", id, store.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: set webhook secret: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Webhook{}, err
+	}
+	return w, nil
+}
+
 // DeleteWebhook implements store.Store. The deliveries and their attempts go with the
 // webhook (ON DELETE CASCADE).
 func (s *Store) DeleteWebhook(ctx context.Context, id string) (store.Webhook, error) {

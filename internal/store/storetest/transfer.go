@@ -28,6 +28,7 @@ var transferTests = []struct {
 	{"TransferList", testTransferList},
 	{"DueTransfers", testDueTransfers},
 	{"Webhooks", testWebhooks},
+	{"WebhookSecretRotation", testWebhookSecretRotation},
 	{"OutboxWrittenWithStatus", testOutboxWrittenWithStatus},
 	{"ClaimAndRecord", testClaimAndRecord},
 	{"ClaimOrderPerTransfer", testClaimOrderPerTransfer},
@@ -442,6 +443,32 @@ func testWebhooks(t *testing.T, s store.Store) {
 	if none, err := s.Webhooks(ctx(t), newID(t)); err != nil || len(none) != 0 {
 		t.Errorf("Webhooks(unknown client) = %v, %v; want empty, nil", none, err)
 	}
+}
+
+// testWebhookSecretRotation: SetWebhookSecret replaces the sealed secret and nothing else,
+// and a delivery pending before the rotation is claimed with the new secret.
+func testWebhookSecretRotation(t *testing.T, s store.Store) {
+	c := mustClient(t, s)
+	w := mustWebhook(t, s, c, t0)
+	mustTransfer(t, s, c) // its pending event waits for delivery to w
+	rotated := w
+	rotated.SealedSecret = randomHash(t)
+	got, err := s.SetWebhookSecret(ctx(t), w.ID, rotated.SealedSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rotated, got, timeCmp); diff != "" {
+		t.Errorf("SetWebhookSecret returned (-want +got):\n%s", diff)
+	}
+	if hooks, err := s.Webhooks(ctx(t), c.ID); err != nil || len(hooks) != 1 || !slices.Equal(hooks[0].SealedSecret, rotated.SealedSecret) {
+		t.Errorf("Webhooks after the rotation = %+v, %v; want the new secret", hooks, err)
+	}
+	cs := claimAll(t, s, t0)
+	if len(cs) != 1 || !slices.Equal(cs[0].Webhook.SealedSecret, rotated.SealedSecret) {
+		t.Errorf("the delivery pending before the rotation was claimed with %d claims / the old secret; want one, with the new secret", len(cs))
+	}
+	_, err = s.SetWebhookSecret(ctx(t), newID(t), rotated.SealedSecret)
+	wantErr(t, "SetWebhookSecret(unknown)", err, store.ErrNotFound)
 }
 
 // testOutboxWrittenWithStatus: every status change writes one event with one delivery per
