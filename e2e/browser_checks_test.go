@@ -556,7 +556,8 @@ func (br *browserRun) check() {
 		br.wantData("reasons", "This address isn’t one of those allowed.")
 		br.wantVerifications()
 
-	case "wallet-connect", "wallet-refused", "wallet-timeout", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet":
+	case "wallet-connect", "wallet-refused", "wallet-timeout", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet",
+		"wallet-chooser":
 		br.checkWallets()
 
 	case "operator-revoked":

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,7 +71,7 @@ var browserScenarios = []string{
 	"success", "mfa", "wrong-password", "restrict-accounts", "link-another", "integration-id",
 	"transfer", "transfer-amount", "transfer-max", "verify", "verify-rejected", "wallet-connect", "wallet-refused",
 	"wallet-timeout", "wallet-verify-evm", "wallet-verify-solana", "wallet-wrong-address", "wallet-tampered", "pay-wallet",
-	"reused-token", "operator-revoked", "blocked-origin", "readme-snippet", "expired-token",
+	"wallet-chooser", "reused-token", "operator-revoked", "blocked-origin", "readme-snippet", "expired-token",
 }
 
 // blockedLoadTimeout is the linkdLoadTimeout the blocked-origin scenario gives linkd's
@@ -80,7 +81,7 @@ const blockedLoadTimeout = 6 * time.Second
 // walletScenarios run with the scripted browser wallets (browser/host/test-wallets-entry.js)
 // injected into the host page (into the payment link's page for pay-wallet).
 var walletScenarios = []string{"wallet-connect", "wallet-refused", "wallet-timeout", "wallet-verify-evm", "wallet-verify-solana",
-	"wallet-wrong-address", "wallet-tampered", "pay-wallet"}
+	"wallet-wrong-address", "wallet-tampered", "pay-wallet", "wallet-chooser"}
 
 // onlySDK are scenarios that run once, with one SDK: pay-wallet does not depend on the host
 // page's SDK; operator-revoked revokes every session of its client (env.revocable), so a
@@ -608,6 +609,9 @@ func (env *browserEnv) runScenario(t *testing.T, sdk, scenario string) {
 		cfg.Wallets = &walletsConfig{Bundle: filepath.Join(env.bundleDir, "test-wallets.js"), Where: "host", Keys: testWallets.keys()}
 		if scenario == "pay-wallet" {
 			cfg.Wallets.Where = "page"
+		}
+		if scenario == "wallet-chooser" {
+			cfg.Wallets.Keys["phantomEvmKey"] = hex.EncodeToString(testWallets.phantomEVM[:])
 		}
 	}
 	b, _ := json.Marshal(cfg)

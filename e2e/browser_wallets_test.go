@@ -18,6 +18,14 @@ const (
 	phantomID  = "6d3872c2-ff7e-5075-94fe-b78a59ff3c65"
 )
 
+// brandInfo matches a connected wallet's brokerBrandInfo: an object with a logo.
+var brandInfo = check(func(got any) string {
+	if m, ok := got.(map[string]any); !ok || m["brokerLogo"] == "" {
+		return "no brand info"
+	}
+	return ""
+})
+
 func selectedWallet(id, name string) obj {
 	return obj{"id": id, "name": name, "integrationType": "deFiWallet", "integrationName": name}
 }
@@ -96,12 +104,7 @@ func (br *browserRun) checkWallets() {
 		payload := obj{"accessToken": obj{
 			"accountTokens": []any{obj{"account": obj{"accountId": mm, "accountName": "MetaMask " + mm[:6] + "…" + mm[38:], "fund": 0, "cash": 0},
 				"accessToken": reAccessToken, "refreshToken": reRefresh}},
-			"brokerBrandInfo": check(func(got any) string {
-				if m, ok := got.(map[string]any); !ok || m["brokerLogo"] == "" {
-					return "no brand info"
-				}
-				return ""
-			}),
+			"brokerBrandInfo": brandInfo,
 			"expiresInSeconds": 3600, "refreshTokenExpiresInSeconds": anyNumber, "brokerType": "deFiWallet", "brokerName": "MetaMask",
 		}}
 		br.wantEvents("main", seq(
@@ -119,6 +122,28 @@ func (br *browserRun) checkWallets() {
 		br.wantData("walletAddress", mm)
 		br.wantData("walletNetwork", "Ethereum")
 		br.wantData("calls", []any{"MetaMask eth_requestAccounts", "MetaMask eth_chainId"})
+
+	case "wallet-chooser":
+		br.checkBridge("main", true)
+		br.wantScreens("main", "loading", "catalog", "wallet-chain", "wallet-connecting", "wallet-connected")
+		ph := testWallets.phantomEVMAddress()
+		payload := obj{"accessToken": obj{
+			"accountTokens": []any{obj{"account": obj{"accountId": ph, "accountName": "Phantom " + ph[:6] + "…" + ph[38:], "fund": 0, "cash": 0},
+				"accessToken": reAccessToken, "refreshToken": reRefresh}},
+			"brokerBrandInfo": brandInfo, "expiresInSeconds": 3600, "refreshTokenExpiresInSeconds": anyNumber,
+			"brokerType": "deFiWallet", "brokerName": "Phantom",
+		}}
+		br.wantEvents("main", seq(
+			ev("pageLoaded", nil),
+			walletSelected("Phantom"),
+			ev("integrationConnected", payload),
+			connected(payload),
+			exit(nil, obj{"page": "integrationConnectedPage", "selectedIntegration": selectedWallet(phantomID, "Phantom")}),
+		))
+		br.wantData("kinds", []any{"wallet-kind-evm: Ethereum and EVM networks", "wallet-kind-solana: Solana"})
+		br.wantData("walletAddress", ph)
+		br.wantData("walletNetwork", "Ethereum")
+		br.wantData("calls", []any{"Phantom eth_requestAccounts", "Phantom eth_chainId"})
 
 	case "wallet-refused":
 		br.checkBridge("main", true)

@@ -17,10 +17,14 @@ var testWallets = walletKeys{
 	metaMaskKey: sha256.Sum256([]byte("linkd e2e MetaMask")),
 	rabbyKey:    sha256.Sum256([]byte("linkd e2e Rabby")),
 	phantomSeed: sha256.Sum256([]byte("linkd e2e Phantom")),
+	phantomEVM:  sha256.Sum256([]byte("linkd e2e Phantom EVM")),
 }
 
 type walletKeys struct {
 	metaMaskKey, rabbyKey, phantomSeed [32]byte
+	// phantomEVM is the key of Phantom's EVM account, announced (EIP-6963, rdns
+	// app.phantom) only in the wallet-chooser scenario: Phantom then has both kinds.
+	phantomEVM [32]byte
 }
 
 // keys is what the page's wallets are given.
@@ -32,6 +36,11 @@ func (k walletKeys) keys() map[string]string {
 // metaMask is the scripted MetaMask's address (EIP-55).
 func (k walletKeys) metaMask() string {
 	return walletsig.AddressEVM(secp256k1.PrivKeyFromBytes(k.metaMaskKey[:]))
+}
+
+// phantomEVMAddress is the address of the scripted Phantom's EVM account (EIP-55).
+func (k walletKeys) phantomEVMAddress() string {
+	return walletsig.AddressEVM(secp256k1.PrivKeyFromBytes(k.phantomEVM[:]))
 }
 
 // phantom is the scripted Phantom's Solana address.

@@ -631,6 +631,24 @@ const scenarios = {
     await popupGone(page);
   },
 
+  // Phantom has an EVM and a Solana account: the Link UI asks which, and connects the
+  // chosen one (Phantom's EVM account, not MetaMask's).
+  async 'wallet-chooser'(page) {
+    await open(page, 'success');
+    await screen(page, 'catalog', { take: false });
+    await step('wait for Phantom', () => link(page).locator('[data-testid="integration-deFiWallet-phantom"]:not(.row-muted)').waitFor({ state: 'visible', ...T }));
+    await click(page, 'integration-deFiWallet-phantom');
+    await screen(page, 'wallet-chain');
+    result.data.kinds = await step('read the choices', () => link(page).locator('[data-testid^="wallet-kind-"]').evaluateAll((els) => els.map((e) => `${e.dataset.testid}: ${e.innerText.trim()}`)));
+    await click(page, 'wallet-kind-evm');
+    await screen(page, 'wallet-connected');
+    result.data.walletAddress = await link(page).getByTestId('wallet-address').getAttribute('title', T);
+    result.data.walletNetwork = await text(page, 'wallet-network');
+    result.data.calls = await page.evaluate(() => window.__testWallets.calls.map((c) => `${c.wallet} ${c.method}`));
+    await clickAndExit(page, 'button-continue');
+    await popupGone(page);
+  },
+
   // The options ask for another address than MetaMask's: refused before signing.
   async 'wallet-wrong-address'(page) {
     await open(page, 'verify-other');

@@ -118,6 +118,8 @@ window.__installTestWallets = (cfg) => {
   };
   evm('MetaMask', 'io.metamask', cfg.evmKey);
   evm('Rabby Wallet', 'io.rabby', cfg.rabbyKey);
+  // Phantom's EVM account, for the scenario of a wallet with both kinds (the chooser).
+  if (cfg.phantomEvmKey) evm('Phantom', 'app.phantom', cfg.phantomEvmKey);
 
   // ---- Solana: a Wallet Standard wallet ----
   const seed = hexToBytes(cfg.solanaKey);
