@@ -104,7 +104,7 @@ func (br *browserRun) checkWallets() {
 		payload := obj{"accessToken": obj{
 			"accountTokens": []any{obj{"account": obj{"accountId": mm, "accountName": "MetaMask " + mm[:6] + "…" + mm[38:], "fund": 0, "cash": 0},
 				"accessToken": reAccessToken, "refreshToken": reRefresh}},
-			"brokerBrandInfo": brandInfo,
+			"brokerBrandInfo":  brandInfo,
 			"expiresInSeconds": 3600, "refreshTokenExpiresInSeconds": anyNumber, "brokerType": "deFiWallet", "brokerName": "MetaMask",
 		}}
 		br.wantEvents("main", seq(
