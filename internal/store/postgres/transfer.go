@@ -278,36 +278,27 @@ func (s *Store) Webhooks(ctx context.Context, clientID string) ([]store.Webhook,
 
 // SetWebhookSecret implements store.Store.
 func (s *Store) SetWebhookSecret(ctx context.Context, id string, sealed []byte) (store.Webhook, error) {
-	var w store.Webhook
-	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		w, err = scanWebhook(tx.QueryRow(ctx, `UPDATE webhooks SET sealed_secret = $1 WHERE id = $2 RETURNING `+webhookCols, sealed, id))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("postgres: webhook %s: %w", id, store.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("postgres: set webhook secret: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return store.Webhook{}, err
-	}
-	return w, nil
+	return s.webhookReturning(ctx, "set webhook secret", id, `UPDATE webhooks SET sealed_secret = $1 WHERE id = $2 RETURNING `+webhookCols, sealed, id)
 }
 
 // DeleteWebhook implements store.Store. The deliveries and their attempts go with the
 // webhook (ON DELETE CASCADE).
 func (s *Store) DeleteWebhook(ctx context.Context, id string) (store.Webhook, error) {
+	return s.webhookReturning(ctx, "delete webhook", id, `DELETE FROM webhooks WHERE id = $1 RETURNING `+webhookCols, id)
+}
+
+// webhookReturning runs a write of webhook id that returns the row (… RETURNING
+// webhookCols): ErrNotFound if it touched none.
+func (s *Store) webhookReturning(ctx context.Context, what, id, query string, args ...any) (store.Webhook, error) {
 	var w store.Webhook
 	err := s.write(ctx, func(ctx context.Context, tx pgx.Tx) error {
 		var err error
-		w, err = scanWebhook(tx.QueryRow(ctx, `DELETE FROM webhooks WHERE id = $1 RETURNING `+webhookCols, id))
+		w, err = scanWebhook(tx.QueryRow(ctx, query, args...))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("postgres: webhook %s: %w", id, store.ErrNotFound)
 		}
 		if err != nil {
-			return fmt.Errorf("postgres: delete webhook: %w", err)
+			return fmt.Errorf("postgres: %s: %w", what, err)
 		}
 		return nil
 	})

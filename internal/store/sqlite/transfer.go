@@ -296,39 +296,27 @@ func (s *Store) Webhooks(ctx context.Context, clientID string) ([]store.Webhook,
 
 // SetWebhookSecret implements store.Store.
 func (s *Store) SetWebhookSecret(ctx context.Context, id string, sealed []byte) (store.Webhook, error) {
-	var w store.Webhook
-	err := s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		var err error
-		w, err = scanWebhook(tx.QueryRowContext(ctx, `UPDATE webhooks SET sealed_secret = ? WHERE id = ? RETURNING `+webhookCols, sealed, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sqlite: webhook %s: %w", id, store.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("sqlite: set webhook secret: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return store.Webhook{}, err
-	}
-	return w, nil
+	return s.webhookReturning(ctx, "set webhook secret", id, `UPDATE webhooks SET sealed_secret = ? WHERE id = ? RETURNING `+webhookCols, sealed, id)
 }
 
 // DeleteWebhook implements store.Store. The deliveries and their attempts go with the
 // webhook (ON DELETE CASCADE).
 func (s *Store) DeleteWebhook(ctx context.Context, id string) (store.Webhook, error) {
+	return s.webhookReturning(ctx, "delete webhook", id, `DELETE FROM webhooks WHERE id = ? RETURNING `+webhookCols, id)
+}
+
+// webhookReturning runs a write of webhook id that returns the row (… RETURNING
+// webhookCols): ErrNotFound if it touched none.
+func (s *Store) webhookReturning(ctx context.Context, what, id, query string, args ...any) (store.Webhook, error) {
 	var w store.Webhook
 	err := s.w.do(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		w, err = scanWebhook(tx.QueryRowContext(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = ?`, id))
+		w, err = scanWebhook(tx.QueryRowContext(ctx, query, args...))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlite: webhook %s: %w", id, store.ErrNotFound)
 		}
 		if err != nil {
-			return fmt.Errorf("sqlite: delete webhook: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("sqlite: delete webhook: %w", err)
+			return fmt.Errorf("sqlite: %s: %w", what, err)
 		}
 		return nil
 	})
